@@ -1,0 +1,59 @@
+package io.drover.protocol;
+
+import java.util.regex.Pattern;
+
+/**
+ * The syntax of names that travel in envelopes and become AMQP routing keys and queue names.
+ * Checked on both sides: the client refuses to send what an agent would refuse to read.
+ */
+public final class Names {
+    /** Node identities: host names and similar, e.g. {@code web01.de.example.com}. */
+    public static final Pattern IDENTITY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
+    /** Collective names, e.g. {@code drover}, {@code eu_production}. */
+    public static final Pattern COLLECTIVE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    /** Agent and action names, e.g. {@code firewall}, {@code is_blocked}. */
+    public static final Pattern AGENT = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+    /** Request ids: UUIDs, or any similar opaque token. */
+    public static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{7,63}");
+    /** Input (parameter) names. */
+    public static final Pattern INPUT = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
+    private Names() {
+    }
+
+    /** Returns {@code value} if it matches {@code pattern}, otherwise throws saying what {@code what} must look like. */
+    public static String require(Pattern pattern, String value, String what) {
+        if (value == null) {
+            throw new ProtocolException(what + " is missing");
+        }
+        if (!pattern.matcher(value).matches()) {
+            throw new ProtocolException(what + " '" + printable(value) + "' is not valid; it must match " + pattern.pattern());
+        }
+        return value;
+    }
+
+    public static boolean isIdentity(String value) {
+        return value != null && IDENTITY.matcher(value).matches();
+    }
+
+    /** A value safe to echo in a log line or message: control characters escaped, length capped. */
+    public static String printable(String value) {
+        if (value == null) {
+            return "null";
+        }
+        StringBuilder out = new StringBuilder(Math.min(value.length(), 80) + 8);
+        int i = 0;
+        for (; i < value.length() && out.length() < 80; i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        if (i < value.length()) {
+            out.append("...");
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,53 @@
+package io.drover.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One node's answer to one request.
+ *
+ * @param requestId the {@link Request#id()} answered
+ * @param sender    identity of the answering node
+ * @param agent     agent of the request
+ * @param action    action of the request
+ * @param status    outcome, MCollective's status codes
+ * @param message   human readable outcome; says why on failure
+ * @param data      action outputs, e.g. {@code changed}, {@code version}
+ * @param elapsedMs time the node spent on the request
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+@JsonPropertyOrder({"request_id", "sender", "agent", "action", "status", "message", "data", "elapsed_ms"})
+public record Reply(
+        @JsonProperty(value = "request_id", required = true) String requestId,
+        @JsonProperty(value = "sender", required = true) String sender,
+        @JsonProperty(value = "agent", required = true) String agent,
+        @JsonProperty(value = "action", required = true) String action,
+        @JsonProperty(value = "status", required = true) Status status,
+        @JsonProperty("message") String message,
+        @JsonProperty("data") Map<String, Object> data,
+        @JsonProperty("elapsed_ms") long elapsedMs) {
+
+    public Reply {
+        Objects.requireNonNull(status, "status");
+        message = message == null ? "" : message;
+        data = data == null ? Map.of() : data;
+    }
+
+    public boolean isOk() {
+        return status.isOk();
+    }
+
+    /** The {@code changed} output of idempotent actions; false when the action does not report it. */
+    public boolean changed() {
+        return Boolean.TRUE.equals(data.get("changed"));
+    }
+
+    /** A data output, or {@code null}. */
+    public Object get(String key) {
+        return data.get(key);
+    }
+}

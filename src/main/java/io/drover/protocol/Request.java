@@ -1,0 +1,78 @@
+package io.drover.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A request envelope: ask the {@code action} of {@code agent} on every node that matches {@code filter}
+ * (broadcast) or on exactly the node named in {@code targets} (directed).
+ *
+ * @param id         unique per request; agents refuse an id they have already seen inside its TTL
+ * @param collective the group of nodes the request is addressed to
+ * @param agent      agent plugin name, e.g. {@code firewall}
+ * @param action     action of that agent, e.g. {@code block}
+ * @param params     action inputs; validated by the agent against the action's declaration
+ * @param filter     discovery filter expression for broadcasts, or {@code null} for all nodes
+ * @param targets    identities of the nodes a directed request is meant for, or {@code null} for a broadcast
+ * @param caller     who sent the request
+ * @param created    creation time, epoch milliseconds
+ * @param ttl        seconds after {@code created} during which the request may be acted on
+ * @param signature  signature over the canonical envelope, or {@code null} when unsigned
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+@JsonPropertyOrder({"id", "collective", "agent", "action", "params", "filter", "targets", "caller", "created", "ttl", "signature"})
+public record Request(
+        @JsonProperty(value = "id", required = true) String id,
+        @JsonProperty(value = "collective", required = true) String collective,
+        @JsonProperty(value = "agent", required = true) String agent,
+        @JsonProperty(value = "action", required = true) String action,
+        @JsonProperty("params") Map<String, Object> params,
+        @JsonProperty("filter") String filter,
+        @JsonProperty("targets") List<String> targets,
+        @JsonProperty(value = "caller", required = true) String caller,
+        @JsonProperty(value = "created", required = true) long created,
+        @JsonProperty(value = "ttl", required = true) int ttl,
+        @JsonProperty("signature") String signature) {
+
+    public Request {
+        params = params == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        targets = targets == null ? null : List.copyOf(targets);
+    }
+
+    /** A fresh random request id. */
+    public static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** True when this request names its target nodes rather than filtering a broadcast. */
+    public boolean isDirected() {
+        return targets != null;
+    }
+
+    /** Epoch milliseconds after which the request must no longer be acted on. */
+    public long expiresAt() {
+        return created + ttl * 1000L;
+    }
+
+    /** The same request addressed to other targets. */
+    public Request withTargets(List<String> newTargets) {
+        return new Request(id, collective, agent, action, params, filter, newTargets, caller, created, ttl, signature);
+    }
+
+    /** The same request carrying a signature. */
+    public Request withSignature(String newSignature) {
+        return new Request(id, collective, agent, action, params, filter, targets, caller, created, ttl, newSignature);
+    }
+
+    /** {@code agent.action}, the way logs and reports name an action. */
+    public String qualifiedAction() {
+        return agent + "." + action;
+    }
+}
