@@ -16,7 +16,7 @@ record FactTerm(String path, Operator operator, String value, Pattern pattern, b
 
     @Override
     public boolean matches(NodeView node, Evaluation evaluation) {
-        Object fact = resolve(node.facts(), path);
+        Object fact = FactPath.resolve(node.facts(), path);
         if (fact == null || fact instanceof Map) {
             return false;
         }
@@ -61,28 +61,6 @@ record FactTerm(String path, Operator operator, String value, Pattern pattern, b
             return new BigDecimal(fact).compareTo(new BigDecimal(value));
         }
         return Integer.signum(fact.compareTo(value));
-    }
-
-    static Object resolve(Map<String, Object> facts, String path) {
-        Object direct = facts.get(path);
-        if (direct != null || !path.contains(".")) {
-            return direct;
-        }
-        Object current = facts;
-        for (String segment : path.split("\\.")) {
-            if (current instanceof Map<?, ?> map) {
-                current = map.get(segment);
-            } else if (current instanceof List<?> list && segment.chars().allMatch(Character::isDigit) && segment.length() < 9) {
-                int index = Integer.parseInt(segment);
-                current = index < list.size() ? list.get(index) : null;
-            } else {
-                return null;
-            }
-            if (current == null) {
-                return null;
-            }
-        }
-        return current;
     }
 
     @Override

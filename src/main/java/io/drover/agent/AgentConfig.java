@@ -1,0 +1,104 @@
+package io.drover.agent;
+
+import io.drover.agent.plugin.ConfigException;
+import io.drover.agent.plugin.Settings;
+import io.drover.transport.BrokerConnector;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The node agent's configuration, from {@code agent.yaml}:
+ * <pre>
+ * identity: web01.example.com        # default: the host name
+ * collectives: [drover]
+ * broker: amqp://drover:secret@broker.example.com:5672   # or a list, for failover
+ * facts: facts.yaml                  # YAML or JSON; relative to this file
+ * classes: classes.txt               # one class per line
+ * threads: 8
+ * clock_skew: 30                     # seconds a request may be dated in the future
+ * max_ttl: 3600                      # longest request validity accepted, seconds
+ * agents:
+ *   firewall: {provider: sandbox}
+ * </pre>
+ *
+ * @param node      the node to serve
+ * @param brokers   broker URIs, the first preferred
+ * @param threads   threads running actions
+ * @param clockSkew allowed clock difference with callers
+ * @param maxTtl    longest request TTL accepted, seconds
+ */
+public record AgentConfig(NodeSpec node, List<URI> brokers, int threads, Duration clockSkew, int maxTtl) {
+    public static final String DEFAULT_COLLECTIVE = "drover";
+
+    /** Loads and checks a configuration file; every problem is a {@link ConfigException} naming the setting. */
+    public static AgentConfig load(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        Settings settings = new Settings(file.toString(), YamlDocuments.readMap(file, "agent configuration"));
+        String identity = settings.string("identity", null);
+        if (identity == null) {
+            identity = hostname();
+        }
+        List<String> collectives = settings.strings("collectives");
+        if (collectives.isEmpty()) {
+            collectives = List.of(DEFAULT_COLLECTIVE);
+        }
+        List<String> brokerTexts = settings.strings("broker");
+        if (brokerTexts.isEmpty()) {
+            throw new ConfigException(file + ": broker is required, e.g. broker: amqp://user:password@broker.example.com:5672");
+        }
+        List<URI> brokers = BrokerConnector.parseAll(String.join(",", brokerTexts));
+        BrokerConnector.of(brokers);
+
+        Map<String, Object> facts = new LinkedHashMap<>();
+        String factsFile = settings.string("facts", null);
+        if (factsFile != null) {
+            facts.putAll(YamlDocuments.readMap(dir.resolve(factsFile), "facts file"));
+        }
+        Set<String> classes = new LinkedHashSet<>();
+        String classesFile = settings.string("classes", null);
+        if (classesFile != null) {
+            classes.addAll(YamlDocuments.readClasses(dir.resolve(classesFile)));
+        }
+        int threads = (int) settings.integer("threads", 8);
+        if (threads < 1 || threads > 256) {
+            throw settings.invalid("threads", "must be 1 to 256");
+        }
+        long skew = settings.integer("clock_skew", 30);
+        if (skew < 0 || skew > 3600) {
+            throw settings.invalid("clock_skew", "must be 0 to 3600 seconds");
+        }
+        long maxTtl = settings.integer("max_ttl", 3600);
+        if (maxTtl < 1 || maxTtl > 86_400) {
+            throw settings.invalid("max_ttl", "must be 1 to 86400 seconds");
+        }
+        Map<String, Map<String, Object>> agents = new LinkedHashMap<>();
+        Settings agentSection = settings.section("agents");
+        for (String agent : settings.map("agents").keySet()) {
+            agents.put(agent, agentSection.map(agent));
+        }
+        settings.requireAllRead();
+        return new AgentConfig(new NodeSpec(identity, collectives, classes, facts, agents), brokers, threads,
+                Duration.ofSeconds(skew), (int) maxTtl);
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            String env = System.getenv("HOSTNAME");
+            if (env != null && !env.isBlank()) {
+                return env;
+            }
+            throw new ConfigException("Cannot determine the host name (" + e.getMessage() + "); set identity in the configuration");
+        }
+    }
+}

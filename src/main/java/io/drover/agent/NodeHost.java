@@ -1,0 +1,274 @@
+package io.drover.agent;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import io.drover.protocol.JsonCodec;
+import io.drover.protocol.Names;
+import io.drover.protocol.ProtocolException;
+import io.drover.protocol.Reply;
+import io.drover.protocol.Request;
+import io.drover.protocol.Status;
+import io.drover.transport.BrokerConnector;
+import io.drover.transport.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * Connects nodes to the broker and serves their requests: one queue per node and collective, bound to the
+ * broadcast exchange for each enabled agent and to the directed exchange for the node's identity. A real
+ * agent hosts one node; the sandbox and the emulator host many over a few shared connections.
+ */
+public final class NodeHost implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeHost.class);
+    /** A reply-to must look like a queue name and never be one of Drover's own node queues. */
+    private static final Pattern REPLY_TO = Pattern.compile("[A-Za-z0-9_.:@/+-]{1,255}");
+
+    private final BrokerConnector broker;
+    private final RequestHandler handler;
+    private final Options options;
+    private final ThreadPoolExecutor executor;
+    private final List<Connection> connections = new ArrayList<>();
+    private final Map<String, List<Subscription>> subscriptions = new ConcurrentHashMap<>();
+    private int hosted;
+
+    /**
+     * How a host uses the broker and threads.
+     *
+     * @param name               connection name prefix shown by the broker
+     * @param threads            threads running actions
+     * @param queueCapacity      requests waiting for a thread before new ones are answered "busy"
+     * @param nodesPerConnection nodes sharing one connection (one channel each; Qpid allows 256 channels)
+     */
+    public record Options(String name, int threads, int queueCapacity, int nodesPerConnection) {
+        public static Options agent(String identity) {
+            return new Options("drover-agent " + identity, 8, 1_000, 1);
+        }
+
+        public static Options fleet(String name) {
+            return new Options(name, 16, 100_000, 200);
+        }
+    }
+
+    private record Subscription(Channel channel, String queue, String consumerTag) {
+    }
+
+    public NodeHost(BrokerConnector broker, RequestHandler handler, Options options) {
+        this.broker = broker;
+        this.handler = handler;
+        this.options = options;
+        AtomicInteger threadIds = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(options.threads(), options.threads(), 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(options.queueCapacity()), runnable -> {
+            Thread thread = new Thread(runnable, options.name() + " worker-" + threadIds.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.allowCoreThreadTimeOut(true);
+    }
+
+    /** Connects the nodes and starts serving them; returns once every node's queue is consumed. */
+    public synchronized void add(List<Node> nodes) throws IOException, TimeoutException {
+        Set<String> declared = new HashSet<>();
+        for (Node node : nodes) {
+            if (subscriptions.containsKey(node.identity())) {
+                throw new IllegalArgumentException("Node " + node.identity() + " is already hosted here");
+            }
+            Connection connection = connectionFor(hosted++);
+            Channel channel = connection.createChannel();
+            List<Subscription> subs = new ArrayList<>();
+            for (String collective : node.collectives()) {
+                if (declared.add(System.identityHashCode(connection) + "/" + collective)) {
+                    Topology.declareExchanges(channel, collective);
+                }
+                subs.add(subscribe(channel, node, collective));
+            }
+            subscriptions.put(node.identity(), subs);
+        }
+    }
+
+    private Subscription subscribe(Channel channel, Node node, String collective) throws IOException {
+        String queue = Topology.nodeQueue(collective, node.identity());
+        AMQP.Queue.DeclareOk ok = channel.queueDeclare(queue, false, false, true, null);
+        if (ok.getConsumerCount() > 0) {
+            throw new IllegalStateException("Another agent already serves identity " + node.identity() + " in collective "
+                    + collective + " (queue " + queue + " has a consumer); identities must be unique");
+        }
+        for (String agent : node.agents()) {
+            channel.queueBind(queue, Topology.broadcastExchange(collective), agent);
+        }
+        channel.queueBind(queue, Topology.directedExchange(collective), node.identity());
+        // Explicit tags: Qpid names consumers "sgen_1" on every channel, and amqp-client's recovery keys
+        // consumers by tag across the connection, so generated tags would leave all but one unrecovered.
+        String tag = channel.basicConsume(queue, true, "drover-node-" + collective + "-" + node.identity(),
+                new NodeConsumer(channel, node));
+        return new Subscription(channel, queue, tag);
+    }
+
+    /**
+     * Disconnects one node as if its agent stopped: its consumer goes and its queue is deleted, so directed
+     * requests to it are unroutable.
+     */
+    public synchronized void remove(String identity) throws IOException {
+        List<Subscription> subs = subscriptions.remove(identity);
+        if (subs == null) {
+            return;
+        }
+        for (Subscription sub : subs) {
+            sub.channel().basicCancel(sub.consumerTag());
+            sub.channel().queueDelete(sub.queue());
+        }
+        try {
+            subs.get(0).channel().close();
+        } catch (TimeoutException | IOException | com.rabbitmq.client.AlreadyClosedException ignored) {
+            // the node is gone either way
+        }
+    }
+
+    public int size() {
+        return subscriptions.size();
+    }
+
+    private Connection connectionFor(int index) throws IOException, TimeoutException {
+        int slot = index / options.nodesPerConnection();
+        while (connections.size() <= slot) {
+            Connection connection = broker.connect(options.name() + (connections.isEmpty() ? "" : " #" + (connections.size() + 1)));
+            watch(connection);
+            connections.add(connection);
+        }
+        return connections.get(slot);
+    }
+
+    private void watch(Connection connection) {
+        connection.addShutdownListener(cause -> {
+            if (!cause.isInitiatedByApplication()) {
+                LOG.warn("Lost the broker connection {} ({}); reconnecting every {} ms", connection.getClientProvidedName(),
+                        cause.getMessage(), BrokerConnector.RECOVERY_INTERVAL_MS);
+            }
+        });
+        if (connection instanceof Recoverable recoverable) {
+            recoverable.addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable r) {
+                    LOG.info("Reconnected {} to the broker; queues and consumers restored", connection.getClientProvidedName());
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable r) {
+                    // the shutdown listener already said so
+                }
+            });
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        executor.shutdown();
+        for (Connection connection : connections) {
+            try {
+                connection.close(5_000);
+            } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+                LOG.debug("Closing {}: {}", connection.getClientProvidedName(), e.toString());
+            }
+        }
+        connections.clear();
+        subscriptions.clear();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Receives one node's requests and hands them to the worker threads. */
+    private final class NodeConsumer extends DefaultConsumer {
+        private final Node node;
+
+        NodeConsumer(Channel channel, Node node) {
+            super(channel);
+            this.node = node;
+        }
+
+        @Override
+        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            try {
+                executor.execute(() -> serve(properties, body));
+            } catch (RejectedExecutionException e) {
+                busy(properties, body);
+            }
+        }
+
+        private void serve(AMQP.BasicProperties properties, byte[] body) {
+            Request request;
+            try {
+                request = JsonCodec.instance().decodeRequest(body);
+            } catch (ProtocolException e) {
+                LOG.warn("{} dropped a malformed request (correlation id {}): {}", node.identity(),
+                        Names.printable(properties.getCorrelationId()), e.getMessage());
+                return;
+            }
+            Optional<Reply> reply;
+            try {
+                reply = handler.handle(node, request);
+            } catch (RuntimeException e) {
+                LOG.error("{} failed on request {}", node.identity(), request.id(), e);
+                reply = Optional.of(new Reply(request.id(), node.identity(), request.agent(), request.action(),
+                        Status.UNKNOWN_ERROR, "internal error: " + e, Map.of(), 0));
+            }
+            reply.ifPresent(r -> send(properties.getReplyTo(), r));
+        }
+
+        private void busy(AMQP.BasicProperties properties, byte[] body) {
+            try {
+                Request request = JsonCodec.instance().decodeRequest(body);
+                LOG.warn("{} is busy: {} requests queued; refusing {} id={}", node.identity(), options.queueCapacity(),
+                        request.qualifiedAction(), request.id());
+                send(properties.getReplyTo(), new Reply(request.id(), node.identity(), request.agent(), request.action(),
+                        Status.UNKNOWN_ERROR, "refused: node busy, " + options.queueCapacity() + " requests queued", Map.of(), 0));
+            } catch (ProtocolException e) {
+                LOG.warn("{} dropped a malformed request while busy: {}", node.identity(), e.getMessage());
+            }
+        }
+
+        private void send(String replyTo, Reply reply) {
+            if (replyTo == null || !REPLY_TO.matcher(replyTo).matches() || replyTo.startsWith(Topology.PREFIX)) {
+                LOG.warn("{} cannot answer request {}: reply-to '{}' is missing or not a client reply queue",
+                        node.identity(), reply.requestId(), Names.printable(replyTo));
+                return;
+            }
+            AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                    .contentType("application/json")
+                    .correlationId(reply.requestId())
+                    .build();
+            byte[] body = JsonCodec.instance().encode(reply);
+            Channel channel = getChannel();
+            try {
+                synchronized (channel) {
+                    channel.basicPublish("", replyTo, props, body);
+                }
+            } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+                LOG.warn("{} could not send its reply to request {}: {}", node.identity(), reply.requestId(), e.getMessage());
+            }
+        }
+    }
+}

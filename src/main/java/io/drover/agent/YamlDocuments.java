@@ -1,0 +1,77 @@
+package io.drover.agent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.drover.agent.plugin.ConfigException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.LinkedHashSet;
+
+/** Reads the YAML (or JSON, a subset of YAML) documents an agent is configured with, and classes files. */
+public final class YamlDocuments {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final long MAX_BYTES = 4L * 1024 * 1024;
+
+    private YamlDocuments() {
+    }
+
+    /** A YAML or JSON mapping; an empty file is an empty map. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> readMap(Path file, String what) {
+        String text = readText(file, what);
+        if (text.isBlank()) {
+            return new LinkedHashMap<>();
+        }
+        try {
+            Object value = YAML.readValue(text, Object.class);
+            if (value == null) {
+                return new LinkedHashMap<>();
+            }
+            if (!(value instanceof Map)) {
+                throw new ConfigException(what + " " + file + " must be a mapping of keys to values");
+            }
+            return (Map<String, Object>) value;
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new ConfigException("Cannot parse " + what + " " + file + where + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A classes file as Puppet writes it: one class per line; blank lines and {@code #} comments are skipped. */
+    public static Set<String> readClasses(Path file) {
+        Set<String> classes = new LinkedHashSet<>();
+        List<String> lines = readText(file, "classes file").lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+                throw new ConfigException("Classes file " + file + " line " + (i + 1) + ": a class name has no spaces: '" + line + "'");
+            }
+            classes.add(line);
+        }
+        return classes;
+    }
+
+    private static String readText(Path file, String what) {
+        try {
+            if (Files.size(file) > MAX_BYTES) {
+                throw new ConfigException(what + " " + file + " is larger than " + MAX_BYTES / 1024 / 1024 + " MB");
+            }
+            return Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(what + " " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read " + what + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+package io.drover.agent.plugin;
+
+/** Runs one action with inputs already validated against its declaration. */
+@FunctionalInterface
+public interface ActionHandler {
+    ActionResult run(Inputs inputs) throws ActionFailedException;
+}

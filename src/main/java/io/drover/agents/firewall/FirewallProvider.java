@@ -1,0 +1,25 @@
+package io.drover.agents.firewall;
+
+import io.drover.agent.plugin.ActionFailedException;
+
+import java.util.List;
+
+/**
+ * Blocks and unblocks traffic from addresses. Implementations keep to entries they made themselves (their own
+ * chain or table), and report whether a call changed anything so that actions are idempotent.
+ */
+public interface FirewallProvider {
+    /** Provider name as configured, e.g. {@code sandbox}, {@code iptables}. */
+    String name();
+
+    /** Drops incoming traffic from {@code address}; returns false if it was already blocked. */
+    boolean block(IpAddress address) throws ActionFailedException;
+
+    /** Stops dropping traffic from {@code address}; returns false if it was not blocked. */
+    boolean unblock(IpAddress address) throws ActionFailedException;
+
+    boolean isBlocked(IpAddress address) throws ActionFailedException;
+
+    /** Addresses blocked by this provider, canonical spelling, sorted. */
+    List<String> listBlocked() throws ActionFailedException;
+}

@@ -1,0 +1,70 @@
+package io.drover.client;
+
+import io.drover.protocol.Names;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link DroverClient}.
+ *
+ * @param collective       collective to talk to
+ * @param caller           who the requests come from; shown in agents' logs
+ * @param discoveryTimeout hard cap on discovery (MCollective always waited its 2 s; Drover usually far less)
+ * @param quietWindow      when discovery ends before the cap
+ * @param callTimeout      default time a call waits for every reply
+ */
+public record ClientOptions(String collective, String caller, Duration discoveryTimeout, QuietWindowPolicy quietWindow,
+                            Duration callTimeout) {
+    public static final Duration DEFAULT_DISCOVERY_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_QUIET_MINIMUM = Duration.ofMillis(50);
+    public static final Duration DEFAULT_QUIET_MAXIMUM = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
+
+    public ClientOptions {
+        Names.require(Names.COLLECTIVE, collective, "collective");
+        Objects.requireNonNull(caller, "caller");
+        Objects.requireNonNull(discoveryTimeout, "discoveryTimeout");
+        Objects.requireNonNull(quietWindow, "quietWindow");
+        Objects.requireNonNull(callTimeout, "callTimeout");
+    }
+
+    /** Collective {@code drover}, the local user as caller, 2 s discovery cap, adaptive quiet window, 60 s calls. */
+    public static ClientOptions defaults() {
+        return new ClientOptions("drover", defaultCaller(), DEFAULT_DISCOVERY_TIMEOUT,
+                QuietWindowPolicy.adaptive(DEFAULT_QUIET_MINIMUM, DEFAULT_QUIET_MAXIMUM), DEFAULT_CALL_TIMEOUT);
+    }
+
+    public ClientOptions withCollective(String value) {
+        return new ClientOptions(value, caller, discoveryTimeout, quietWindow, callTimeout);
+    }
+
+    public ClientOptions withCaller(String value) {
+        return new ClientOptions(collective, value, discoveryTimeout, quietWindow, callTimeout);
+    }
+
+    public ClientOptions withDiscoveryTimeout(Duration value) {
+        return new ClientOptions(collective, caller, value, quietWindow, callTimeout);
+    }
+
+    public ClientOptions withQuietWindow(QuietWindowPolicy value) {
+        return new ClientOptions(collective, caller, discoveryTimeout, value, callTimeout);
+    }
+
+    public ClientOptions withCallTimeout(Duration value) {
+        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, value);
+    }
+
+    /** {@code user@host}. */
+    public static String defaultCaller() {
+        String user = System.getProperty("user.name", "unknown");
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return user + "@" + host;
+    }
+}

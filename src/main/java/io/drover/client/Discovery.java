@@ -1,0 +1,49 @@
+package io.drover.client;
+
+import io.drover.filter.Filter;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * The outcome of discovery: which nodes answered, how long it took and why it stopped.
+ *
+ * @param filter     the filter used
+ * @param identities nodes that answered, sorted
+ * @param elapsed    from publishing to the end of discovery
+ * @param ended      why discovery stopped
+ * @param quietWindow the quiet window in force when it stopped
+ */
+public record Discovery(Filter filter, SortedSet<String> identities, Duration elapsed, Ended ended, Duration quietWindow) {
+    public Discovery {
+        identities = Collections.unmodifiableSortedSet(new TreeSet<>(identities));
+    }
+
+    /** Why discovery stopped listening. */
+    public enum Ended {
+        /** The expected number of nodes answered. */
+        EXPECTED_COUNT("the expected number of nodes answered"),
+        /** No reply came for the quiet window after the latest one. */
+        QUIET("no further reply within the quiet window"),
+        /** The discovery timeout (the cap) passed. */
+        TIMEOUT("the discovery timeout passed"),
+        /** The broker had no node queue to deliver to: no agent is connected in this collective. */
+        NO_ROUTE("no agent is connected to this collective");
+
+        private final String description;
+
+        Ended(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
+    public int size() {
+        return identities.size();
+    }
+}

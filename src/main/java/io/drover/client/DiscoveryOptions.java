@@ -1,0 +1,24 @@
+package io.drover.client;
+
+import java.time.Duration;
+import java.util.OptionalInt;
+
+/**
+ * Per-discovery settings.
+ *
+ * @param expectedCount stop as soon as this many nodes answered, if known
+ * @param timeout       hard cap, or {@code null} for the client's default
+ */
+public record DiscoveryOptions(OptionalInt expectedCount, Duration timeout) {
+    public static DiscoveryOptions defaults() {
+        return new DiscoveryOptions(OptionalInt.empty(), null);
+    }
+
+    public DiscoveryOptions expecting(int count) {
+        return new DiscoveryOptions(OptionalInt.of(count), timeout);
+    }
+
+    public DiscoveryOptions withTimeout(Duration value) {
+        return new DiscoveryOptions(expectedCount, value);
+    }
+}

@@ -1,0 +1,40 @@
+package io.drover.client;
+
+import io.drover.client.impl.AmqpDroverClient;
+import io.drover.filter.Filter;
+import io.drover.transport.BrokerConnector;
+
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Talks to the nodes of one collective: discovers them with a filter and calls their agents' actions,
+ * accounting for every expected reply. Thread-safe; one client can run many calls at once.
+ */
+public interface DroverClient extends AutoCloseable {
+    /** Connects to the broker; the connection recovers by itself if the broker restarts. */
+    static DroverClient connect(BrokerConnector broker, ClientOptions options) throws IOException, TimeoutException {
+        return AmqpDroverClient.connect(broker, options);
+    }
+
+    /** Discovers the nodes matching {@code filter}; stops as soon as the quiet window allows. */
+    default Discovery discover(Filter filter) {
+        return discover(filter, DiscoveryOptions.defaults());
+    }
+
+    Discovery discover(Filter filter, DiscoveryOptions options);
+
+    /** Runs a call and waits for every expected reply or the timeout. */
+    CallResult call(Call call);
+
+    ClientOptions options();
+
+    /** Replies that arrived for requests no longer waited for (answers after a timeout), since connecting. */
+    long lateReplies();
+
+    /** The broker, with its password masked. */
+    String broker();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,306 @@
+package io.drover.client.impl;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.impl.recovery.AutorecoveringConnection;
+import io.drover.client.Call;
+import io.drover.client.CallResult;
+import io.drover.client.ClientOptions;
+import io.drover.client.Discovery;
+import io.drover.client.DiscoveryOptions;
+import io.drover.client.DroverClient;
+import io.drover.filter.Filter;
+import io.drover.protocol.JsonCodec;
+import io.drover.protocol.Names;
+import io.drover.protocol.ProtocolException;
+import io.drover.protocol.Reply;
+import io.drover.protocol.Request;
+import io.drover.agents.rpcutil.RpcutilAgent;
+import io.drover.transport.BrokerConnector;
+import io.drover.transport.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@link DroverClient} over AMQP 0-9-1. Requests are published with {@code mandatory}, so the broker hands
+ * back a directed request whose node has no queue (its agent is not connected) and the call reports that
+ * host at once instead of waiting out the timeout. Replies arrive on one exclusive reply queue and are matched
+ * to waiting calls by request id; a reply to a request nobody waits for any more is counted and dropped.
+ */
+public final class AmqpDroverClient implements DroverClient {
+    private static final Logger LOG = LoggerFactory.getLogger(AmqpDroverClient.class);
+    private static final long PROGRESS_INTERVAL_NANOS = Duration.ofSeconds(2).toNanos();
+
+    private final BrokerConnector broker;
+    private final ClientOptions options;
+    private final Connection connection;
+    private final Channel publisher;
+    private final Channel consumer;
+    private volatile String replyQueue;
+    private final Map<String, PendingRequest> pending = new ConcurrentHashMap<>();
+    private final AtomicLong lateReplies = new AtomicLong();
+
+    private AmqpDroverClient(BrokerConnector broker, ClientOptions options) throws IOException, TimeoutException {
+        this.broker = broker;
+        this.options = options;
+        this.connection = broker.connect("drover client " + options.caller());
+        try {
+            this.publisher = connection.createChannel();
+            Topology.declareExchanges(publisher, options.collective());
+            publisher.addReturnListener(this::returned);
+            this.consumer = connection.createChannel();
+            this.replyQueue = consumer.queueDeclare().getQueue();
+            // An explicit tag: see NodeHost on why generated tags break recovery on Qpid.
+            consumer.basicConsume(replyQueue, true, "drover-client-" + java.util.UUID.randomUUID(), new ReplyConsumer(consumer));
+            if (connection instanceof AutorecoveringConnection recovering) {
+                // A server-named queue gets a new name when the connection recovers; follow it.
+                recovering.addQueueRecoveryListener((oldName, newName) -> {
+                    if (oldName.equals(replyQueue)) {
+                        replyQueue = newName;
+                    }
+                });
+            }
+            if (connection instanceof Recoverable recoverable) {
+                recoverable.addRecoveryListener(new RecoveryListener() {
+                    @Override
+                    public void handleRecovery(Recoverable r) {
+                        LOG.info("Reconnected to the broker {}", broker);
+                    }
+
+                    @Override
+                    public void handleRecoveryStarted(Recoverable r) {
+                        LOG.warn("Lost the broker {}; reconnecting", broker);
+                    }
+                });
+            }
+        } catch (IOException | RuntimeException e) {
+            connection.abort();
+            throw e;
+        }
+    }
+
+    public static AmqpDroverClient connect(BrokerConnector broker, ClientOptions options) throws IOException, TimeoutException {
+        return new AmqpDroverClient(broker, options);
+    }
+
+    @Override
+    public ClientOptions options() {
+        return options;
+    }
+
+    @Override
+    public String broker() {
+        return broker.toString();
+    }
+
+    @Override
+    public long lateReplies() {
+        return lateReplies.get();
+    }
+
+    @Override
+    public Discovery discover(Filter filter, DiscoveryOptions discoveryOptions) {
+        Duration cap = discoveryOptions.timeout() != null ? discoveryOptions.timeout() : options.discoveryTimeout();
+        Request request = newRequest(RpcutilAgent.NAME, "ping", Map.of(), filter, cap);
+        long start = System.nanoTime();
+        PendingRequest wait = new PendingRequest(null, start);
+        pending.put(request.id(), wait);
+        try {
+            publish(Topology.broadcastExchange(options.collective()), RpcutilAgent.NAME, request);
+            long deadline = start + cap.toNanos();
+            int expected = discoveryOptions.expectedCount().orElse(-1);
+            while (true) {
+                Discovery.Ended ended = wait.read(p -> {
+                    if (p.isNoRoute()) {
+                        return Discovery.Ended.NO_ROUTE;
+                    }
+                    if (expected >= 0 && p.replyCount() >= expected) {
+                        return Discovery.Ended.EXPECTED_COUNT;
+                    }
+                    long now = System.nanoTime();
+                    if (now - deadline >= 0) {
+                        return Discovery.Ended.TIMEOUT;
+                    }
+                    if (p.replyCount() > 0 && now - p.lastReplyAt() >= quietWindow(p).toNanos()) {
+                        return Discovery.Ended.QUIET;
+                    }
+                    return null;
+                });
+                if (ended != null) {
+                    Duration window = wait.read(p -> p.replyCount() > 0 ? quietWindow(p) : Duration.ZERO);
+                    Set<String> found = wait.read(p -> p.replies().keySet());
+                    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+                    LOG.debug("Discovered {} nodes matching {} in {} ms ({})", found.size(), filter.describe(),
+                            elapsed.toMillis(), ended.description());
+                    return new Discovery(filter, new TreeSet<>(found), elapsed, ended, window);
+                }
+                long wakeAt = wait.read(p -> p.replyCount() == 0 ? deadline
+                        : Math.min(deadline, p.lastReplyAt() + quietWindow(p).toNanos()));
+                wait.awaitChange(wakeAt, Long.MAX_VALUE);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while discovering " + filter.describe(), e);
+        } finally {
+            pending.remove(request.id());
+        }
+    }
+
+    private Duration quietWindow(PendingRequest p) {
+        return options.quietWindow().window(Duration.ofNanos(p.firstReplyAt() - p.publishedAt()),
+                Duration.ofNanos(p.largestGap()), p.replyCount());
+    }
+
+    @Override
+    public CallResult call(Call call) {
+        Duration timeout = call.timeout() != null ? call.timeout() : options.callTimeout();
+        Request request = newRequest(call.agent(), call.action(), call.params(), call.filter(), timeout);
+        long start = System.nanoTime();
+        Set<String> targets = call.targets();
+        PendingRequest wait = new PendingRequest(targets, start);
+        pending.put(request.id(), wait);
+        try {
+            if (targets != null) {
+                String exchange = Topology.directedExchange(options.collective());
+                for (String target : targets) {
+                    publish(exchange, target, request.withTargets(List.of(target)));
+                }
+            } else {
+                publish(Topology.broadcastExchange(options.collective()), call.agent(), request);
+            }
+            long deadline = start + timeout.toNanos();
+            long nextProgress = start + PROGRESS_INTERVAL_NANOS;
+            while (!wait.read(p -> p.complete() || (p.isNoRoute() && targets == null)) && System.nanoTime() - deadline < 0) {
+                wait.awaitChange(Math.min(deadline, nextProgress), Long.MAX_VALUE);
+                long now = System.nanoTime();
+                if (now - nextProgress >= 0 && now - deadline < 0) {
+                    nextProgress = now + PROGRESS_INTERVAL_NANOS;
+                    int expected = targets == null ? -1 : targets.size();
+                    wait.read(p -> {
+                        call.progress().progress(p.replyCount(), expected, p.failedCount(), Duration.ofNanos(now - start));
+                        return null;
+                    });
+                }
+            }
+            return result(request, call, targets, wait, Duration.ofNanos(System.nanoTime() - start), timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for " + call.qualifiedAction(), e);
+        } finally {
+            pending.remove(request.id());
+        }
+    }
+
+    private static CallResult result(Request request, Call call, Set<String> targets, PendingRequest wait, Duration elapsed,
+                                     Duration timeout) {
+        return wait.read(p -> {
+            Map<String, Reply> replies = p.replies();
+            SortedMap<String, String> missing = new TreeMap<>(p.unroutable());
+            Set<String> expected = targets != null ? targets : replies.keySet();
+            for (String host : expected) {
+                if (!replies.containsKey(host) && !missing.containsKey(host)) {
+                    missing.put(host, "no reply within " + seconds(timeout));
+                }
+            }
+            return new CallResult(request.id(), call.agent(), call.action(), new TreeSet<>(expected), new TreeMap<>(replies),
+                    missing, new TreeMap<>(p.unexpected()), p.duplicates(), elapsed);
+        });
+    }
+
+    private static String seconds(Duration duration) {
+        long ms = duration.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    private Request newRequest(String agent, String action, Map<String, Object> params, Filter filter, Duration timeout) {
+        int ttl = (int) Math.max(1, Math.min(JsonCodec.MAX_TTL_SECONDS, (timeout.toMillis() + 999) / 1000));
+        String filterText = filter == null || filter.isAll() ? null : filter.toString();
+        Request request = new Request(Request.newId(), options.collective(), agent, action, params, filterText, null,
+                options.caller(), System.currentTimeMillis(), ttl, null);
+        JsonCodec.check(request);
+        return request;
+    }
+
+    private void publish(String exchange, String routingKey, Request request) {
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .contentType("application/json")
+                .correlationId(request.id())
+                .replyTo(replyQueue)
+                .deliveryMode(1)
+                .build();
+        byte[] body = JsonCodec.instance().encode(request);
+        try {
+            synchronized (publisher) {
+                publisher.basicPublish(exchange, routingKey, true, props, body);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot publish " + request.qualifiedAction() + " to " + broker, e);
+        }
+    }
+
+    private void returned(int replyCode, String replyText, String exchange, String routingKey, AMQP.BasicProperties properties,
+                          byte[] body) {
+        PendingRequest wait = properties.getCorrelationId() == null ? null : pending.get(properties.getCorrelationId());
+        if (wait == null) {
+            return;
+        }
+        if (exchange.equals(Topology.directedExchange(options.collective()))) {
+            wait.unroutable(routingKey);
+        } else {
+            wait.noRoute();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close(5_000);
+        } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+            LOG.debug("Closing the client connection: {}", e.toString());
+        }
+    }
+
+    /** Routes each reply to the call waiting for it. */
+    private final class ReplyConsumer extends DefaultConsumer {
+        ReplyConsumer(Channel channel) {
+            super(channel);
+        }
+
+        @Override
+        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            Reply reply;
+            try {
+                reply = JsonCodec.instance().decodeReply(body);
+            } catch (ProtocolException e) {
+                LOG.warn("Dropped a malformed reply: {}", e.getMessage());
+                return;
+            }
+            PendingRequest wait = pending.get(reply.requestId());
+            if (wait == null) {
+                long late = lateReplies.incrementAndGet();
+                LOG.debug("Ignored a late reply from {} to request {} ({} late replies so far)",
+                        Names.printable(reply.sender()), reply.requestId(), late);
+                return;
+            }
+            wait.accept(reply);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.drover.client.impl;
+
+import io.drover.protocol.Reply;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Collects the replies to one request as they arrive on the client's reply queue, and lets the calling
+ * thread wait until all expected hosts answered, the broker said a host is unreachable, or time runs out.
+ */
+final class PendingRequest {
+    private final Set<String> expected;
+    private final long publishedAt;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<String, Reply> replies = new LinkedHashMap<>();
+    private final Map<String, Reply> unexpected = new LinkedHashMap<>();
+    private final Map<String, String> unroutable = new LinkedHashMap<>();
+    private int duplicates;
+    private int failed;
+    private long firstReplyAt;
+    private long lastReplyAt;
+    private long largestGap;
+    private boolean noRoute;
+
+    /**
+     * @param expected    hosts expected to answer, or {@code null} when any matching host may (discovery)
+     * @param publishedAt {@link System#nanoTime()} when the request was published
+     */
+    PendingRequest(Set<String> expected, long publishedAt) {
+        this.expected = expected;
+        this.publishedAt = publishedAt;
+    }
+
+    void accept(Reply reply) {
+        long now = System.nanoTime();
+        lock.lock();
+        try {
+            String sender = reply.sender();
+            if (replies.containsKey(sender) || unexpected.containsKey(sender)) {
+                duplicates++;
+                return;
+            }
+            if (expected != null && !expected.contains(sender)) {
+                unexpected.put(sender, reply);
+            } else {
+                replies.put(sender, reply);
+                if (!reply.isOk()) {
+                    failed++;
+                }
+                if (firstReplyAt == 0) {
+                    firstReplyAt = now;
+                } else {
+                    largestGap = Math.max(largestGap, now - lastReplyAt);
+                }
+                lastReplyAt = now;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The broker returned the message for {@code identity}: no queue is bound for it. */
+    void unroutable(String identity) {
+        lock.lock();
+        try {
+            if (expected != null && expected.contains(identity) && !replies.containsKey(identity)) {
+                unroutable.put(identity, "not connected: the broker has no queue for this node (agent stopped?)");
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A broadcast was returned: no node of the collective serves that agent. */
+    void noRoute() {
+        lock.lock();
+        try {
+            noRoute = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until {@code done} holds or {@code deadline} (nanoTime) passes, for at most {@code maxWaitNanos}. */
+    void awaitChange(long deadline, long maxWaitNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long wait = Math.min(deadline - System.nanoTime(), maxWaitNanos);
+            if (wait > 0) {
+                changed.await(wait, TimeUnit.NANOSECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    <T> T read(java.util.function.Function<PendingRequest, T> reader) {
+        lock.lock();
+        try {
+            return reader.apply(this);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // The accessors below are called under the lock, through read().
+
+    boolean complete() {
+        return expected != null && replies.size() + unroutable.size() >= expected.size();
+    }
+
+    int replyCount() {
+        return replies.size();
+    }
+
+    int failedCount() {
+        return failed;
+    }
+
+    boolean isNoRoute() {
+        return noRoute;
+    }
+
+    long firstReplyAt() {
+        return firstReplyAt;
+    }
+
+    long lastReplyAt() {
+        return lastReplyAt;
+    }
+
+    long largestGap() {
+        return largestGap;
+    }
+
+    long publishedAt() {
+        return publishedAt;
+    }
+
+    Map<String, Reply> replies() {
+        return new LinkedHashMap<>(replies);
+    }
+
+    Map<String, Reply> unexpected() {
+        return new LinkedHashMap<>(unexpected);
+    }
+
+    Map<String, String> unroutable() {
+        return new LinkedHashMap<>(unroutable);
+    }
+
+    int duplicates() {
+        return duplicates;
+    }
+}

@@ -1,0 +1,37 @@
+package io.drover.runner;
+
+/**
+ * Configuration of the runner. Each setting is read from a system property ({@code -Ddrover.broker=...}) or,
+ * when that is not set, from the environment variable named in upper case with {@code _} for {@code .} and
+ * {@code -} ({@code DROVER_BROKER}).
+ */
+public final class Constants {
+    /**
+     * Broker to run against, e.g. {@code amqp://user:password@broker.example.com:5672}; several URIs separated by
+     * commas fail over. When not set, Drover starts the sandbox: an embedded broker and an emulated fleet.
+     */
+    public static final String BROKER_PROPERTY_NAME = "drover.broker";
+
+    /** Collective to address. Default: {@value #DEFAULT_COLLECTIVE}. */
+    public static final String COLLECTIVE_PROPERTY_NAME = "drover.collective";
+    public static final String DEFAULT_COLLECTIVE = "drover";
+
+    /** Who the requests come from, as shown in agents' logs. Default: {@code user@host}. */
+    public static final String CALLER_PROPERTY_NAME = "drover.caller";
+
+    /** Fleet description the sandbox emulates. Default: {@value #DEFAULT_SANDBOX_FLEET}. */
+    public static final String SANDBOX_FLEET_PROPERTY_NAME = "drover.sandbox.fleet";
+    public static final String DEFAULT_SANDBOX_FLEET = "sandbox/fleet.yaml";
+
+    /** Hard cap on discovery, in seconds (decimals allowed). Default: 2. */
+    public static final String DISCOVERY_TIMEOUT_PROPERTY_NAME = "drover.discovery.timeout";
+
+    /** Smallest quiet window that ends discovery, in milliseconds. Default: 50. */
+    public static final String DISCOVERY_QUIET_MINIMUM_PROPERTY_NAME = "drover.discovery.quiet-minimum";
+
+    /** Time each step waits for every reply, in seconds, unless a step sets it. Default: 60. */
+    public static final String STEP_TIMEOUT_PROPERTY_NAME = "drover.step.timeout";
+
+    private Constants() {
+    }
+}

@@ -1,0 +1,111 @@
+package io.drover.runner;
+
+import io.drover.client.DroverClient;
+import io.drover.sandbox.Sandbox;
+import io.drover.transport.BrokerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The connection the steps use, shared by every scenario of a run: a client of the configured broker, or of
+ * the sandbox (embedded broker plus emulated fleet) when no broker is configured. Opened on first use and
+ * closed when the JVM exits.
+ */
+public final class DroverSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DroverSession.class);
+    private static DroverSession current;
+
+    private final RunnerConfig config;
+    private final DroverClient client;
+    private final Sandbox sandbox;
+
+    private DroverSession(RunnerConfig config, DroverClient client, Sandbox sandbox) {
+        this.config = config;
+        this.client = client;
+        this.sandbox = sandbox;
+    }
+
+    /** The session of this run, opened from {@link RunnerConfig#fromEnvironment()} on first use. */
+    public static synchronized DroverSession get() {
+        if (current == null) {
+            DroverSession session = open(RunnerConfig.fromEnvironment());
+            Runtime.getRuntime().addShutdownHook(new Thread(session::close, "drover session close"));
+            current = session;
+        }
+        return current;
+    }
+
+    /**
+     * Makes {@code session} the one steps use, e.g. a test's own sandbox; {@code null} forgets it. The caller
+     * keeps ownership and closes it.
+     */
+    public static synchronized void install(DroverSession session) {
+        current = session;
+    }
+
+    /** Connects to the configured broker, or starts the sandbox when none is configured. */
+    public static DroverSession open(RunnerConfig config) {
+        try {
+            if (config.broker().isPresent()) {
+                BrokerConnector broker = BrokerConnector.of(config.broker().get());
+                DroverClient client = DroverClient.connect(broker, config.clientOptions());
+                LOG.info("Drover: using broker {} (collective {})", broker, config.clientOptions().collective());
+                return new DroverSession(config, client, null);
+            }
+            if (!Files.isRegularFile(config.sandboxFleet())) {
+                throw new IllegalStateException("No broker configured and no sandbox fleet at " + config.sandboxFleet().toAbsolutePath()
+                        + ". Set -D" + Constants.BROKER_PROPERTY_NAME + "=amqp://user:password@host:5672 (or DROVER_BROKER), or -D"
+                        + Constants.SANDBOX_FLEET_PROPERTY_NAME + "=path/to/fleet.yaml.");
+            }
+            long started = System.nanoTime();
+            Sandbox sandbox = Sandbox.start(config.sandboxFleet());
+            try {
+                DroverClient client = DroverClient.connect(sandbox.broker(),
+                        config.clientOptions().withCollective(sandbox.fleet().collective()));
+                LOG.info("Drover sandbox: no broker configured (-D{} or DROVER_BROKER), so started an {} in {} ms",
+                        Constants.BROKER_PROPERTY_NAME, sandbox.describe(), (System.nanoTime() - started) / 1_000_000);
+                return new DroverSession(config, client, sandbox);
+            } catch (IOException | TimeoutException | RuntimeException e) {
+                sandbox.close();
+                throw e;
+            }
+        } catch (IOException | TimeoutException e) {
+            throw new IllegalStateException("Cannot connect to the broker: " + e.getMessage()
+                    + ". Check -D" + Constants.BROKER_PROPERTY_NAME + " / DROVER_BROKER and that the broker is running.", e);
+        }
+    }
+
+    /** A session around an existing client and optional sandbox, e.g. for tests. */
+    public static DroverSession of(RunnerConfig config, DroverClient client, Sandbox sandbox) {
+        return new DroverSession(config, client, sandbox);
+    }
+
+    public DroverClient client() {
+        return client;
+    }
+
+    public RunnerConfig config() {
+        return config;
+    }
+
+    /** The sandbox, when this run uses one. */
+    public Optional<Sandbox> sandbox() {
+        return Optional.ofNullable(sandbox);
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } finally {
+            if (sandbox != null) {
+                sandbox.close();
+            }
+        }
+    }
+}

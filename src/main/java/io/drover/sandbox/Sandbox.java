@@ -1,0 +1,68 @@
+package io.drover.sandbox;
+
+import io.drover.transport.BrokerConnector;
+import io.drover.transport.embedded.EmbeddedBroker;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The zero-install default: an embedded Qpid broker on a free loopback port and an emulated fleet on it.
+ * Everything lives in this JVM and is gone after {@link #close()}.
+ */
+public final class Sandbox implements AutoCloseable {
+    private final EmbeddedBroker broker;
+    private final BrokerConnector connector;
+    private final EmulatedFleet fleet;
+    private final Path fleetFile;
+
+    private Sandbox(EmbeddedBroker broker, BrokerConnector connector, EmulatedFleet fleet, Path fleetFile) {
+        this.broker = broker;
+        this.connector = connector;
+        this.fleet = fleet;
+        this.fleetFile = fleetFile;
+    }
+
+    /** Starts a broker and the fleet described in {@code fleetFile}. */
+    public static Sandbox start(Path fleetFile) throws IOException, TimeoutException {
+        FleetSpec spec = FleetSpec.load(fleetFile);
+        EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.Options.defaults());
+        try {
+            BrokerConnector connector = BrokerConnector.of(List.of(broker.amqpUri()));
+            EmulatedFleet fleet = EmulatedFleet.start(spec, connector, "drover sandbox fleet");
+            return new Sandbox(broker, connector, fleet, fleetFile);
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    public BrokerConnector broker() {
+        return connector;
+    }
+
+    public EmulatedFleet fleet() {
+        return fleet;
+    }
+
+    public int port() {
+        return broker.port();
+    }
+
+    /** One line saying what runs, for the log. */
+    public String describe() {
+        return "embedded broker on 127.0.0.1:" + broker.port() + " with " + fleet.size() + " emulated nodes from " + fleetFile
+                + " (collective " + fleet.collective() + ")";
+    }
+
+    @Override
+    public void close() {
+        try {
+            fleet.close();
+        } finally {
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.drover.steps;
+
+import io.cucumber.java.Scenario;
+import io.drover.client.Call;
+import io.drover.client.CallResult;
+import io.drover.client.Discovery;
+import io.drover.client.DiscoveryOptions;
+import io.drover.client.DroverClient;
+import io.drover.filter.Filter;
+import io.drover.protocol.Reply;
+import io.drover.runner.DroverSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.function.Function;
+
+/**
+ * The state of one deploy scenario: which hosts it is for (filters, pre-discovery, expected count), how long a
+ * step may take, and the load balancer. Steps run actions through {@link #act} and verify state through
+ * {@link #check}; both pass only when every expected host answered as required, and attach the per-host
+ * table to the report. Custom step definitions can build on it through {@link #current()}.
+ */
+public final class Deployment {
+    private static final Logger LOG = LoggerFactory.getLogger("io.drover.steps");
+    private static final ThreadLocal<Deployment> CURRENT = new ThreadLocal<>();
+
+    private final Scenario scenario;
+    private final DroverSession session;
+    private Filter filter = Filter.all();
+    private Integer expectedCount;
+    private SortedSet<String> hosts;
+    private Duration stepTimeout;
+    private String loadBalancer;
+
+    private Deployment(Scenario scenario, DroverSession session) {
+        this.scenario = scenario;
+        this.session = session;
+        this.stepTimeout = session.client().options().callTimeout();
+    }
+
+    static void begin(Scenario scenario) {
+        CURRENT.set(new Deployment(scenario, DroverSession.get()));
+    }
+
+    static void end() {
+        CURRENT.remove();
+    }
+
+    /** The deployment of the scenario running on this thread. */
+    public static Deployment current() {
+        Deployment deployment = CURRENT.get();
+        if (deployment == null) {
+            throw new IllegalStateException("No Drover scenario is running; add io.drover.steps to the Cucumber glue");
+        }
+        return deployment;
+    }
+
+    public DroverClient client() {
+        return session.client();
+    }
+
+    /** Narrows the hosts to those also matching {@code more}; only before discovery. */
+    public void addFilter(Filter more) {
+        if (hosts != null) {
+            throw new AssertionError("Filters must come before the hosts are discovered; move the step '" + more.describe()
+                    + "' above 'I want to pre-discover how many hosts to update'");
+        }
+        filter = filter.and(more);
+    }
+
+    public Filter filter() {
+        return filter;
+    }
+
+    /** Expects exactly {@code count} hosts: checked now if already discovered, else when discovering. */
+    public void expectHosts(int count) {
+        expectedCount = count;
+        if (hosts != null) {
+            requireExpectedCount();
+        }
+    }
+
+    public void stepTimeout(Duration timeout) {
+        stepTimeout = Objects.requireNonNull(timeout);
+    }
+
+    public Duration stepTimeout() {
+        return stepTimeout;
+    }
+
+    public void loadBalancer(String address) {
+        loadBalancer = address;
+    }
+
+    public String loadBalancer() {
+        if (loadBalancer == null) {
+            throw new AssertionError("No load balancer address; add 'Given the load balancer has ip address 192.168.1.1' before this step");
+        }
+        return loadBalancer;
+    }
+
+    /** Discovers the hosts matching the filter; they become the hosts every later step must hear from. */
+    public SortedSet<String> discover() {
+        DiscoveryOptions options = DiscoveryOptions.defaults();
+        if (expectedCount != null) {
+            options = options.expecting(expectedCount);
+        }
+        Discovery discovery = client().discover(filter, options);
+        hosts = discovery.identities();
+        String summary = String.format("Discovered %d host%s matching %s in %d ms (%s)", hosts.size(), hosts.size() == 1 ? "" : "s",
+                filter.describe(), discovery.elapsed().toMillis(), discovery.ended().description());
+        LOG.debug("{}: {}", summary, String.join(", ", hosts));
+        scenario.log(summary + ":\n  " + String.join("\n  ", hosts));
+        if (hosts.isEmpty()) {
+            throw new AssertionError("No host matched " + filter.describe() + " within " + discovery.elapsed().toMillis()
+                    + " ms (" + discovery.ended().description() + ").\nCheck the filter steps, and that agents are connected to "
+                    + client().broker() + " in collective " + client().options().collective() + ".");
+        }
+        requireExpectedCount();
+        return hosts;
+    }
+
+    /** The hosts of this deployment, discovering them first if no step did. */
+    public SortedSet<String> hosts() {
+        return hosts != null ? hosts : discover();
+    }
+
+    private void requireExpectedCount() {
+        if (expectedCount != null && hosts.size() != expectedCount) {
+            throw new AssertionError("Expected " + expectedCount + " hosts matching " + filter.describe() + " but "
+                    + hosts.size() + " answered: " + String.join(", ", hosts));
+        }
+    }
+
+    /**
+     * Runs an action on every host; passes only if every host answered OK.
+     *
+     * @param call the action and its params, not yet addressed
+     * @param what how the step is named in messages, e.g. "block 192.168.1.1"
+     */
+    public CallResult act(Call call, String what) {
+        return run(call, what, null, false);
+    }
+
+    /**
+     * Queries every host and checks each answer; passes only if every host answered OK and {@code problem}
+     * returned {@code null} for it.
+     *
+     * @param problem what is wrong with an OK reply's state, e.g. "version 4.2.6-2.el5", or {@code null}
+     */
+    public CallResult check(Call call, String what, Function<Reply, String> problem) {
+        return run(call, what, Objects.requireNonNull(problem), false);
+    }
+
+    /**
+     * Like {@link #check} but judges every reply by {@code problem} alone, whatever its status: for states that
+     * come back as failed replies, such as a CRITICAL Nagios check that is expected.
+     */
+    public CallResult checkAnyStatus(Call call, String what, Function<Reply, String> problem) {
+        return run(call, what, Objects.requireNonNull(problem), true);
+    }
+
+    private CallResult run(Call call, String what, Function<Reply, String> problem, boolean anyStatus) {
+        SortedSet<String> targets = hosts();
+        Duration timeout = stepTimeout;
+        CallResult result = client().call(call.to(targets).timeout(timeout).onProgress((replied, expected, failed, elapsed) ->
+                LOG.info("{}: {}/{} hosts answered, {} failed, {} s of {} s", what, replied, expected, failed,
+                        elapsed.toSeconds(), timeout.toSeconds())));
+        ReplyTable table = ReplyTable.of(result, problem, anyStatus);
+        String summary = String.format("%s (%s): %d of %d hosts OK%s in %d ms", what, result.qualifiedAction(), table.okCount(),
+                targets.size(), problem == null ? ", " + result.changed().size() + " changed" : "", result.elapsed().toMillis());
+        scenario.attach(summary + "\n" + table.render(), "text/plain", result.qualifiedAction() + " per host");
+        if (table.failures().isEmpty()) {
+            LOG.debug(summary);
+            return result;
+        }
+        LOG.warn(summary);
+        int bad = table.failures().size();
+        throw new AssertionError(String.format("%s failed on %d of %d host%s (%s, hosts matching %s):%n%s"
+                        + "The remaining steps are skipped; hosts keep the state they reached. Fix the hosts named above and run the feature again.",
+                what, bad, targets.size(), targets.size() == 1 ? "" : "s", result.qualifiedAction(), filter.describe(),
+                table.renderFailures()));
+    }
+}

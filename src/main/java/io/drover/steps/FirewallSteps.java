@@ -1,0 +1,64 @@
+package io.drover.steps;
+
+import io.cucumber.java.en.Then;
+import io.cucumber.java.en.When;
+import io.drover.agents.firewall.IpAddress;
+import io.drover.client.Call;
+
+/** Steps for the {@code firewall} agent. Blocking an already blocked address passes: actions are idempotent. */
+public final class FirewallSteps {
+    @When("I block the load balancer")
+    public void blockTheLoadBalancer() {
+        block(Deployment.current().loadBalancer());
+    }
+
+    @When("I unblock the load balancer")
+    public void unblockTheLoadBalancer() {
+        unblock(Deployment.current().loadBalancer());
+    }
+
+    @Then("traffic from the load balancer should be blocked")
+    public void loadBalancerBlocked() {
+        expectBlocked(Deployment.current().loadBalancer(), true);
+    }
+
+    @Then("traffic from the load balancer should be unblocked")
+    public void loadBalancerUnblocked() {
+        expectBlocked(Deployment.current().loadBalancer(), false);
+    }
+
+    @When("I block traffic from {word}")
+    public void block(String address) {
+        Deployment.current().act(Call.of("firewall", "block").param("address", valid(address)), "block " + address);
+    }
+
+    @When("I unblock traffic from {word}")
+    public void unblock(String address) {
+        Deployment.current().act(Call.of("firewall", "unblock").param("address", valid(address)), "unblock " + address);
+    }
+
+    @Then("traffic from {word} should be blocked")
+    public void blocked(String address) {
+        expectBlocked(address, true);
+    }
+
+    @Then("traffic from {word} should be unblocked")
+    public void unblocked(String address) {
+        expectBlocked(address, false);
+    }
+
+    private static void expectBlocked(String address, boolean blocked) {
+        Deployment.current().check(Call.of("firewall", "is_blocked").param("address", valid(address)),
+                "check " + address + " is " + (blocked ? "blocked" : "unblocked"),
+                reply -> Boolean.valueOf(blocked).equals(reply.get("blocked")) ? null
+                        : address + (blocked ? " is not blocked" : " is still blocked"));
+    }
+
+    private static String valid(String address) {
+        try {
+            return IpAddress.parse(address).toString();
+        } catch (IllegalArgumentException e) {
+            throw new AssertionError("'" + address + "' is not a valid address: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.drover.steps;
+
+import io.cucumber.java.en.Then;
+import io.drover.agents.nrpe.CheckState;
+import io.drover.client.Call;
+
+import java.util.Locale;
+
+/** Steps for the {@code nrpe} agent: Nagios checks defined on each host. */
+public final class NrpeSteps {
+    @Then("the nrpe check {word} should pass")
+    public void shouldPass(String check) {
+        Deployment.current().check(run(check), "check " + check + " passes", reply -> "OK".equals(reply.get("state")) ? null
+                : check + " is " + reply.get("state"));
+    }
+
+    /** A check expected in another state, e.g. CRITICAL while a service is deliberately stopped. */
+    @Then("the nrpe check {word} should report {word}")
+    public void shouldReport(String check, String state) {
+        CheckState expected;
+        try {
+            expected = CheckState.valueOf(state.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new AssertionError("'" + state + "' is not a check state; use OK, WARNING, CRITICAL or UNKNOWN");
+        }
+        if (expected == CheckState.OK) {
+            shouldPass(check);
+            return;
+        }
+        // A non-OK check comes back as a failed reply (status 1) carrying its state; here that is expected.
+        Deployment.current().checkAnyStatus(run(check), "check " + check + " reports " + expected,
+                reply -> expected.name().equals(reply.get("state")) ? null
+                        : check + " is " + (reply.get("state") != null ? reply.get("state") : reply.status() + ": " + reply.message()));
+    }
+
+    private static Call run(String check) {
+        return Call.of("nrpe", "run_command").param("command", check);
+    }
+}

@@ -1,0 +1,113 @@
+package io.drover.transport;
+
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * Opens connections to a broker given as one or more {@code amqp://} URIs (the others are failover
+ * addresses). Connections recover by themselves: when the broker goes away and comes back, amqp-client
+ * reconnects and re-declares queues, bindings and consumers.
+ */
+public final class BrokerConnector {
+    /** How often a lost connection retries. */
+    public static final long RECOVERY_INTERVAL_MS = 1000;
+
+    private final List<URI> uris;
+    private final ConnectionFactory factory;
+    private final List<Address> addresses;
+
+    private BrokerConnector(List<URI> uris) {
+        this.uris = List.copyOf(uris);
+        URI first = uris.get(0);
+        this.factory = new ConnectionFactory();
+        try {
+            factory.setUri(first);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid broker URI " + redact(first) + ": " + e.getMessage(), e);
+        }
+        factory.setAutomaticRecoveryEnabled(true);
+        factory.setTopologyRecoveryEnabled(true);
+        factory.setNetworkRecoveryInterval(RECOVERY_INTERVAL_MS);
+        factory.setRequestedHeartbeat(15);
+        factory.setConnectionTimeout(10_000);
+        this.addresses = new ArrayList<>();
+        for (URI uri : uris) {
+            String scheme = uri.getScheme();
+            if (!"amqp".equals(scheme) && !"amqps".equals(scheme)) {
+                throw new IllegalArgumentException("Broker URI " + redact(uri) + " must start with amqp:// or amqps://");
+            }
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException("Broker URI " + redact(uri) + " has no host");
+            }
+            int port = uri.getPort() > 0 ? uri.getPort() : ("amqps".equals(scheme) ? 5671 : 5672);
+            addresses.add(new Address(uri.getHost(), port));
+        }
+    }
+
+    /** A connector for {@code amqp://user:pass@host:port/vhost}; credentials and vhost come from the first URI. */
+    public static BrokerConnector of(List<URI> uris) {
+        if (uris == null || uris.isEmpty()) {
+            throw new IllegalArgumentException("No broker URI given");
+        }
+        return new BrokerConnector(uris);
+    }
+
+    public static BrokerConnector of(String uri) {
+        return of(parseAll(uri));
+    }
+
+    /** Parses one URI or several separated by commas or whitespace. */
+    public static List<URI> parseAll(String text) {
+        Objects.requireNonNull(text, "broker URI");
+        List<URI> out = new ArrayList<>();
+        for (String part : text.trim().split("[,\\s]+")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            try {
+                out.add(new URI(part));
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("Invalid broker URI '" + redact(part) + "': " + e.getReason());
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("No broker URI given");
+        }
+        return out;
+    }
+
+    /** Opens a connection that recovers by itself; the name shows in the broker's management UI. */
+    public Connection connect(String connectionName) throws IOException, TimeoutException {
+        return factory.newConnection(addresses, connectionName);
+    }
+
+    public List<URI> uris() {
+        return uris;
+    }
+
+    /** The URIs with passwords masked, for logs and reports. */
+    @Override
+    public String toString() {
+        return uris.stream().map(BrokerConnector::redact).collect(Collectors.joining(","));
+    }
+
+    /** A URI with its password replaced by {@code ***}. */
+    public static String redact(URI uri) {
+        return redact(uri.toString());
+    }
+
+    static String redact(String uri) {
+        return uri.replaceAll("(?<=://)([^:/@]*):[^@/]*@", "$1:***@");
+    }
+}

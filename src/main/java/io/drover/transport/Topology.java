@@ -1,0 +1,46 @@
+package io.drover.transport;
+
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+
+import java.io.IOException;
+
+/**
+ * The AMQP names of a collective. Per collective: a topic exchange for broadcasts (routing key = agent name),
+ * a direct exchange for directed requests (routing key = node identity), and one queue per node bound to both.
+ * Clients receive replies on one exclusive, server-named queue each, through the default exchange.
+ *
+ * <p>Exchanges are non-durable and never auto-deleted: both sides declare them, so either may start first,
+ * and a publish never races an exchange deletion. Queues carry no {@code x-} arguments, which Qpid refuses.
+ */
+public final class Topology {
+    /** Prefix of every name Drover declares; replies are never sent to a queue with this prefix. */
+    public static final String PREFIX = "drover.";
+
+    private Topology() {
+    }
+
+    public static String broadcastExchange(String collective) {
+        return PREFIX + collective + ".broadcast";
+    }
+
+    public static String directedExchange(String collective) {
+        return PREFIX + collective + ".directed";
+    }
+
+    public static String nodeQueue(String collective, String identity) {
+        return PREFIX + collective + ".node." + identity;
+    }
+
+    /** Declares both exchanges of a collective; idempotent. */
+    public static void declareExchanges(Channel channel, String collective) throws IOException {
+        channel.exchangeDeclare(broadcastExchange(collective), BuiltinExchangeType.TOPIC, false, false, null);
+        channel.exchangeDeclare(directedExchange(collective), BuiltinExchangeType.DIRECT, false, false, null);
+    }
+
+    /** Deletes both exchanges of a collective, e.g. after a test that used a throwaway collective. */
+    public static void deleteExchanges(Channel channel, String collective) throws IOException {
+        channel.exchangeDelete(broadcastExchange(collective));
+        channel.exchangeDelete(directedExchange(collective));
+    }
+}
