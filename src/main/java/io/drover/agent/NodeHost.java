@@ -70,7 +70,7 @@ public final class NodeHost implements AutoCloseable {
         }
     }
 
-    private record Subscription(Channel channel, String queue, String consumerTag) {
+    private record Subscription(Channel channel, String consumerTag) {
     }
 
     public NodeHost(BrokerConnector broker, RequestHandler handler, Options options) {
@@ -122,12 +122,12 @@ public final class NodeHost implements AutoCloseable {
         // consumers by tag across the connection, so generated tags would leave all but one unrecovered.
         String tag = channel.basicConsume(queue, true, "drover-node-" + collective + "-" + node.identity(),
                 new NodeConsumer(channel, node));
-        return new Subscription(channel, queue, tag);
+        return new Subscription(channel, tag);
     }
 
     /**
-     * Disconnects one node as if its agent stopped: its consumer goes and its queue is deleted, so directed
-     * requests to it are unroutable.
+     * Disconnects one node as if its agent stopped: its consumer goes and with it its auto-delete queue, so
+     * directed requests to it are unroutable.
      */
     public synchronized void remove(String identity) throws IOException {
         List<Subscription> subs = subscriptions.remove(identity);
@@ -135,8 +135,8 @@ public final class NodeHost implements AutoCloseable {
             return;
         }
         for (Subscription sub : subs) {
+            // The queue is auto-delete: it goes with its last consumer.
             sub.channel().basicCancel(sub.consumerTag());
-            sub.channel().queueDelete(sub.queue());
         }
         try {
             subs.get(0).channel().close();

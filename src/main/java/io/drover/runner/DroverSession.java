@@ -41,11 +41,14 @@ public final class DroverSession implements AutoCloseable {
     }
 
     /**
-     * Makes {@code session} the one steps use, e.g. a test's own sandbox; {@code null} forgets it. The caller
-     * keeps ownership and closes it.
+     * Makes {@code session} the one steps use, e.g. a test's own sandbox, and returns the one it replaces (to
+     * install again afterwards); {@code null} means "open one on next use". The caller keeps ownership and
+     * closes it.
      */
-    public static synchronized void install(DroverSession session) {
+    public static synchronized DroverSession install(DroverSession session) {
+        DroverSession previous = current;
         current = session;
+        return previous;
     }
 
     /** Connects to the configured broker, or starts the sandbox when none is configured. */

@@ -33,10 +33,9 @@ public final class SandboxChecks implements CheckRunner {
         return "sandbox";
     }
 
-    /** Changes the canned result of a check, e.g. to make it fail in a test. */
-    public void setResult(String command, int exit, String output) {
-        Canned old = commands.get(command);
-        commands.put(command, new Canned(exit, output, old == null ? 0 : old.delayMs()));
+    /** Defines or redefines a check, e.g. to make it fail or hang in a test. */
+    public void define(String command, int exit, String output, long delayMs) {
+        commands.put(command, new Canned(exit, output, delayMs));
     }
 
     @Override

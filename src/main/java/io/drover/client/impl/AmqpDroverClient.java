@@ -1,6 +1,7 @@
 package io.drover.client.impl;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
@@ -48,6 +49,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class AmqpDroverClient implements DroverClient {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpDroverClient.class);
     private static final long PROGRESS_INTERVAL_NANOS = Duration.ofSeconds(2).toNanos();
+    private static final long RECONNECT_POLL_MS = 100;
 
     private final BrokerConnector broker;
     private final ClientOptions options;
@@ -124,8 +126,8 @@ public final class AmqpDroverClient implements DroverClient {
         PendingRequest wait = new PendingRequest(null, start);
         pending.put(request.id(), wait);
         try {
-            publish(Topology.broadcastExchange(options.collective()), RpcutilAgent.NAME, request);
             long deadline = start + cap.toNanos();
+            publish(Topology.broadcastExchange(options.collective()), RpcutilAgent.NAME, request, deadline);
             int expected = discoveryOptions.expectedCount().orElse(-1);
             while (true) {
                 Discovery.Ended ended = wait.read(p -> {
@@ -178,15 +180,15 @@ public final class AmqpDroverClient implements DroverClient {
         PendingRequest wait = new PendingRequest(targets, start);
         pending.put(request.id(), wait);
         try {
+            long deadline = start + timeout.toNanos();
             if (targets != null) {
                 String exchange = Topology.directedExchange(options.collective());
                 for (String target : targets) {
-                    publish(exchange, target, request.withTargets(List.of(target)));
+                    publish(exchange, target, request.withTargets(List.of(target)), deadline);
                 }
             } else {
-                publish(Topology.broadcastExchange(options.collective()), call.agent(), request);
+                publish(Topology.broadcastExchange(options.collective()), call.agent(), request, deadline);
             }
-            long deadline = start + timeout.toNanos();
             long nextProgress = start + PROGRESS_INTERVAL_NANOS;
             while (!wait.read(p -> p.complete() || (p.isNoRoute() && targets == null)) && System.nanoTime() - deadline < 0) {
                 wait.awaitChange(Math.min(deadline, nextProgress), Long.MAX_VALUE);
@@ -239,20 +241,33 @@ public final class AmqpDroverClient implements DroverClient {
         return request;
     }
 
-    private void publish(String exchange, String routingKey, Request request) {
-        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                .contentType("application/json")
-                .correlationId(request.id())
-                .replyTo(replyQueue)
-                .deliveryMode(1)
-                .build();
+    /**
+     * Publishes with {@code mandatory}. While the connection is down and recovering, waits for it until
+     * {@code deadline} (nanoTime) rather than failing the call on a broker blip.
+     */
+    private void publish(String exchange, String routingKey, Request request, long deadline) throws InterruptedException {
         byte[] body = JsonCodec.instance().encode(request);
-        try {
-            synchronized (publisher) {
-                publisher.basicPublish(exchange, routingKey, true, props, body);
+        while (true) {
+            AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                    .contentType("application/json")
+                    .correlationId(request.id())
+                    .replyTo(replyQueue)
+                    .deliveryMode(1)
+                    .build();
+            try {
+                synchronized (publisher) {
+                    publisher.basicPublish(exchange, routingKey, true, props, body);
+                }
+                return;
+            } catch (AlreadyClosedException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new IllegalStateException("Lost the connection to the broker " + broker
+                            + " and it did not come back in time to send " + request.qualifiedAction() + ": " + e.getMessage(), e);
+                }
+                Thread.sleep(RECONNECT_POLL_MS);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot publish " + request.qualifiedAction() + " to " + broker, e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot publish " + request.qualifiedAction() + " to " + broker, e);
         }
     }
 
@@ -273,7 +288,7 @@ public final class AmqpDroverClient implements DroverClient {
     public void close() {
         try {
             connection.close(5_000);
-        } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+        } catch (IOException | AlreadyClosedException e) {
             LOG.debug("Closing the client connection: {}", e.toString());
         }
     }

@@ -1,0 +1,165 @@
+package io.drover.agent;
+
+import io.drover.client.Call;
+import io.drover.client.CallResult;
+import io.drover.client.ClientOptions;
+import io.drover.client.DroverClient;
+import io.drover.filter.Filter;
+import io.drover.runner.DroverSession;
+import io.drover.runner.RunnerConfig;
+import io.drover.testing.AgentProcess;
+import io.drover.testing.FeatureRun;
+import io.drover.testing.TestBroker;
+import io.drover.transport.BrokerConnector;
+import io.drover.transport.Topology;
+import io.drover.transport.embedded.EmbeddedBroker;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.jar.JarFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The slim agent jar as operators run it: separate processes, real config files, a real broker. */
+class AgentJarIT {
+    private static final List<String> FORBIDDEN = List.of("io/cucumber/", "org/apache/qpid/", "tools/jackson/",
+            "org/bouncycastle/", "io/netty/", "org/junit/", "io/drover/steps/", "io/drover/sandbox/");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theAgentJarIsSlim() throws Exception {
+        try (JarFile jar = new JarFile(AgentProcess.jar().toFile())) {
+            List<String> forbidden = jar.stream().map(entry -> entry.getName())
+                    .filter(name -> FORBIDDEN.stream().anyMatch(name::startsWith)).limit(5).toList();
+            assertEquals(List.of(), forbidden, "the agent jar must not carry the runner, the embedded broker or their dependencies");
+            assertTrue(jar.getEntry("io/drover/agent/AgentMain.class") != null);
+            assertTrue(jar.getEntry("com/rabbitmq/client/ConnectionFactory.class") != null);
+            assertEquals("io.drover.agent.AgentMain", jar.getManifest().getMainAttributes().getValue("Main-Class"));
+        }
+        assertTrue(Files.size(AgentProcess.jar()) < 8 * 1024 * 1024, "size " + Files.size(AgentProcess.jar()));
+    }
+
+    private Path config(String collective, String broker, String identity, String country) throws Exception {
+        Path facts = Files.writeString(dir.resolve(identity + ".facts.json"), "{\"country\": \"" + country + "\", \"os\": {\"family\": \"RedHat\"}}");
+        Path classes = Files.writeString(dir.resolve(identity + ".classes.txt"), "# written by puppet\nroles::dev_server\nbase\n");
+        return Files.writeString(dir.resolve(identity + ".yaml"), String.join("\n",
+                "identity: " + identity,
+                "collectives: [" + collective + "]",
+                "broker: " + broker,
+                "facts: " + facts.getFileName(),
+                "classes: " + classes.getFileName(),
+                "threads: 4",
+                "agents:",
+                "  firewall: {provider: sandbox}",
+                "  package:",
+                "    provider: sandbox",
+                "    installed: {mywebapp: 4.2.6-2.el5}",
+                "    available: {mywebapp: [4.2.6-2.el5, 4.2.6-3.el5]}",
+                "  service: {provider: sandbox, services: {httpd: running}}",
+                ""));
+    }
+
+    @Test
+    void theSeedDeployRunsAgainstAgentProcessesAndConvergesWhenRerun() throws Exception {
+        boolean rabbit = System.getenv(TestBroker.ENV) != null || "true".equals(System.getenv("CI"));
+        try (TestBroker broker = rabbit ? TestBroker.rabbitMq() : TestBroker.embedded()) {
+            String uri = broker.connector().uris().get(0).toString();
+            String collective = "jar-" + UUID.randomUUID().toString().substring(0, 8);
+            List<String> identities = List.of("dev1.de.example.com", "dev2.de.example.com", "dev3.de.example.com", "dev1.fr.example.com");
+            List<AgentProcess> agents = new ArrayList<>();
+            try {
+                for (String identity : identities) {
+                    agents.add(AgentProcess.start(dir.resolve(identity + ".log"), "--config",
+                            config(collective, uri, identity, identity.contains(".de.") ? "de" : "fr").toString()));
+                }
+                for (AgentProcess agent : agents) {
+                    agent.awaitReady(Duration.ofSeconds(30));
+                }
+                try (DroverClient client = DroverClient.connect(broker.connector(), ClientOptions.defaults().withCollective(collective))) {
+                    DroverSession session = DroverSession.of(RunnerConfig.fromEnvironment(), client, null);
+                    DroverSession previous = DroverSession.install(session);
+                    try {
+                        for (String run : List.of("first", "rerun")) {
+                            FeatureRun outcome = FeatureRun.of(Path.of("features/deploy.feature"), dir, run);
+                            assertEquals(1, outcome.passedScenarios(), () -> run + ": " + outcome.failureMessage().orElse(""));
+                        }
+                    } finally {
+                        DroverSession.install(previous);
+                    }
+                    CallResult status = client.call(Call.of("package", "status").param("package", "mywebapp")
+                            .to(new TreeSet<>(identities)));
+                    assertTrue(status.allOk(), status.toString());
+                    status.replies().forEach((host, reply) -> assertEquals(host.contains(".de.") ? "4.2.6-3.el5" : "4.2.6-2.el5",
+                            reply.get("version"), host));
+                }
+                String log = agents.get(0).output();
+                assertTrue(log.contains("dev1.de.example.com firewall.block id="), log);
+                assertTrue(log.contains("-> OK changed=false"), "the rerun's block changed nothing:\n" + log);
+            } finally {
+                for (AgentProcess agent : agents) {
+                    agent.close();
+                }
+                try (var connection = broker.connector().connect("cleanup"); var channel = connection.createChannel()) {
+                    Topology.deleteExchanges(channel, collective);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theAgentReconnectsWhenTheBrokerComesBack() throws Exception {
+        EmbeddedBroker first = EmbeddedBroker.start(EmbeddedBroker.Options.defaults());
+        int port = first.port();
+        EmbeddedBroker second = null;
+        Path config = config("drover", first.amqpUri().toString(), "phoenix.example.com", "de");
+        try (AgentProcess agent = AgentProcess.start(dir.resolve("phoenix.log"), "--config", config.toString())) {
+            agent.awaitReady(Duration.ofSeconds(30));
+            BrokerConnector connector = BrokerConnector.of(List.of(first.amqpUri()));
+            try (DroverClient client = DroverClient.connect(connector, ClientOptions.defaults())) {
+                assertEquals(Set.of("phoenix.example.com"), client.discover(Filter.all()).identities());
+                first.close();
+                second = EmbeddedBroker.start(EmbeddedBroker.Options.defaults().withPort(port));
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                // A call made while the client itself is still reconnecting waits for the connection.
+                CallResult ping;
+                do {
+                    ping = client.call(Call.of("rpcutil", "ping").to(Set.of("phoenix.example.com")).timeout(Duration.ofSeconds(5)));
+                } while (!ping.allOk() && System.nanoTime() < deadline);
+                assertTrue(ping.allOk(), "the agent answers again after the broker restart:\n" + agent.output());
+                assertTrue(agent.isAlive());
+                assertTrue(agent.output().contains("Reconnected"), agent.output());
+                assertEquals(Set.of("phoenix.example.com"), client.discover(Filter.all()).identities());
+            }
+        } finally {
+            first.close();
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
+
+    @Test
+    void aConfigurationMistakeStopsTheAgentWithTheSettingNamed() throws Exception {
+        Path config = Files.writeString(dir.resolve("typo.yaml"), "identity: web1\nbroker: amqp://127.0.0.1:1\ncolectives: [drover]\n");
+        try (AgentProcess agent = AgentProcess.start(dir.resolve("typo.log"), "--config", config.toString())) {
+            assertEquals(2, agent.awaitExit(Duration.ofSeconds(30)));
+            assertTrue(agent.output().contains("colectives"), agent.output());
+        }
+        Path good = config("drover", "amqp://127.0.0.1:1", "checked.example.com", "de");
+        try (AgentProcess agent = AgentProcess.start(dir.resolve("check.log"), "--config", good.toString(), "--check")) {
+            assertEquals(0, agent.awaitExit(Duration.ofSeconds(30)));
+            assertTrue(agent.output().contains("is valid"), agent.output());
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.drover.steps;
+
+import io.drover.agents.firewall.FirewallAgent;
+import io.drover.agents.firewall.IpAddress;
+import io.drover.agents.nrpe.NrpeAgent;
+import io.drover.agents.nrpe.SandboxChecks;
+import io.drover.agents.pkg.PackageAgent;
+import io.drover.agents.pkg.SandboxPackages;
+import io.drover.client.ClientOptions;
+import io.drover.client.DroverClient;
+import io.drover.runner.DroverSession;
+import io.drover.runner.RunnerConfig;
+import io.drover.sandbox.EmulatedFleet;
+import io.drover.sandbox.Sandbox;
+import io.drover.testing.FeatureRun;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The runner bails out: when one host's package update fails, the seed scenario fails at that step naming
+ * the host, the unblock steps are skipped and the load balancer stays blocked; once the host is fixed, running
+ * the same feature again converges and passes.
+ */
+class FailurePathIT {
+    private static final Path FEATURE = Path.of("features/deploy.feature");
+    private static final Path REPORTS = Path.of("target/failure-path");
+    private static final List<String> UPDATED = List.of("dev1.de.example.com", "dev2.de.example.com", "dev3.de.example.com",
+            "dev4.de.example.com");
+    private static final String BROKEN = "dev3.de.example.com";
+    private static final String DPKG_ERROR = "E: Sub-process /usr/bin/dpkg returned an error code (1)";
+
+    private Sandbox sandbox;
+    private DroverSession session;
+    private DroverSession previous;
+
+    @BeforeEach
+    void startSandbox() throws Exception {
+        sandbox = Sandbox.start(Path.of("sandbox/fleet.yaml"));
+        RunnerConfig config = RunnerConfig.fromEnvironment();
+        DroverClient client = DroverClient.connect(sandbox.broker(), ClientOptions.defaults());
+        session = DroverSession.of(config, client, sandbox);
+        previous = DroverSession.install(session);
+    }
+
+    @AfterEach
+    void stopSandbox() {
+        DroverSession.install(previous);
+        session.close();
+    }
+
+    private SandboxPackages packages(String identity) {
+        return (SandboxPackages) sandbox.fleet().node(identity).plugin("package", PackageAgent.class).packages();
+    }
+
+    private boolean loadBalancerBlocked(String identity) throws Exception {
+        return sandbox.fleet().node(identity).plugin("firewall", FirewallAgent.class).firewall()
+                .isBlocked(IpAddress.parse("192.168.1.1"));
+    }
+
+    @Test
+    void aFailedUpdateStopsTheDeployAndARerunAfterTheFixConverges() throws Exception {
+        EmulatedFleet fleet = sandbox.fleet();
+        packages(BROKEN).breakPackage("mywebapp", DPKG_ERROR);
+
+        FeatureRun failed = FeatureRun.of(FEATURE, REPORTS, "broken-host");
+
+        assertEquals(1, failed.failedScenarios());
+        assertEquals(List.of("When I update the package mywebapp"), failed.stepsWithStatus("failed"));
+        assertEquals(List.of("Then the package version for mywebapp should be 4.2.6-3.el5", "When I unblock the load balancer",
+                "Then traffic from the load balancer should be unblocked"), failed.stepsWithStatus("skipped"));
+        String message = failed.failureMessage().orElseThrow();
+        assertTrue(message.contains("update mywebapp failed on 1 of 4 hosts"), message);
+        assertTrue(message.contains(BROKEN) && message.contains(DPKG_ERROR), message);
+        assertTrue(message.contains("FAILED"), message);
+        for (String host : UPDATED) {
+            assertTrue(loadBalancerBlocked(host), "the load balancer stays blocked on " + host);
+            assertTrue(!host.equals(BROKEN) || packages(host).status("mywebapp").version().equals("4.2.6-2.el5"));
+        }
+        assertTrue(!loadBalancerBlocked("web1.de.example.com"), "hosts outside the filter are untouched");
+
+        packages(BROKEN).repair("mywebapp");
+        FeatureRun rerun = FeatureRun.of(FEATURE, REPORTS, "after-fix");
+
+        assertEquals(1, rerun.passedScenarios(), () -> rerun.failureMessage().orElse(""));
+        assertTrue(rerun.stepsWithStatus("passed").size() == 10, rerun.stepStatuses().toString());
+        for (String host : UPDATED) {
+            assertEquals("4.2.6-3.el5", packages(host).status("mywebapp").version());
+            assertTrue(!loadBalancerBlocked(host));
+        }
+        assertEquals("4.2.6-2.el5", packages("dev1.fr.example.com").status("mywebapp").version());
+        assertEquals(12, fleet.size());
+    }
+
+    @Test
+    void aHostThatHangsPastTheStepTimeoutIsNamed() throws Exception {
+        for (String host : UPDATED) {
+            SandboxChecks checks = (SandboxChecks) sandbox.fleet().node(host).plugin("nrpe", NrpeAgent.class).checks();
+            checks.define("check_slow", 0, "OK - fine", host.equals("dev4.de.example.com") ? 4_000 : 0);
+        }
+        FeatureRun run = FeatureRun.of(Path.of("src/test/resources/io/drover/steps/failure/slow-check.feature"), REPORTS, "slow-check");
+        assertEquals(1, run.failedScenarios());
+        String message = run.failureMessage().orElseThrow();
+        assertTrue(message.contains("failed on 1 of 4 hosts"), message);
+        assertTrue(message.contains("dev4.de.example.com") && message.contains("NO REPLY") && message.contains("no reply within 1 s"),
+                message);
+    }
+
+    @Test
+    void aHostThatStopsAnsweringFailsTheStepByName() throws Exception {
+        sandbox.fleet().stop("dev2.de.example.com");
+        Path feature = Path.of("src/test/resources/io/drover/steps/failure/expect-four-hosts.feature");
+        FeatureRun run = FeatureRun.of(feature, REPORTS, "stopped-host");
+        assertEquals(1, run.failedScenarios());
+        String message = run.failureMessage().orElseThrow();
+        assertTrue(message.contains("Expected 4 hosts") && message.contains("but 3 answered"), message);
+    }
+}

@@ -1,0 +1,74 @@
+package io.drover.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.cucumber.junit.platform.engine.Constants.GLUE_PROPERTY_NAME;
+import static io.cucumber.junit.platform.engine.Constants.PLUGIN_PROPERTY_NAME;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectFile;
+
+/** Runs a feature file through the Cucumber engine in this JVM and reads back what happened to each step. */
+public final class FeatureRun {
+    private final EngineExecutionResults results;
+    private final JsonNode report;
+
+    private FeatureRun(EngineExecutionResults results, JsonNode report) {
+        this.results = results;
+        this.report = report;
+    }
+
+    public static FeatureRun of(Path feature, Path reportDir, String name) throws IOException {
+        Files.createDirectories(reportDir);
+        Path json = reportDir.resolve(name + ".json");
+        EngineExecutionResults results = EngineTestKit.engine("cucumber")
+                .configurationParameter(GLUE_PROPERTY_NAME, "io.drover.steps")
+                .configurationParameter(PLUGIN_PROPERTY_NAME, "pretty, json:" + json)
+                .configurationParameter("cucumber.publish.quiet", "true")
+                .selectors(selectFile(feature.toFile()))
+                .execute();
+        return new FeatureRun(results, new ObjectMapper().readTree(json.toFile()));
+    }
+
+    public long failedScenarios() {
+        return results.testEvents().failed().count();
+    }
+
+    public long passedScenarios() {
+        return results.testEvents().succeeded().count();
+    }
+
+    /** The failure message of the first failed scenario. */
+    public Optional<String> failureMessage() {
+        return results.testEvents().failed().stream().findFirst().flatMap(Event::getPayload)
+                .flatMap(payload -> payload instanceof org.junit.platform.engine.TestExecutionResult result
+                        ? result.getThrowable() : Optional.empty())
+                .map(Throwable::getMessage);
+    }
+
+    /** Step text (keyword and name) to its status, in order, for the scenario steps of the first scenario. */
+    public Map<String, String> stepStatuses() {
+        Map<String, String> statuses = new LinkedHashMap<>();
+        for (JsonNode element : report.get(0).get("elements")) {
+            for (JsonNode step : element.get("steps")) {
+                statuses.put(step.get("keyword").asText().trim() + " " + step.get("name").asText(),
+                        step.get("result").get("status").asText());
+            }
+        }
+        return statuses;
+    }
+
+    public List<String> stepsWithStatus(String status) {
+        return stepStatuses().entrySet().stream().filter(e -> e.getValue().equals(status)).map(Map.Entry::getKey).toList();
+    }
+}

@@ -1,0 +1,90 @@
+package io.drover.testing;
+
+import io.drover.agent.Node;
+import io.drover.agent.NodeHost;
+import io.drover.agent.NodeSpec;
+import io.drover.agent.Plugins;
+import io.drover.agent.RequestHandler;
+import io.drover.transport.BrokerConnector;
+import io.drover.transport.Topology;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Separate agents for integration tests, each with its own connection and worker threads, as separate
+ * processes would have, in a throwaway collective so tests never see each other's nodes.
+ */
+public final class TestFleet implements AutoCloseable {
+    private final BrokerConnector broker;
+    private final String collective = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    private final Map<String, NodeHost> agents = new LinkedHashMap<>();
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+
+    public TestFleet(BrokerConnector broker) {
+        this.broker = broker;
+    }
+
+    public String collective() {
+        return collective;
+    }
+
+    /** Starts an agent for one node and returns when it consumes. */
+    public Node start(String identity, Set<String> classes, Map<String, Object> facts, Map<String, Map<String, Object>> agentSettings)
+            throws Exception {
+        Node node = Node.build(new NodeSpec(identity, List.of(collective), classes, facts, agentSettings), Plugins.builtIn());
+        NodeHost host = new NodeHost(broker, new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false),
+                NodeHost.Options.agent(identity));
+        try {
+            host.add(List.of(node));
+        } catch (Exception e) {
+            host.close();
+            throw e;
+        }
+        agents.put(identity, host);
+        nodes.put(identity, node);
+        return node;
+    }
+
+    public Node node(String identity) {
+        return nodes.get(identity);
+    }
+
+    /** Stops one agent as a crash or shutdown would: its connection closes, so its queue goes away. */
+    public void stop(String identity) {
+        NodeHost host = agents.remove(identity);
+        if (host != null) {
+            host.close();
+        }
+    }
+
+    /** Sandbox settings for every built-in plugin, as the sandbox fleet has them. */
+    public static Map<String, Map<String, Object>> sandboxAgents() {
+        Map<String, Map<String, Object>> agents = new LinkedHashMap<>();
+        agents.put("firewall", Map.of("provider", "sandbox"));
+        agents.put("package", Map.of("provider", "sandbox",
+                "installed", Map.of("mywebapp", "4.2.6-2.el5"),
+                "available", Map.of("mywebapp", List.of("4.2.6-2.el5", "4.2.6-3.el5"))));
+        agents.put("service", Map.of("provider", "sandbox", "services", Map.of("httpd", "running")));
+        agents.put("nrpe", Map.of("provider", "sandbox", "timeout", 5, "commands", Map.of(
+                "check_load", Map.of("exit", 0, "output", "OK - load average: 0.1|load1=0.1"),
+                "check_slow", Map.of("exit", 0, "output", "OK - slow", "delay_ms", 1500))));
+        return agents;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (NodeHost host : agents.values()) {
+            host.close();
+        }
+        agents.clear();
+        try (var connection = broker.connect("drover test cleanup"); var channel = connection.createChannel()) {
+            Topology.deleteExchanges(channel, collective);
+        }
+    }
+}
