@@ -55,8 +55,13 @@ public record AgentConfig(NodeSpec node, List<URI> brokers, int threads, Duratio
         if (brokerTexts.isEmpty()) {
             throw new ConfigException(file + ": broker is required, e.g. broker: amqp://user:password@broker.example.com:5672");
         }
-        List<URI> brokers = BrokerConnector.parseAll(String.join(",", brokerTexts));
-        BrokerConnector.of(brokers);
+        List<URI> brokers;
+        try {
+            brokers = BrokerConnector.parseAll(String.join(",", brokerTexts));
+            BrokerConnector.of(brokers);
+        } catch (IllegalArgumentException e) {
+            throw settings.invalid("broker", e.getMessage());
+        }
 
         Map<String, Object> facts = new LinkedHashMap<>();
         String factsFile = settings.string("facts", null);
@@ -68,7 +73,7 @@ public record AgentConfig(NodeSpec node, List<URI> brokers, int threads, Duratio
         if (classesFile != null) {
             classes.addAll(YamlDocuments.readClasses(dir.resolve(classesFile)));
         }
-        int threads = (int) settings.integer("threads", 8);
+        long threads = settings.integer("threads", 8);
         if (threads < 1 || threads > 256) {
             throw settings.invalid("threads", "must be 1 to 256");
         }
@@ -86,8 +91,14 @@ public record AgentConfig(NodeSpec node, List<URI> brokers, int threads, Duratio
             agents.put(agent, agentSection.map(agent));
         }
         settings.requireAllRead();
-        return new AgentConfig(new NodeSpec(identity, collectives, classes, facts, agents), brokers, threads,
+        return new AgentConfig(new NodeSpec(identity, collectives, classes, facts, agents), brokers, (int) threads,
                 Duration.ofSeconds(skew), (int) maxTtl);
+    }
+
+    /** The same configuration serving another identity. */
+    public AgentConfig withIdentity(String identity) {
+        NodeSpec spec = new NodeSpec(identity, node.collectives(), node.classes(), node.facts(), node.agents());
+        return new AgentConfig(spec, brokers, threads, clockSkew, maxTtl);
     }
 
     private static String hostname() {

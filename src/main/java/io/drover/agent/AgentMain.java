@@ -22,10 +22,11 @@ import java.util.stream.Collectors;
 public final class AgentMain {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
     static final String USAGE = """
-            Usage: java -jar drover-agent.jar --config FILE [--check]
-              --config FILE   agent configuration (YAML), default /etc/drover/agent.yaml
-              --check         validate the configuration and exit
-              --version       print the version and exit
+            Usage: java -jar drover-agent.jar --config FILE [--identity NAME] [--check]
+              --config FILE     agent configuration (YAML), default /etc/drover/agent.yaml
+              --identity NAME   serve as NAME instead of the configured identity (several agents, one file)
+              --check           validate the configuration and exit
+              --version         print the version and exit
             """;
 
     private AgentMain() {
@@ -38,14 +39,19 @@ public final class AgentMain {
     static int run(String[] args) {
         Path config = Path.of("/etc/drover/agent.yaml");
         boolean check = false;
+        String identity = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--config", "-c" -> {
+                case "--config", "-c", "--identity" -> {
                     if (i + 1 >= args.length) {
-                        System.err.print("drover-agent: --config needs a file\n" + USAGE);
+                        System.err.print("drover-agent: " + args[i] + " needs a value\n" + USAGE);
                         return 2;
                     }
-                    config = Path.of(args[++i]);
+                    if (args[i].equals("--identity")) {
+                        identity = args[++i];
+                    } else {
+                        config = Path.of(args[++i]);
+                    }
                 }
                 case "--check" -> check = true;
                 case "--version" -> {
@@ -66,6 +72,9 @@ public final class AgentMain {
         Node node;
         try {
             agentConfig = AgentConfig.load(config);
+            if (identity != null) {
+                agentConfig = agentConfig.withIdentity(identity);
+            }
             node = Node.build(agentConfig.node(), Plugins.builtIn());
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("drover-agent: " + e.getMessage());

@@ -89,6 +89,9 @@ public final class NodeHost implements AutoCloseable {
 
     /** Connects the nodes and starts serving them; returns once every node's queue is consumed. */
     public synchronized void add(List<Node> nodes) throws IOException, TimeoutException {
+        if (hosted == 0 && !nodes.isEmpty()) {
+            handler.warmUp(nodes.get(0));
+        }
         Set<String> declared = new HashSet<>();
         for (Node node : nodes) {
             if (subscriptions.containsKey(node.identity())) {

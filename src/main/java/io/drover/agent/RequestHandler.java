@@ -9,6 +9,7 @@ import io.drover.agent.plugin.Inputs;
 import io.drover.agent.plugin.InvalidInputException;
 import io.drover.filter.Filter;
 import io.drover.filter.FilterSyntaxException;
+import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
@@ -55,6 +56,17 @@ public final class RequestHandler {
         Optional<Reply> reply = decide(node, request, started);
         reply.ifPresent(r -> log(node, request, r));
         return reply;
+    }
+
+    /**
+     * Runs a local ping through the whole decision path once, without the broker, so the first real request
+     * is not slowed by class loading; a slow first reply would stretch the client's discovery window.
+     */
+    void warmUp(Node node) {
+        Request ping = new Request(Request.newId(), node.collectives().get(0), "rpcutil", "ping", Map.of(),
+                "identity(" + node.identity() + ")", java.util.List.of(node.identity()), "warmup", clock.millis(), 1, null);
+        decide(node, JsonCodec.instance().decodeRequest(JsonCodec.instance().encode(ping)), System.nanoTime())
+                .ifPresent(reply -> JsonCodec.instance().encode(reply));
     }
 
     private Optional<Reply> decide(Node node, Request request, long started) {

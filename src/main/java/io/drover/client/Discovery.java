@@ -15,8 +15,10 @@ import java.util.TreeSet;
  * @param elapsed    from publishing to the end of discovery
  * @param ended      why discovery stopped
  * @param quietWindow the quiet window in force when it stopped
+ * @param firstReply  time from publishing to the first reply, or {@code null} when none came
  */
-public record Discovery(Filter filter, SortedSet<String> identities, Duration elapsed, Ended ended, Duration quietWindow) {
+public record Discovery(Filter filter, SortedSet<String> identities, Duration elapsed, Ended ended, Duration quietWindow,
+                        Duration firstReply) {
     public Discovery {
         identities = Collections.unmodifiableSortedSet(new TreeSet<>(identities));
     }

@@ -110,8 +110,10 @@ public final class Deployment {
         }
         Discovery discovery = client().discover(filter, options);
         hosts = discovery.identities();
-        String summary = String.format("Discovered %d host%s matching %s in %d ms (%s)", hosts.size(), hosts.size() == 1 ? "" : "s",
-                filter.describe(), discovery.elapsed().toMillis(), discovery.ended().description());
+        String summary = String.format("Discovered %d host%s matching %s in %d ms (%s%s)", hosts.size(), hosts.size() == 1 ? "" : "s",
+                filter.describe(), discovery.elapsed().toMillis(), discovery.ended().description(),
+                discovery.firstReply() == null ? "" : String.format("; first reply after %d ms, quiet window %d ms",
+                        discovery.firstReply().toMillis(), discovery.quietWindow().toMillis()));
         LOG.debug("{}: {}", summary, String.join(", ", hosts));
         scenario.log(summary + ":\n  " + String.join("\n  ", hosts));
         if (hosts.isEmpty()) {

@@ -1,5 +1,7 @@
 package io.drover.agent.plugin;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -61,8 +63,21 @@ public final class Settings {
         if (value == null) {
             return fallback;
         }
-        if (value instanceof Number number && number.doubleValue() == Math.rint(number.doubleValue())) {
-            return number.longValue();
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return ((Number) value).longValue();
+        }
+        try {
+            if (value instanceof BigInteger big) {
+                return big.longValueExact();
+            }
+            if (value instanceof BigDecimal decimal) {
+                return decimal.longValueExact();
+            }
+            if ((value instanceof Double || value instanceof Float) && Double.isFinite(((Number) value).doubleValue())) {
+                return new BigDecimal(value.toString()).longValueExact();
+            }
+        } catch (ArithmeticException | NumberFormatException e) {
+            // not a whole number that fits: refused below rather than silently wrapped
         }
         throw wrongType(key, "an integer");
     }

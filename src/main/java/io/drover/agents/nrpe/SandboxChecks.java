@@ -22,8 +22,15 @@ public final class SandboxChecks implements CheckRunner {
         Settings section = settings.section("commands");
         for (String name : new TreeMap<>(settings.map("commands")).keySet()) {
             Settings check = section.section(name);
-            commands.put(name, new Canned((int) check.integer("exit", 0), check.string("output", "OK"),
-                    check.integer("delay_ms", 0)));
+            long exit = check.integer("exit", 0);
+            if (exit < 0 || exit > 255) {
+                throw check.invalid("exit", "must be an exit code from 0 to 255");
+            }
+            long delay = check.integer("delay_ms", 0);
+            if (delay < 0 || delay > 3_600_000) {
+                throw check.invalid("delay_ms", "must be 0 to 3600000");
+            }
+            commands.put(name, new Canned((int) exit, check.string("output", "OK"), delay));
             check.requireAllRead();
         }
     }

@@ -1,5 +1,6 @@
 package io.drover.agents.pkg;
 
+import java.math.BigInteger;
 import java.util.Comparator;
 
 /**
@@ -16,7 +17,7 @@ public final class DebianVersion implements Comparator<String> {
     public int compare(String left, String right) {
         String[] a = split(left);
         String[] b = split(right);
-        int epochs = Long.compare(Long.parseLong(a[0]), Long.parseLong(b[0]));
+        int epochs = new BigInteger(a[0]).compareTo(new BigInteger(b[0]));
         if (epochs != 0) {
             return epochs;
         }
@@ -28,7 +29,7 @@ public final class DebianVersion implements Comparator<String> {
         String epoch = "0";
         String rest = version;
         int colon = version.indexOf(':');
-        if (colon > 0 && version.substring(0, colon).chars().allMatch(Character::isDigit) && colon < 10) {
+        if (colon > 0 && version.substring(0, colon).chars().allMatch(c -> c >= '0' && c <= '9')) {
             epoch = version.substring(0, colon);
             rest = version.substring(colon + 1);
         }

@@ -100,7 +100,21 @@ public final class AmqpDroverClient implements DroverClient {
     }
 
     public static AmqpDroverClient connect(BrokerConnector broker, ClientOptions options) throws IOException, TimeoutException {
+        warmUp();
         return new AmqpDroverClient(broker, options);
+    }
+
+    /**
+     * Runs the codec and filter code once, so the first discovery does not measure class loading and a cold
+     * JSON mapper as if they were a slow node (the quiet window grows with the first reply's latency).
+     */
+    private static void warmUp() {
+        JsonCodec codec = JsonCodec.instance();
+        Request request = new Request(Request.newId(), "warmup", RpcutilAgent.NAME, "ping", Map.of("x", 1),
+                Filter.parse("class(a) and b == 1").toString(), List.of("warmup"), "warmup", 1, 1, null);
+        codec.decodeRequest(codec.encode(request));
+        codec.decodeReply(codec.encode(new Reply(request.id(), "warmup", "rpcutil", "ping", io.drover.protocol.Status.OK, "",
+                Map.of("pong", 1L), 0)));
     }
 
     @Override
@@ -122,12 +136,13 @@ public final class AmqpDroverClient implements DroverClient {
     public Discovery discover(Filter filter, DiscoveryOptions discoveryOptions) {
         Duration cap = discoveryOptions.timeout() != null ? discoveryOptions.timeout() : options.discoveryTimeout();
         Request request = newRequest(RpcutilAgent.NAME, "ping", Map.of(), filter, cap);
+        byte[] body = JsonCodec.instance().encode(request);
         long start = System.nanoTime();
         PendingRequest wait = new PendingRequest(null, start);
         pending.put(request.id(), wait);
         try {
             long deadline = start + cap.toNanos();
-            publish(Topology.broadcastExchange(options.collective()), RpcutilAgent.NAME, request, deadline);
+            publish(Topology.broadcastExchange(options.collective()), RpcutilAgent.NAME, request, body, deadline);
             int expected = discoveryOptions.expectedCount().orElse(-1);
             while (true) {
                 Discovery.Ended ended = wait.read(p -> {
@@ -148,11 +163,12 @@ public final class AmqpDroverClient implements DroverClient {
                 });
                 if (ended != null) {
                     Duration window = wait.read(p -> p.replyCount() > 0 ? quietWindow(p) : Duration.ZERO);
+                    Duration first = wait.read(p -> p.replyCount() > 0 ? Duration.ofNanos(p.firstReplyAt() - p.publishedAt()) : null);
                     Set<String> found = wait.read(p -> p.replies().keySet());
                     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
                     LOG.debug("Discovered {} nodes matching {} in {} ms ({})", found.size(), filter.describe(),
                             elapsed.toMillis(), ended.description());
-                    return new Discovery(filter, new TreeSet<>(found), elapsed, ended, window);
+                    return new Discovery(filter, new TreeSet<>(found), elapsed, ended, window, first);
                 }
                 long wakeAt = wait.read(p -> p.replyCount() == 0 ? deadline
                         : Math.min(deadline, p.lastReplyAt() + quietWindow(p).toNanos()));
@@ -184,10 +200,12 @@ public final class AmqpDroverClient implements DroverClient {
             if (targets != null) {
                 String exchange = Topology.directedExchange(options.collective());
                 for (String target : targets) {
-                    publish(exchange, target, request.withTargets(List.of(target)), deadline);
+                    Request directed = request.withTargets(List.of(target));
+                    publish(exchange, target, directed, JsonCodec.instance().encode(directed), deadline);
                 }
             } else {
-                publish(Topology.broadcastExchange(options.collective()), call.agent(), request, deadline);
+                publish(Topology.broadcastExchange(options.collective()), call.agent(), request,
+                        JsonCodec.instance().encode(request), deadline);
             }
             long nextProgress = start + PROGRESS_INTERVAL_NANOS;
             while (!wait.read(p -> p.complete() || (p.isNoRoute() && targets == null)) && System.nanoTime() - deadline < 0) {
@@ -245,8 +263,8 @@ public final class AmqpDroverClient implements DroverClient {
      * Publishes with {@code mandatory}. While the connection is down and recovering, waits for it until
      * {@code deadline} (nanoTime) rather than failing the call on a broker blip.
      */
-    private void publish(String exchange, String routingKey, Request request, long deadline) throws InterruptedException {
-        byte[] body = JsonCodec.instance().encode(request);
+    private void publish(String exchange, String routingKey, Request request, byte[] body, long deadline)
+            throws InterruptedException {
         while (true) {
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                     .contentType("application/json")

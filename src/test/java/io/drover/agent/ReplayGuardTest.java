@@ -1,0 +1,114 @@
+package io.drover.agent;
+
+import io.drover.protocol.Request;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReplayGuardTest {
+    private static final long NOW = 1_700_000_000_000L;
+    private static final Duration SKEW = Duration.ofSeconds(30);
+
+    private final ReplayGuard guard = new ReplayGuard();
+
+    private static Request request(String id, long created, int ttl) {
+        return new Request(id, "drover", "rpcutil", "ping", Map.of(), null, null, "tester", created, ttl, null);
+    }
+
+    @Test
+    void freshRequestIsAdmittedAndRemembered() {
+        assertNull(guard.admit(request("req-00000001", NOW, 60), NOW, SKEW));
+        assertEquals(1, guard.size());
+    }
+
+    @Test
+    void sameIdAgainIsARefusedReplay() {
+        assertNull(guard.admit(request("req-00000001", NOW, 60), NOW, SKEW));
+        String refusal = guard.admit(request("req-00000001", NOW, 60), NOW + 1000, SKEW);
+        assertNotNull(refusal);
+        assertTrue(refusal.contains("req-00000001") && refusal.contains("replays are refused"), refusal);
+        assertEquals(1, guard.size());
+    }
+
+    @Test
+    void replayWithOtherFieldsIsStillARepeat() {
+        assertNull(guard.admit(request("req-00000001", NOW, 60), NOW, SKEW));
+        assertNotNull(guard.admit(request("req-00000001", NOW + 500, 120), NOW + 1000, SKEW));
+    }
+
+    @Test
+    void differentIdsAreAdmitted() {
+        assertNull(guard.admit(request("req-00000001", NOW, 60), NOW, SKEW));
+        assertNull(guard.admit(request("req-00000002", NOW, 60), NOW, SKEW));
+        assertEquals(2, guard.size());
+    }
+
+    @Test
+    void expiredRequestIsRefused() {
+        String refusal = guard.admit(request("req-00000001", NOW - 120_000, 60), NOW, SKEW);
+        assertNotNull(refusal);
+        assertTrue(refusal.startsWith("request expired 60.0 s ago (ttl 60 s)"), refusal);
+        assertEquals(0, guard.size(), "a refused request is not remembered");
+    }
+
+    @Test
+    void expiryBoundary() {
+        assertNull(guard.admit(request("req-00000001", NOW - 60_000, 60), NOW, SKEW), "valid up to created + ttl");
+        String refusal = guard.admit(request("req-00000002", NOW - 60_001, 60), NOW, SKEW);
+        assertNotNull(refusal);
+        assertTrue(refusal.contains("expired"), refusal);
+    }
+
+    @Test
+    void createdTooFarInTheFutureIsRefused() {
+        String refusal = guard.admit(request("req-00000001", NOW + 31_000, 60), NOW, SKEW);
+        assertNotNull(refusal);
+        assertTrue(refusal.startsWith("request created 31.0 s in the future; more than the allowed clock skew of 30 s"), refusal);
+        assertEquals(0, guard.size());
+    }
+
+    @Test
+    void createdInTheFutureWithinTheSkewIsAdmitted() {
+        assertNull(guard.admit(request("req-00000001", NOW + 20_000, 60), NOW, SKEW));
+        assertNull(guard.admit(request("req-00000002", NOW + 30_000, 60), NOW, SKEW), "exactly the skew is allowed");
+    }
+
+    @Test
+    void zeroSkewRefusesAnyFutureDate() {
+        assertNotNull(guard.admit(request("req-00000001", NOW + 1, 60), NOW, Duration.ZERO));
+        assertNull(guard.admit(request("req-00000002", NOW, 60), NOW, Duration.ZERO));
+    }
+
+    @Test
+    void idIsPurgedAfterItsRequestExpired() {
+        assertNull(guard.admit(request("req-00000001", NOW, 1), NOW, SKEW));
+        assertNull(guard.admit(request("req-00000002", NOW + 500, 60), NOW + 500, SKEW));
+        assertEquals(2, guard.size(), "nothing has expired yet");
+
+        // Far past the first request's expiry plus skew, and past the purge interval.
+        long later = NOW + 60_000;
+        assertNull(guard.admit(request("req-00000003", later, 60), later, SKEW));
+        assertEquals(2, guard.size(), "req-00000001 was forgotten; req-00000002 and req-00000003 are remembered");
+
+        // Its replay is still refused, now by the TTL check.
+        String refusal = guard.admit(request("req-00000001", NOW, 1), later, SKEW);
+        assertNotNull(refusal);
+        assertTrue(refusal.contains("expired"), refusal);
+    }
+
+    @Test
+    void idIsRememberedWhileItsRequestIsValid() {
+        assertNull(guard.admit(request("req-00000001", NOW, 60), NOW, SKEW));
+        long later = NOW + 59_000;
+        assertNull(guard.admit(request("req-00000002", later, 60), later, SKEW));
+        String refusal = guard.admit(request("req-00000001", NOW, 60), later, SKEW);
+        assertNotNull(refusal);
+        assertTrue(refusal.contains("replays are refused"), refusal);
+    }
+}

@@ -1,0 +1,300 @@
+package io.drover.agent;
+
+import io.drover.agent.plugin.Action;
+import io.drover.agent.plugin.AgentPlugin;
+import io.drover.agent.plugin.NodeContext;
+import io.drover.agent.plugin.PluginFactory;
+import io.drover.agent.plugin.Settings;
+import io.drover.agents.firewall.FirewallAgent;
+import io.drover.agents.firewall.FirewallProvider;
+import io.drover.agents.rpcutil.RpcutilAgent;
+import io.drover.agents.service.ServiceAgent;
+import io.drover.protocol.Reply;
+import io.drover.protocol.Request;
+import io.drover.protocol.Status;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RequestHandlerTest {
+    private static final long NOW = 1_700_000_000_000L;
+    private static final String IDENTITY = "web01.de.example.com";
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private final Node node = Node.build(new NodeSpec(IDENTITY, List.of("drover"), Set.of("roles::dev_server", "base"),
+            Map.of("country", "de", "os", Map.of("family", "RedHat")),
+            Map.of("firewall", Map.of("provider", "sandbox"),
+                    "service", Map.of("provider", "sandbox", "services", Map.of("httpd", "running")),
+                    "nrpe", Map.of("provider", "sandbox", "commands", Map.of(
+                            "check_slow", Map.of("output", "SLOW OK", "delay_ms", 100),
+                            "check_disk", Map.of("exit", 2, "output", "DISK CRITICAL - / is full|/=100%"))))),
+            Plugins.builtIn());
+    private final RequestHandler handler = new RequestHandler(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC),
+            Duration.ofSeconds(30), 3600, false);
+
+    private static String newId() {
+        return "test-" + String.format("%08d", IDS.incrementAndGet());
+    }
+
+    private static Request broadcast(String agent, String action, Map<String, Object> params, String filter) {
+        return new Request(newId(), "drover", agent, action, params, filter, null, "alice", NOW, 60, null);
+    }
+
+    private static Request directed(String agent, String action, Map<String, Object> params, String filter, String target) {
+        return new Request(newId(), "drover", agent, action, params, filter, List.of(target), "alice", NOW, 60, null);
+    }
+
+    private Reply reply(Request request) {
+        Optional<Reply> reply = handler.handle(node, request);
+        assertTrue(reply.isPresent(), "expected a reply to " + request.qualifiedAction());
+        return reply.get();
+    }
+
+    private FirewallProvider firewall() {
+        return node.plugin("firewall", FirewallAgent.class).firewall();
+    }
+
+    private long httpdPid() throws Exception {
+        return node.plugin("service", ServiceAgent.class).services().status("httpd").pid();
+    }
+
+    @Test
+    void broadcastNotMatchingTheFilterGetsSilence() throws Exception {
+        assertEquals(Optional.empty(), handler.handle(node,
+                broadcast("firewall", "block", Map.of("address", "192.0.2.1"), "country == fr")));
+        assertEquals(List.of(), firewall().listBlocked());
+    }
+
+    @Test
+    void broadcastForAnotherCollectiveGetsSilence() {
+        Request request = new Request(newId(), "other", "rpcutil", "ping", Map.of(), null, null, "alice", NOW, 60, null);
+        assertEquals(Optional.empty(), handler.handle(node, request));
+    }
+
+    @Test
+    void matchingBroadcastRuns() throws Exception {
+        Request request = broadcast("firewall", "block", Map.of("address", "192.0.2.1"),
+                "class(roles::dev_server) and country == de and agent(firewall)");
+        Reply reply = reply(request);
+        assertEquals(Status.OK, reply.status(), reply.message());
+        assertEquals(request.id(), reply.requestId());
+        assertEquals(IDENTITY, reply.sender());
+        assertEquals("firewall", reply.agent());
+        assertEquals("block", reply.action());
+        assertTrue(reply.changed());
+        assertEquals("blocked 192.0.2.1", reply.message());
+        assertTrue(reply.elapsedMs() >= 0);
+        assertEquals(List.of("192.0.2.1"), firewall().listBlocked());
+    }
+
+    @Test
+    void broadcastWithoutFilterRuns() {
+        Reply reply = reply(broadcast("rpcutil", "ping", Map.of(), null));
+        assertEquals(Status.OK, reply.status());
+        assertEquals("pong", reply.message());
+    }
+
+    @Test
+    void elapsedTimeIsMeasured() {
+        Reply reply = reply(broadcast("nrpe", "run_command", Map.of("command", "check_slow"), null));
+        assertEquals(Status.OK, reply.status(), reply.message());
+        assertTrue(reply.elapsedMs() >= 90, "the check sleeps 100 ms; elapsed " + reply.elapsedMs());
+    }
+
+    @Test
+    void directedAtAnotherNodeGetsSilence() throws Exception {
+        assertEquals(Optional.empty(), handler.handle(node,
+                directed("firewall", "block", Map.of("address", "192.0.2.1"), null, "web02.de.example.com")));
+        assertEquals(List.of(), firewall().listBlocked());
+    }
+
+    @Test
+    void directedAtThisNodeRuns() throws Exception {
+        Reply reply = reply(directed("firewall", "block", Map.of("address", "192.0.2.1"), "country == de", IDENTITY));
+        assertEquals(Status.OK, reply.status(), reply.message());
+        assertEquals(List.of("192.0.2.1"), firewall().listBlocked());
+    }
+
+    @Test
+    void directedWithANonMatchingFilterIsRefused() throws Exception {
+        Reply reply = reply(directed("firewall", "block", Map.of("address", "192.0.2.1"), "country == fr", IDENTITY));
+        assertEquals(Status.ABORTED, reply.status());
+        assertEquals("refused: this node does not match the request filter", reply.message());
+        assertEquals(List.of(), firewall().listBlocked());
+    }
+
+    @Test
+    void invalidFilterIsInvalidData() {
+        Reply reply = reply(broadcast("rpcutil", "ping", Map.of(), "country == "));
+        assertEquals(Status.INVALID_DATA, reply.status());
+        assertTrue(reply.message().startsWith("invalid filter: "), reply.message());
+        assertTrue(reply.message().contains(" at position "), reply.message());
+    }
+
+    @Test
+    void unknownAgentIsUnknownAction() {
+        Reply reply = reply(broadcast("package", "install", Map.of("package", "mywebapp"), null));
+        assertEquals(Status.UNKNOWN_ACTION, reply.status());
+        assertTrue(reply.message().startsWith("agent package is not enabled on this node (enabled: rpcutil, "), reply.message());
+        for (String enabled : List.of("firewall", "service", "nrpe")) {
+            assertTrue(reply.message().contains(enabled), reply.message());
+        }
+    }
+
+    @Test
+    void unknownActionIsUnknownAction() {
+        Reply reply = reply(broadcast("firewall", "flush", Map.of(), null));
+        assertEquals(Status.UNKNOWN_ACTION, reply.status());
+        assertEquals("agent firewall has no action flush (actions: block, unblock, is_blocked, list_blocked)", reply.message());
+    }
+
+    @Test
+    void missingInputIsMissingData() {
+        Reply reply = reply(broadcast("firewall", "block", Map.of(), null));
+        assertEquals(Status.MISSING_DATA, reply.status());
+        assertTrue(reply.message().startsWith("Missing required input 'address' for firewall.block"), reply.message());
+    }
+
+    @Test
+    void invalidInputIsInvalidDataAndChangesNothing() throws Exception {
+        Reply reply = reply(broadcast("firewall", "block", Map.of("address", "192.0.2.1; iptables -F"), null));
+        assertEquals(Status.INVALID_DATA, reply.status());
+        assertTrue(reply.message().startsWith("Input 'address' of firewall.block"), reply.message());
+        assertEquals(List.of(), firewall().listBlocked());
+
+        Reply unknown = reply(broadcast("firewall", "block", Map.of("address", "192.0.2.1", "force", true), null));
+        assertEquals(Status.INVALID_DATA, unknown.status());
+        assertEquals(List.of(), firewall().listBlocked());
+    }
+
+    @Test
+    void expiredRequestIsRefusedAndNotRun() throws Exception {
+        Request expired = new Request(newId(), "drover", "firewall", "block", Map.of("address", "192.0.2.1"), null, null,
+                "alice", NOW - 120_000, 60, null);
+        Reply reply = reply(expired);
+        assertEquals(Status.ABORTED, reply.status());
+        assertTrue(reply.message().startsWith("refused: request expired"), reply.message());
+        assertEquals(List.of(), firewall().listBlocked());
+    }
+
+    @Test
+    void requestFromTheFarFutureIsRefusedAndNotRun() throws Exception {
+        Request future = new Request(newId(), "drover", "firewall", "block", Map.of("address", "192.0.2.1"), null, null,
+                "alice", NOW + 120_000, 60, null);
+        Reply reply = reply(future);
+        assertEquals(Status.ABORTED, reply.status());
+        assertTrue(reply.message().startsWith("refused: request created 120.0 s in the future"), reply.message());
+        assertEquals(List.of(), firewall().listBlocked());
+    }
+
+    @Test
+    void replayIsRefusedAndNotRunTwice() throws Exception {
+        Request restart = broadcast("service", "restart", Map.of("service", "httpd"), null);
+        Reply first = reply(restart);
+        assertEquals(Status.OK, first.status(), first.message());
+        long pidAfterFirst = httpdPid();
+        assertEquals(pidAfterFirst, first.get("pid"));
+
+        Reply replay = reply(restart);
+        assertEquals(Status.ABORTED, replay.status());
+        assertTrue(replay.message().startsWith("refused: request id " + restart.id()), replay.message());
+        assertTrue(replay.message().contains("replays are refused"), replay.message());
+        assertEquals(pidAfterFirst, httpdPid(), "the replayed restart must not run");
+    }
+
+    @Test
+    void ttlLongerThanTheNodeAcceptsIsInvalidData() throws Exception {
+        Request request = new Request(newId(), "drover", "firewall", "block", Map.of("address", "192.0.2.1"), null, null,
+                "alice", NOW, 3601, null);
+        Reply reply = reply(request);
+        assertEquals(Status.INVALID_DATA, reply.status());
+        assertEquals("ttl 3601 s is longer than this node accepts (3600 s)", reply.message());
+        assertEquals(List.of(), firewall().listBlocked());
+    }
+
+    @Test
+    void actionFailureIsAbortedWithItsData() {
+        Reply reply = reply(broadcast("nrpe", "run_command", Map.of("command", "check_disk"), null));
+        assertEquals(Status.ABORTED, reply.status());
+        assertEquals("CRITICAL: DISK CRITICAL - / is full", reply.message());
+        assertEquals("CRITICAL", reply.get("state"));
+        assertEquals(2, reply.get("exitcode"));
+        assertEquals("/=100%", reply.get("perfdata"));
+    }
+
+    @Test
+    void unknownServiceIsAborted() {
+        Reply reply = reply(broadcast("service", "start", Map.of("service", "nosuchd"), null));
+        assertEquals(Status.ABORTED, reply.status());
+        assertEquals("Unit nosuchd.service could not be found.", reply.message());
+    }
+
+    @Test
+    void exceptionInAHandlerIsUnknownErrorAndReleasesThePluginLock() {
+        PluginFactory boom = new PluginFactory() {
+            @Override
+            public String name() {
+                return "boom";
+            }
+
+            @Override
+            public AgentPlugin create(Settings settings, NodeContext context) {
+                return new AgentPlugin() {
+                    @Override
+                    public String name() {
+                        return "boom";
+                    }
+
+                    @Override
+                    public String description() {
+                        return "always fails";
+                    }
+
+                    @Override
+                    public List<Action> actions() {
+                        return List.of(Action.named("explode", "throws").handledBy(inputs -> {
+                            throw new IllegalStateException("kaboom");
+                        }));
+                    }
+                };
+            }
+        };
+        Node failing = Node.build(new NodeSpec("boom01", List.of("drover"), Set.of(), Map.of(), Map.of("boom", Map.of())),
+                new Plugins(List.of(new RpcutilAgent.Factory(), boom)));
+        Reply reply = handler.handle(failing, broadcast("boom", "explode", Map.of(), null)).orElseThrow();
+        assertEquals(Status.UNKNOWN_ERROR, reply.status());
+        assertEquals("internal error in boom.explode: java.lang.IllegalStateException: kaboom", reply.message());
+        assertEquals("boom01", reply.sender());
+        assertFalse(failing.lockFor("boom").isLocked(), "the plugin lock is released after an exception");
+    }
+
+    @Test
+    void rpcutilIsAlwaysEnabled() {
+        assertEquals(Set.of("rpcutil", "firewall", "service", "nrpe"), node.agents());
+        Reply reply = reply(broadcast("rpcutil", "get_fact", Map.of("fact", "os.family"), null));
+        assertEquals(Status.OK, reply.status());
+        assertEquals("RedHat", reply.get("value"));
+    }
+
+    @Test
+    void eachRequestIdIsHandledOnceEvenWhenRefusedForInput() {
+        Request bad = broadcast("firewall", "block", Map.of("address", "not-an-address"), null);
+        assertEquals(Status.INVALID_DATA, reply(bad).status());
+        Reply again = reply(bad);
+        assertEquals(Status.ABORTED, again.status());
+        assertNotEquals(Status.INVALID_DATA, again.status());
+    }
+}
