@@ -184,9 +184,30 @@ public final class NodeHost implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops taking requests, lets those already running finish and answer (up to 10 s), then disconnects.
+     */
     @Override
     public synchronized void close() {
+        for (List<Subscription> subs : subscriptions.values()) {
+            for (Subscription sub : subs) {
+                try {
+                    sub.channel().basicCancel(sub.consumerTag());
+                } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+                    LOG.debug("Cancelling {}: {}", sub.consumerTag(), e.toString());
+                }
+            }
+        }
+        subscriptions.clear();
         executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("{}: requests still running after 10 s are abandoned", options.name());
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Connection connection : connections) {
             try {
                 connection.close(5_000);
@@ -195,12 +216,6 @@ public final class NodeHost implements AutoCloseable {
             }
         }
         connections.clear();
-        subscriptions.clear();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Receives one node's requests and hands them to the worker threads. */

@@ -10,6 +10,7 @@ import io.drover.agent.plugin.InvalidInputException;
 import io.drover.filter.Filter;
 import io.drover.filter.FilterSyntaxException;
 import io.drover.protocol.JsonCodec;
+import io.drover.protocol.Names;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
@@ -158,7 +159,18 @@ public final class RequestHandler {
         String outcome = reply.isOk()
                 ? "OK" + (reply.data().containsKey("changed") ? " changed=" + reply.changed() : "")
                 : reply.status() + ": " + reply.message();
-        LOG.info("{} {} id={} caller={} -> {} ({} ms)", node.identity(), request.qualifiedAction(), request.id(),
-                request.caller(), outcome, reply.elapsedMs());
+        LOG.info("{} {}{} id={} caller={} -> {} ({} ms)", node.identity(), request.qualifiedAction(), describe(request.params()),
+                request.id(), Names.printable(request.caller()), outcome, reply.elapsedMs());
+    }
+
+    /** Params for a log line: printable, and short even when the request was hostile. */
+    private static String describe(Map<String, Object> params) {
+        if (params.isEmpty()) {
+            return "";
+        }
+        String text = params.entrySet().stream()
+                .map(e -> e.getKey() + "=" + Names.printable(String.valueOf(e.getValue())))
+                .collect(Collectors.joining(", ", " {", "}"));
+        return text.length() > 240 ? text.substring(0, 236) + "...}" : text;
     }
 }

@@ -25,8 +25,8 @@ public record Discovery(Filter filter, SortedSet<String> identities, Duration el
 
     /** Why discovery stopped listening. */
     public enum Ended {
-        /** The expected number of nodes answered. */
-        EXPECTED_COUNT("the expected number of nodes answered"),
+        /** At least the expected number of nodes answered, then no reply for the quiet window. */
+        EXPECTED_COUNT("the expected number of nodes answered, then no more within the quiet window"),
         /** No reply came for the quiet window after the latest one. */
         QUIET("no further reply within the quiet window"),
         /** The discovery timeout (the cap) passed. */

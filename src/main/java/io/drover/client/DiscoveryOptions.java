@@ -6,7 +6,8 @@ import java.util.OptionalInt;
 /**
  * Per-discovery settings.
  *
- * @param expectedCount stop as soon as this many nodes answered, if known
+ * @param expectedCount how many nodes should answer, if known: discovery then waits for that many (up to the cap)
+ *                      before a quiet window may end it, and still notices any extra node
  * @param timeout       hard cap, or {@code null} for the client's default
  */
 public record DiscoveryOptions(OptionalInt expectedCount, Duration timeout) {

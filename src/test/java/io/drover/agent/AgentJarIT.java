@@ -104,7 +104,7 @@ class AgentJarIT {
                             reply.get("version"), host));
                 }
                 String log = agents.get(0).output();
-                assertTrue(log.contains("dev1.de.example.com firewall.block id="), log);
+                assertTrue(log.contains("dev1.de.example.com firewall.block {address=192.168.1.1} id="), log);
                 assertTrue(log.contains("-> OK changed=false"), "the rerun's block changed nothing:\n" + log);
             } finally {
                 for (AgentProcess agent : agents) {

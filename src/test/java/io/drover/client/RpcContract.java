@@ -133,10 +133,26 @@ abstract class RpcContract {
     }
 
     @Test
-    void discoveryStopsAtTheExpectedCount() {
+    void discoveryWithAnExpectedCountEndsOnceThatManyAnswered() {
         Discovery discovery = client.discover(Filter.parse("country=de"), DiscoveryOptions.defaults().expecting(3));
         assertEquals(3, discovery.size());
         assertEquals(Discovery.Ended.EXPECTED_COUNT, discovery.ended());
+        assertTrue(discovery.elapsed().compareTo(Duration.ofSeconds(1)) < 0, "took " + discovery.elapsed());
+    }
+
+    @Test
+    void discoveryWithAnExpectedCountStillSeesExtraNodes() {
+        Discovery discovery = client.discover(Filter.parse("country=de"), DiscoveryOptions.defaults().expecting(2));
+        assertEquals(3, discovery.size(), "a third matching node must not be cut off");
+    }
+
+    @Test
+    void discoveryWithAnExpectedCountWaitsForMissingNodesUpToTheCap() {
+        Discovery discovery = client.discover(Filter.parse("country=de"),
+                DiscoveryOptions.defaults().expecting(4).withTimeout(Duration.ofMillis(600)));
+        assertEquals(3, discovery.size());
+        assertEquals(Discovery.Ended.TIMEOUT, discovery.ended());
+        assertTrue(discovery.elapsed().compareTo(Duration.ofMillis(590)) >= 0, "waited for the fourth: " + discovery.elapsed());
     }
 
     @Test

@@ -50,6 +50,7 @@ public final class AmqpDroverClient implements DroverClient {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpDroverClient.class);
     private static final long PROGRESS_INTERVAL_NANOS = Duration.ofSeconds(2).toNanos();
     private static final long RECONNECT_POLL_MS = 100;
+    private static final String FLUSH_PREFIX = "drover-flush:";
 
     private final BrokerConnector broker;
     private final ClientOptions options;
@@ -144,36 +145,16 @@ public final class AmqpDroverClient implements DroverClient {
             long deadline = start + cap.toNanos();
             publish(Topology.broadcastExchange(options.collective()), RpcutilAgent.NAME, request, body, deadline);
             int expected = discoveryOptions.expectedCount().orElse(-1);
-            while (true) {
-                Discovery.Ended ended = wait.read(p -> {
-                    if (p.isNoRoute()) {
-                        return Discovery.Ended.NO_ROUTE;
-                    }
-                    if (expected >= 0 && p.replyCount() >= expected) {
-                        return Discovery.Ended.EXPECTED_COUNT;
-                    }
-                    long now = System.nanoTime();
-                    if (now - deadline >= 0) {
-                        return Discovery.Ended.TIMEOUT;
-                    }
-                    if (p.replyCount() > 0 && now - p.lastReplyAt() >= quietWindow(p).toNanos()) {
-                        return Discovery.Ended.QUIET;
-                    }
-                    return null;
-                });
-                if (ended != null) {
-                    Duration window = wait.read(p -> p.replyCount() > 0 ? quietWindow(p) : Duration.ZERO);
-                    Duration first = wait.read(p -> p.replyCount() > 0 ? Duration.ofNanos(p.firstReplyAt() - p.publishedAt()) : null);
-                    Set<String> found = wait.read(p -> p.replies().keySet());
-                    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-                    LOG.debug("Discovered {} nodes matching {} in {} ms ({})", found.size(), filter.describe(),
-                            elapsed.toMillis(), ended.description());
-                    return new Discovery(filter, new TreeSet<>(found), elapsed, ended, window, first);
-                }
-                long wakeAt = wait.read(p -> p.replyCount() == 0 ? deadline
-                        : Math.min(deadline, p.lastReplyAt() + quietWindow(p).toNanos()));
-                wait.awaitChange(wakeAt, Long.MAX_VALUE);
-            }
+            DiscoveryRound round = new DiscoveryRound(wait, options.quietWindow(), expected, deadline,
+                    () -> publishFlush(request.id()));
+            Discovery.Ended ended = round.await();
+            Duration window = wait.read(p -> p.replyCount() > 0 ? round.window(p) : Duration.ZERO);
+            Duration first = wait.read(p -> p.replyCount() > 0 ? Duration.ofNanos(p.firstReplyAt() - p.publishedAt()) : null);
+            Set<String> found = wait.read(p -> p.replies().keySet());
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            LOG.debug("Discovered {} nodes matching {} in {} ms ({})", found.size(), filter.describe(), elapsed.toMillis(),
+                    ended.description());
+            return new Discovery(filter, new TreeSet<>(found), elapsed, ended, window, first);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while discovering " + filter.describe(), e);
@@ -182,9 +163,17 @@ public final class AmqpDroverClient implements DroverClient {
         }
     }
 
-    private Duration quietWindow(PendingRequest p) {
-        return options.quietWindow().window(Duration.ofNanos(p.firstReplyAt() - p.publishedAt()),
-                Duration.ofNanos(p.largestGap()), p.replyCount());
+    /** Sends a marker through the client's own reply queue, behind every reply already queued there. */
+    private void publishFlush(String requestId) {
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().correlationId(FLUSH_PREFIX + requestId).build();
+        try {
+            synchronized (publisher) {
+                publisher.basicPublish("", replyQueue, props, new byte[0]);
+            }
+        } catch (IOException | AlreadyClosedException e) {
+            // Without the marker the round waits for the cap; say why.
+            LOG.warn("Could not send the discovery flush marker: {}", e.toString());
+        }
     }
 
     @Override
@@ -319,6 +308,14 @@ public final class AmqpDroverClient implements DroverClient {
 
         @Override
         public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            String correlation = properties.getCorrelationId();
+            if (correlation != null && correlation.startsWith(FLUSH_PREFIX) && body.length == 0) {
+                PendingRequest wait = pending.get(correlation.substring(FLUSH_PREFIX.length()));
+                if (wait != null) {
+                    wait.flushed();
+                }
+                return;
+            }
             Reply reply;
             try {
                 reply = JsonCodec.instance().decodeReply(body);

@@ -27,6 +27,8 @@ final class PendingRequest {
     private long lastReplyAt;
     private long largestGap;
     private boolean noRoute;
+    private long stalledUntil;
+    private int flushes;
 
     /**
      * @param expected    hosts expected to answer, or {@code null} when any matching host may (discovery)
@@ -90,6 +92,27 @@ final class PendingRequest {
         }
     }
 
+    /** The process was stalled (e.g. a GC pause) until {@code now}: time before it does not count as quiet. */
+    void stalled(long now) {
+        lock.lock();
+        try {
+            stalledUntil = Math.max(stalledUntil, now);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A flush marker sent after this request came back through the reply queue. */
+    void flushed() {
+        lock.lock();
+        try {
+            flushes++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Waits until {@code done} holds or {@code deadline} (nanoTime) passes, for at most {@code maxWaitNanos}. */
     void awaitChange(long deadline, long maxWaitNanos) throws InterruptedException {
         lock.lock();
@@ -136,6 +159,15 @@ final class PendingRequest {
 
     long lastReplyAt() {
         return lastReplyAt;
+    }
+
+    /** Since when no reply has arrived, ignoring time the process spent stalled. */
+    long quietSince() {
+        return Math.max(lastReplyAt, stalledUntil);
+    }
+
+    int flushCount() {
+        return flushes;
     }
 
     long largestGap() {
