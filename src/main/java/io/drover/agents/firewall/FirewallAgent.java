@@ -3,10 +3,10 @@ package io.drover.agents.firewall;
 import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.AgentPlugin;
-import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Input;
 import io.drover.agent.plugin.NodeContext;
 import io.drover.agent.plugin.PluginFactory;
+import io.drover.agent.plugin.Providers;
 import io.drover.agent.plugin.Settings;
 
 import java.util.List;
@@ -84,6 +84,9 @@ public final class FirewallAgent implements AgentPlugin {
         return provider;
     }
 
+    /** The providers this plugin can use. */
+    static final Providers<FirewallProvider> PROVIDERS = Providers.<FirewallProvider>of("firewall").with("sandbox", SandboxFirewall::new);
+
     /** Creates the plugin with the provider named by {@code agents.firewall.provider}. */
     public static final class Factory implements PluginFactory {
         @Override
@@ -93,12 +96,7 @@ public final class FirewallAgent implements AgentPlugin {
 
         @Override
         public AgentPlugin create(Settings settings, NodeContext node) {
-            String provider = settings.requiredString("provider", "available providers: sandbox");
-            if (provider.equals("sandbox")) {
-                return new FirewallAgent(new SandboxFirewall(settings));
-            }
-            throw new ConfigException("Unknown firewall provider '" + provider + "' in " + settings.where()
-                    + "; available providers: sandbox");
+            return new FirewallAgent(PROVIDERS.create(settings));
         }
     }
 }

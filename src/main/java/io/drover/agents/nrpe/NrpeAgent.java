@@ -4,10 +4,10 @@ import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionFailedException;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.AgentPlugin;
-import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Input;
 import io.drover.agent.plugin.NodeContext;
 import io.drover.agent.plugin.PluginFactory;
+import io.drover.agent.plugin.Providers;
 import io.drover.agent.plugin.Settings;
 
 import java.time.Duration;
@@ -83,6 +83,9 @@ public final class NrpeAgent implements AgentPlugin {
         return runner;
     }
 
+    /** The providers this plugin can use. */
+    static final Providers<CheckRunner> PROVIDERS = Providers.<CheckRunner>of("nrpe").with("sandbox", SandboxChecks::new);
+
     /** Creates the plugin with the provider named by {@code agents.nrpe.provider}. */
     public static final class Factory implements PluginFactory {
         @Override
@@ -92,16 +95,11 @@ public final class NrpeAgent implements AgentPlugin {
 
         @Override
         public AgentPlugin create(Settings settings, NodeContext node) {
-            String provider = settings.requiredString("provider", "available providers: sandbox");
             long timeoutSeconds = settings.integer("timeout", 10);
             if (timeoutSeconds < 1 || timeoutSeconds > 3600) {
                 throw settings.invalid("timeout", "must be 1 to 3600 seconds");
             }
-            if (provider.equals("sandbox")) {
-                return new NrpeAgent(new SandboxChecks(settings), Duration.ofSeconds(timeoutSeconds));
-            }
-            throw new ConfigException("Unknown nrpe provider '" + provider + "' in " + settings.where()
-                    + "; available providers: sandbox");
+            return new NrpeAgent(PROVIDERS.create(settings), Duration.ofSeconds(timeoutSeconds));
         }
     }
 }

@@ -4,10 +4,10 @@ import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionFailedException;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.AgentPlugin;
-import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Input;
 import io.drover.agent.plugin.NodeContext;
 import io.drover.agent.plugin.PluginFactory;
+import io.drover.agent.plugin.Providers;
 import io.drover.agent.plugin.Settings;
 
 import java.util.LinkedHashMap;
@@ -96,6 +96,9 @@ public final class PackageAgent implements AgentPlugin {
         return provider;
     }
 
+    /** The providers this plugin can use. */
+    static final Providers<PackageProvider> PROVIDERS = Providers.<PackageProvider>of("package").with("sandbox", SandboxPackages::new);
+
     /** Creates the plugin with the provider named by {@code agents.package.provider}. */
     public static final class Factory implements PluginFactory {
         @Override
@@ -105,12 +108,7 @@ public final class PackageAgent implements AgentPlugin {
 
         @Override
         public AgentPlugin create(Settings settings, NodeContext node) {
-            String provider = settings.requiredString("provider", "available providers: sandbox");
-            if (provider.equals("sandbox")) {
-                return new PackageAgent(new SandboxPackages(settings));
-            }
-            throw new ConfigException("Unknown package provider '" + provider + "' in " + settings.where()
-                    + "; available providers: sandbox");
+            return new PackageAgent(PROVIDERS.create(settings));
         }
     }
 }

@@ -3,10 +3,10 @@ package io.drover.agents.service;
 import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.AgentPlugin;
-import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Input;
 import io.drover.agent.plugin.NodeContext;
 import io.drover.agent.plugin.PluginFactory;
+import io.drover.agent.plugin.Providers;
 import io.drover.agent.plugin.Settings;
 
 import java.util.LinkedHashMap;
@@ -74,6 +74,9 @@ public final class ServiceAgent implements AgentPlugin {
         return provider;
     }
 
+    /** The providers this plugin can use. */
+    static final Providers<ServiceProvider> PROVIDERS = Providers.<ServiceProvider>of("service").with("sandbox", SandboxServices::new);
+
     /** Creates the plugin with the provider named by {@code agents.service.provider}. */
     public static final class Factory implements PluginFactory {
         @Override
@@ -83,12 +86,7 @@ public final class ServiceAgent implements AgentPlugin {
 
         @Override
         public AgentPlugin create(Settings settings, NodeContext node) {
-            String provider = settings.requiredString("provider", "available providers: sandbox");
-            if (provider.equals("sandbox")) {
-                return new ServiceAgent(new SandboxServices(settings));
-            }
-            throw new ConfigException("Unknown service provider '" + provider + "' in " + settings.where()
-                    + "; available providers: sandbox");
+            return new ServiceAgent(PROVIDERS.create(settings));
         }
     }
 }
