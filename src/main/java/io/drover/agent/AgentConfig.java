@@ -1,5 +1,8 @@
 package io.drover.agent;
 
+import io.drover.agent.command.ProcessCommandRunner;
+import io.drover.agent.facts.BuiltinFacts;
+import io.drover.agent.facts.Facter;
 import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Settings;
 import io.drover.transport.BrokerConnector;
@@ -21,7 +24,9 @@ import java.util.Set;
  * identity: web01.example.com        # default: the host name
  * collectives: [drover]
  * broker: amqp://drover:secret@broker.example.com:5672   # or a list, for failover
- * facts: facts.yaml                  # YAML or JSON; relative to this file
+ * facts: facts.yaml                  # YAML or JSON; relative to this file; wins over the facts below
+ * builtin_facts: true                # hostname, fqdn, os, kernel, architecture, networking, processors, memory
+ * facter: false                      # true (or a path) merges `facter -j`
  * classes: classes.txt               # one class per line
  * threads: 8
  * clock_skew: 30                     # seconds a request may be dated in the future
@@ -63,10 +68,20 @@ public record AgentConfig(NodeSpec node, List<URI> brokers, int threads, Duratio
             throw settings.invalid("broker", e.getMessage());
         }
 
+        // Facts in layers: what the agent sees of the host, then facter's, then the facts file, which wins.
         Map<String, Object> facts = new LinkedHashMap<>();
+        if (settings.bool("builtin_facts", true)) {
+            facts = DeepMerge.merge(facts, BuiltinFacts.collect());
+        }
+        String facter = settings.string("facter", "false");
+        if (!facter.equals("false")) {
+            String program = facter.equals("true") ? "facter" : facter;
+            facts = DeepMerge.merge(facts, Facter.collect(new ProcessCommandRunner(List.of(), Duration.ofSeconds(60),
+                    ProcessCommandRunner.DEFAULT_OUTPUT_LIMIT), program));
+        }
         String factsFile = settings.string("facts", null);
         if (factsFile != null) {
-            facts.putAll(YamlDocuments.readMap(dir.resolve(factsFile), "facts file"));
+            facts = DeepMerge.merge(facts, YamlDocuments.readMap(dir.resolve(factsFile), "facts file"));
         }
         Set<String> classes = new LinkedHashSet<>();
         String classesFile = settings.string("classes", null);

@@ -1,5 +1,6 @@
 package io.drover.sandbox;
 
+import io.drover.agent.DeepMerge;
 import io.drover.agent.NodeSpec;
 import io.drover.agent.YamlDocuments;
 import io.drover.agent.plugin.ConfigException;
@@ -52,8 +53,8 @@ public record FleetSpec(String collective, List<NodeSpec> nodes) {
             }
             Set<String> classes = new LinkedHashSet<>(defaultClasses);
             classes.addAll(entry.strings("classes"));
-            Map<String, Object> facts = merge(defaultFacts, entry.map("facts"));
-            Map<String, Object> agentsMerged = merge(defaultAgents, entry.map("agents"));
+            Map<String, Object> facts = DeepMerge.merge(defaultFacts, entry.map("facts"));
+            Map<String, Object> agentsMerged = DeepMerge.merge(defaultAgents, entry.map("agents"));
             entry.requireAllRead();
             Map<String, Map<String, Object>> agents = new LinkedHashMap<>();
             agentsMerged.forEach((name, settings) -> agents.put(name, asMap(settings, file + " agents." + name)));
@@ -64,21 +65,6 @@ public record FleetSpec(String collective, List<NodeSpec> nodes) {
             throw new ConfigException(file + ": the fleet has no nodes; list them under nodes:");
         }
         return new FleetSpec(collective, List.copyOf(nodes));
-    }
-
-    /** Deep merge: maps merge key by key, anything else in {@code override} replaces the default. */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> merge(Map<String, Object> defaults, Map<String, Object> override) {
-        Map<String, Object> out = new LinkedHashMap<>(defaults);
-        override.forEach((key, value) -> {
-            Object existing = out.get(key);
-            if (existing instanceof Map && value instanceof Map) {
-                out.put(key, merge((Map<String, Object>) existing, (Map<String, Object>) value));
-            } else {
-                out.put(key, value);
-            }
-        });
-        return out;
     }
 
     @SuppressWarnings("unchecked")

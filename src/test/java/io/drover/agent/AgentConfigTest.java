@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AgentConfigTest {
-    private static final String BROKER = "broker: amqp://drover:secret@broker.example.com:5672\n";
+    /** A broker, and no host facts, so tests compare exactly the facts they wrote. */
+    private static final String BROKER = "broker: amqp://drover:secret@broker.example.com:5672\nbuiltin_facts: false\n";
 
     @TempDir
     Path dir;
@@ -61,6 +62,7 @@ class AgentConfigTest {
                   - amqp://drover:secret@broker1.example.com:5672
                   - amqps://drover:secret@broker2.example.com
                 facts: facts.yaml
+                builtin_facts: false
                 classes: classes.txt
                 threads: 4
                 clock_skew: 10
@@ -100,6 +102,25 @@ class AgentConfigTest {
         assertEquals(Map.of(), config.node().facts());
         assertEquals(Set.of(), config.node().classes());
         assertEquals(Map.of(), config.node().agents());
+    }
+
+    @Test
+    void hostFactsComeFirstAndTheFactsFileWins() throws Exception {
+        write("facts.yaml", "country: de\nos: {family: Custom}\n");
+        NodeSpec node = AgentConfig.load(write("agent.yaml",
+                "broker: amqp://broker.example.com\nidentity: web01\nfacts: facts.yaml\n")).node();
+        assertEquals("de", node.facts().get("country"));
+        assertEquals("Custom", io.drover.filter.FactPath.resolve(node.facts(), "os.family"), "the file wins");
+        assertTrue(io.drover.filter.FactPath.resolve(node.facts(), "os.name") != null, "host facts stay beside it");
+        assertTrue(((Number) io.drover.filter.FactPath.resolve(node.facts(), "processors.count")).intValue() >= 1);
+        assertTrue(node.facts().containsKey("hostname") && node.facts().containsKey("kernel"));
+    }
+
+    @Test
+    void facterThatCannotRunIsAConfigurationError() throws Exception {
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.load(write("agent.yaml",
+                BROKER + "identity: web01\nfacter: /no/such/facter\n")));
+        assertTrue(e.getMessage().contains("facter is enabled"), e.getMessage());
     }
 
     @Test
