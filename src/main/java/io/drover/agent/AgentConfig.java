@@ -6,6 +6,8 @@ import io.drover.agent.facts.Facter;
 import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Settings;
 import io.drover.transport.BrokerConnector;
+import io.drover.transport.BrokerSettings;
+import io.drover.transport.TlsSettings;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -36,12 +38,14 @@ import java.util.Set;
  * </pre>
  *
  * @param node      the node to serve
- * @param brokers   broker URIs, the first preferred
+ * @param broker    broker URIs (the first preferred), credentials and TLS
  * @param threads   threads running actions
  * @param clockSkew allowed clock difference with callers
  * @param maxTtl    longest request TTL accepted, seconds
+ * @param security  trusted callers, policy, audit log, node key
  */
-public record AgentConfig(NodeSpec node, List<URI> brokers, int threads, Duration clockSkew, int maxTtl) {
+public record AgentConfig(NodeSpec node, BrokerSettings broker, int threads, Duration clockSkew, int maxTtl,
+                          SecuritySettings security) {
     public static final String DEFAULT_COLLECTIVE = "drover";
 
     /** Loads and checks a configuration file; every problem is a {@link ConfigException} naming the setting. */
@@ -56,17 +60,8 @@ public record AgentConfig(NodeSpec node, List<URI> brokers, int threads, Duratio
         if (collectives.isEmpty()) {
             collectives = List.of(DEFAULT_COLLECTIVE);
         }
-        List<String> brokerTexts = settings.strings("broker");
-        if (brokerTexts.isEmpty()) {
-            throw new ConfigException(file + ": broker is required, e.g. broker: amqp://user:password@broker.example.com:5672");
-        }
-        List<URI> brokers;
-        try {
-            brokers = BrokerConnector.parseAll(String.join(",", brokerTexts));
-            BrokerConnector.of(brokers);
-        } catch (IllegalArgumentException e) {
-            throw settings.invalid("broker", e.getMessage());
-        }
+        BrokerSettings broker = broker(settings, dir, file);
+        SecuritySettings security = SecuritySettings.read(settings.section("security"), dir);
 
         // Facts in layers: what the agent sees of the host, then facter's, then the facts file, which wins.
         Map<String, Object> facts = new LinkedHashMap<>();
@@ -106,14 +101,86 @@ public record AgentConfig(NodeSpec node, List<URI> brokers, int threads, Duratio
             agents.put(agent, agentSection.map(agent));
         }
         settings.requireAllRead();
-        return new AgentConfig(new NodeSpec(identity, collectives, classes, facts, agents), brokers, (int) threads,
-                Duration.ofSeconds(skew), (int) maxTtl);
+        return new AgentConfig(new NodeSpec(identity, collectives, classes, facts, agents), broker, (int) threads,
+                Duration.ofSeconds(skew), (int) maxTtl, security);
     }
 
     /** The same configuration serving another identity. */
     public AgentConfig withIdentity(String identity) {
         NodeSpec spec = new NodeSpec(identity, node.collectives(), node.classes(), node.facts(), node.agents());
-        return new AgentConfig(spec, brokers, threads, clockSkew, maxTtl);
+        return new AgentConfig(spec, broker, threads, clockSkew, maxTtl, security);
+    }
+
+    /** The broker URIs, the first preferred. */
+    public List<URI> brokers() {
+        return broker.uris();
+    }
+
+    /**
+     * {@code broker:} is a URI, a list of URIs, or a section with {@code uris}, {@code username},
+     * {@code password_file} and {@code tls}. The password may also come from {@code DROVER_BROKER_PASSWORD}.
+     */
+    private static BrokerSettings broker(Settings settings, Path dir, Path file) {
+        List<String> uris;
+        String username = null;
+        String password = null;
+        TlsSettings tls = null;
+        if (settings.isSection("broker")) {
+            Settings section = settings.section("broker");
+            uris = section.strings("uris");
+            username = section.string("username", null);
+            String passwordFile = section.string("password_file", null);
+            if (passwordFile != null) {
+                password = secret(dir.resolve(passwordFile), section, "password_file");
+            }
+            if (section.isSection("tls")) {
+                Settings tlsSection = section.section("tls");
+                String trustStore = tlsSection.string("trust_store", null);
+                String trustPassword = tlsSection.string("trust_store_password", null);
+                String keyStore = tlsSection.string("key_store", null);
+                String keyPasswordFile = tlsSection.string("key_store_password_file", null);
+                String keyPassword = keyPasswordFile != null ? secret(dir.resolve(keyPasswordFile), tlsSection, "key_store_password_file")
+                        : tlsSection.string("key_store_password", null);
+                boolean verify = tlsSection.bool("verify_hostname", true);
+                tlsSection.requireAllRead();
+                tls = new TlsSettings(trustStore == null ? null : dir.resolve(trustStore),
+                        trustPassword == null ? null : trustPassword.toCharArray(),
+                        keyStore == null ? null : dir.resolve(keyStore),
+                        keyPassword == null ? null : keyPassword.toCharArray(), verify);
+            } else {
+                section.map("tls");
+            }
+            section.requireAllRead();
+        } else {
+            uris = settings.strings("broker");
+        }
+        if (uris.isEmpty()) {
+            throw new ConfigException(file + ": broker is required, e.g. broker: amqp://user:password@broker.example.com:5672");
+        }
+        if (password == null && System.getenv("DROVER_BROKER_PASSWORD") != null) {
+            password = System.getenv("DROVER_BROKER_PASSWORD");
+        }
+        try {
+            List<URI> parsed = BrokerConnector.parseAll(String.join(",", uris));
+            BrokerSettings broker = new BrokerSettings(parsed, username, password, tls);
+            broker.connector();
+            return broker;
+        } catch (IllegalArgumentException e) {
+            throw settings.invalid("broker", e.getMessage());
+        }
+    }
+
+    /** A secret kept in its own file (first line), which must not be readable by others. */
+    private static String secret(Path file, Settings section, String key) {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = java.nio.file.Files.getPosixFilePermissions(file);
+            if (permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                throw section.invalid(key, file + " is readable by everyone; chmod 600 it");
+            }
+            return java.nio.file.Files.readAllLines(file).stream().findFirst().orElse("").strip();
+        } catch (java.io.IOException e) {
+            throw section.invalid(key, "cannot read " + file + ": " + e.getMessage());
+        }
     }
 
     private static String hostname() {

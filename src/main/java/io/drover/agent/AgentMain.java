@@ -2,6 +2,7 @@ package io.drover.agent;
 
 import io.drover.agent.plugin.AgentPlugin;
 import io.drover.agent.plugin.ConfigException;
+import io.drover.security.RequestSecurity;
 import io.drover.transport.BrokerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,7 @@ public final class AgentMain {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
     static final String USAGE = """
             Usage: java -jar drover-agent.jar --config FILE [--identity NAME] [--check]
+                   java -jar drover-agent.jar keys create --name NODE --dir /etc/drover
               --config FILE     agent configuration (YAML), default /etc/drover/agent.yaml
               --identity NAME   serve as NAME instead of the configured identity (several agents, one file)
               --check           validate the configuration and exit
@@ -36,7 +38,11 @@ public final class AgentMain {
         System.exit(run(args));
     }
 
-    static int run(String[] args) {
+    /** Runs the agent, or {@code keys ...} to make a node key; returns the exit code. */
+    public static int run(String[] args) {
+        if (args.length > 0 && args[0].equals("keys")) {
+            return io.drover.cli.KeysCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+        }
         Path config = Path.of("/etc/drover/agent.yaml");
         boolean check = false;
         String identity = null;
@@ -80,17 +86,27 @@ public final class AgentMain {
             System.err.println("drover-agent: " + e.getMessage());
             return 2;
         }
+        RequestSecurity security;
+        try {
+            security = agentConfig.security().open(!check);
+        } catch (ConfigException e) {
+            System.err.println("drover-agent: " + e.getMessage());
+            return 2;
+        }
         if (check) {
-            System.out.println("drover-agent: " + config + " is valid: " + describe(node));
+            System.out.println("drover-agent: " + config + " is valid: " + describe(node) + "; " + agentConfig.security().describe());
             return 0;
         }
-        return serve(agentConfig, node);
+        return serve(agentConfig, node, security);
     }
 
-    private static int serve(AgentConfig config, Node node) {
+    private static int serve(AgentConfig config, Node node, RequestSecurity security) {
         long started = System.nanoTime();
-        BrokerConnector broker = BrokerConnector.of(config.brokers());
-        RequestHandler handler = new RequestHandler(Clock.systemUTC(), config.clockSkew(), config.maxTtl(), true);
+        BrokerConnector broker = config.broker().connector();
+        if (config.security().allowsUnsigned()) {
+            LOG.warn("security.allow_unsigned is true: this agent obeys UNSIGNED requests from anyone who can reach the broker");
+        }
+        RequestHandler handler = new RequestHandler(Clock.systemUTC(), config.clockSkew(), config.maxTtl(), true, security);
         NodeHost.Options options = NodeHost.Options.agent(node.identity());
         NodeHost host = new NodeHost(broker, handler, new NodeHost.Options(options.name(), config.threads(),
                 options.queueCapacity(), options.nodesPerConnection()));
@@ -98,6 +114,7 @@ public final class AgentMain {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("drover-agent {} stopping", node.identity());
             host.close();
+            security.audit().close();
             stopped.countDown();
         }, "drover-agent shutdown"));
         long backoffMs = 1000;
@@ -118,8 +135,9 @@ public final class AgentMain {
             }
             backoffMs = Math.min(backoffMs * 2, 30_000);
         }
-        LOG.info("drover-agent {} ready in {} ms: {}; broker {}", AgentVersion.current(),
-                (System.nanoTime() - started) / 1_000_000, describe(node), broker);
+        LOG.info("drover-agent {} ready in {} ms: {}; broker {}{}; {}", AgentVersion.current(),
+                (System.nanoTime() - started) / 1_000_000, describe(node), broker, broker.isTls() ? " (TLS)" : "",
+                config.security().describe());
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -14,21 +14,27 @@ import io.drover.protocol.Names;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
+import io.drover.security.AuditLog;
+import io.drover.security.RequestSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
 /**
- * Decides what a node does with one request, in this order: is it for this node (collective, targets,
- * filter), is it fresh (TTL, clock skew, replay), does the action exist, are the inputs valid; only then run
- * it. A broadcast whose filter does not match gets no reply: that is how discovery works. Everything else
- * gets a reply that says what happened.
+ * Decides what a node does with one request, in this order: is it for this node (collective, targets), is it
+ * signed by a trusted caller, does the filter match, is it fresh (TTL, clock skew, replay), does the policy
+ * allow it, does the action exist, are the inputs valid; only then run it. A broadcast whose filter does not
+ * match gets no reply: that is how discovery works; nor does a broadcast that fails the signature check, so a
+ * forged broadcast cannot make every node answer. Everything else gets a reply that says what happened, and
+ * every decision about a request meant for this node is logged and audited.
  */
 public final class RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger("io.drover.agent.requests");
@@ -37,89 +43,128 @@ public final class RequestHandler {
     private final Duration clockSkew;
     private final int maxTtlSeconds;
     private final boolean logRequests;
+    private final RequestSecurity security;
+
+    /** What was decided: the reply (none for silence), the audit verdict and why. */
+    private record Outcome(Reply reply, String verdict, String reason) {
+        static Outcome silence() {
+            return new Outcome(null, null, null);
+        }
+    }
+
+    /**
+     * A handler without signature checks, policy or audit: for tests and in-process use.
+     *
+     * @see #RequestHandler(Clock, Duration, int, boolean, RequestSecurity)
+     */
+    public RequestHandler(Clock clock, Duration clockSkew, int maxTtlSeconds, boolean logRequests) {
+        this(clock, clockSkew, maxTtlSeconds, logRequests, RequestSecurity.none());
+    }
 
     /**
      * @param clock         the node's clock, for TTL checks
      * @param clockSkew     how far in the future a request may be dated
      * @param maxTtlSeconds longest request validity accepted
      * @param logRequests   log one line per request handled (an emulated fleet turns this off)
+     * @param security      signature checks, policy, audit and reply signing
      */
-    public RequestHandler(Clock clock, Duration clockSkew, int maxTtlSeconds, boolean logRequests) {
+    public RequestHandler(Clock clock, Duration clockSkew, int maxTtlSeconds, boolean logRequests, RequestSecurity security) {
         this.clock = clock;
         this.clockSkew = clockSkew;
         this.maxTtlSeconds = maxTtlSeconds;
         this.logRequests = logRequests;
+        this.security = security;
     }
 
     /** Handles a request; empty when the node must stay silent (a broadcast for other nodes). */
     public Optional<Reply> handle(Node node, Request request) {
         long started = System.nanoTime();
-        Optional<Reply> reply = decide(node, request, started);
-        reply.ifPresent(r -> log(node, request, r));
-        return reply;
+        Outcome outcome = decide(node, request, started, false);
+        if (outcome.verdict() != null) {
+            audit(node, request, outcome);
+            log(node, request, outcome);
+        }
+        Reply reply = outcome.reply();
+        if (reply != null && security.replySigner() != null) {
+            reply = security.replySigner().sign(reply);
+        }
+        return Optional.ofNullable(reply);
     }
 
     /**
-     * Runs a local ping through the whole decision path once, without the broker, so the first real request
-     * is not slowed by class loading; a slow first reply would stretch the client's discovery window.
+     * Runs a local ping through the decision path once, without the broker or the audit, so the first real
+     * request is not slowed by class loading; a slow first reply would stretch the client's discovery window.
      */
     void warmUp(Node node) {
         Request ping = new Request(Request.newId(), node.collectives().get(0), "rpcutil", "ping", Map.of(),
-                "identity(" + node.identity() + ")", java.util.List.of(node.identity()), "warmup", clock.millis(), 1, null);
-        decide(node, JsonCodec.instance().decodeRequest(JsonCodec.instance().encode(ping)), System.nanoTime())
-                .ifPresent(reply -> JsonCodec.instance().encode(reply));
+                "identity(" + node.identity() + ")", List.of(node.identity()), "warmup", clock.millis(), 1, null);
+        Outcome outcome = decide(node, JsonCodec.instance().decodeRequest(JsonCodec.instance().encode(ping)), System.nanoTime(), true);
+        if (outcome.reply() != null) {
+            JsonCodec.instance().encode(outcome.reply());
+        }
     }
 
-    private Optional<Reply> decide(Node node, Request request, long started) {
+    private Outcome decide(Node node, Request request, long started, boolean warmUp) {
         if (!node.collectives().contains(request.collective())) {
-            return Optional.empty();
+            return Outcome.silence();
         }
         if (request.isDirected() && !request.targets().contains(node.identity())) {
-            LOG.warn("{} {} id={} was directed at {}, not at this node; ignored", node.identity(),
-                    request.qualifiedAction(), request.id(), request.targets());
-            return Optional.empty();
+            return new Outcome(null, "refused", "directed at " + request.targets() + ", not at this node");
+        }
+        if (security.verifier() != null && !warmUp) {
+            String refusal = security.verifier().refusal(request);
+            if (refusal != null) {
+                // Answer a directed request so its caller learns why; stay silent to a broadcast.
+                return new Outcome(request.isDirected() ? refuse(node, request, refusal, started) : null, "refused", refusal);
+            }
         }
         if (request.filter() != null) {
             Filter filter;
             try {
                 filter = Filter.parse(request.filter());
             } catch (FilterSyntaxException e) {
-                return Optional.of(reply(node, request, Status.INVALID_DATA, "invalid filter: " + e.problem()
-                        + " at position " + e.position(), Map.of(), started));
+                String why = "invalid filter: " + e.problem() + " at position " + e.position();
+                return new Outcome(reply(node, request, Status.INVALID_DATA, why, Map.of(), started), "invalid", why);
             }
             if (!filter.matches(node)) {
-                if (request.isDirected()) {
-                    return Optional.of(refuse(node, request, "this node does not match the request filter", started));
-                }
-                return Optional.empty();
+                return request.isDirected()
+                        ? refused(node, request, "this node does not match the request filter", started)
+                        : Outcome.silence();
             }
         }
         if (request.ttl() > maxTtlSeconds) {
-            return Optional.of(reply(node, request, Status.INVALID_DATA, "ttl " + request.ttl()
-                    + " s is longer than this node accepts (" + maxTtlSeconds + " s)", Map.of(), started));
+            String why = "ttl " + request.ttl() + " s is longer than this node accepts (" + maxTtlSeconds + " s)";
+            return new Outcome(reply(node, request, Status.INVALID_DATA, why, Map.of(), started), "invalid", why);
         }
-        String refusal = node.replayGuard().admit(request, clock.millis(), clockSkew);
-        if (refusal != null) {
-            return Optional.of(refuse(node, request, refusal, started));
+        String stale = node.replayGuard().admit(request, clock.millis(), clockSkew);
+        if (stale != null) {
+            return refused(node, request, stale, started);
+        }
+        if (security.policy() != null && !warmUp) {
+            String denial = security.policy().denial(request.caller(), request.agent(), request.action(), node);
+            if (denial != null) {
+                return new Outcome(reply(node, request, Status.ABORTED, "denied: " + denial, Map.of(), started), "denied", denial);
+            }
         }
         AgentPlugin plugin = node.plugin(request.agent());
         if (plugin == null) {
-            return Optional.of(reply(node, request, Status.UNKNOWN_ACTION, "agent " + request.agent()
-                    + " is not enabled on this node (enabled: " + String.join(", ", node.agents()) + ")", Map.of(), started));
+            String why = "agent " + request.agent() + " is not enabled on this node (enabled: " + String.join(", ", node.agents()) + ")";
+            return new Outcome(reply(node, request, Status.UNKNOWN_ACTION, why, Map.of(), started), "invalid", why);
         }
         Action action = plugin.action(request.action());
         if (action == null) {
-            return Optional.of(reply(node, request, Status.UNKNOWN_ACTION, "agent " + request.agent() + " has no action "
-                    + request.action() + " (actions: " + plugin.actions().stream().map(Action::name)
-                    .collect(Collectors.joining(", ")) + ")", Map.of(), started));
+            String why = "agent " + request.agent() + " has no action " + request.action() + " (actions: "
+                    + plugin.actions().stream().map(Action::name).collect(Collectors.joining(", ")) + ")";
+            return new Outcome(reply(node, request, Status.UNKNOWN_ACTION, why, Map.of(), started), "invalid", why);
         }
         Inputs inputs;
         try {
             inputs = InputValidator.validate(plugin.name(), action, request.params());
         } catch (InvalidInputException e) {
-            return Optional.of(reply(node, request, e.status(), e.getMessage(), Map.of(), started));
+            return new Outcome(reply(node, request, e.status(), e.getMessage(), Map.of(), started), "invalid", e.getMessage());
         }
-        return Optional.of(run(node, request, plugin, action, inputs, started));
+        Reply reply = run(node, request, plugin, action, inputs, started);
+        return new Outcome(reply, "ran", reply.isOk() ? null : reply.message());
     }
 
     private Reply run(Node node, Request request, AgentPlugin plugin, Action action, Inputs inputs, long started) {
@@ -143,6 +188,10 @@ public final class RequestHandler {
         }
     }
 
+    private static Outcome refused(Node node, Request request, String why, long started) {
+        return new Outcome(refuse(node, request, why, started), "refused", why);
+    }
+
     private static Reply refuse(Node node, Request request, String why, long started) {
         return reply(node, request, Status.ABORTED, "refused: " + why, Map.of(), started);
     }
@@ -152,15 +201,34 @@ public final class RequestHandler {
         return new Reply(request.id(), node.identity(), request.agent(), request.action(), status, message, data, elapsedMs);
     }
 
-    private void log(Node node, Request request, Reply reply) {
-        if (!logRequests || !LOG.isInfoEnabled()) {
+    private void audit(Node node, Request request, Outcome outcome) {
+        Reply reply = outcome.reply();
+        security.audit().record(new AuditLog.Entry(Instant.now(clock), node.identity(), request.id(), request.caller(),
+                request.agent(), request.action(), request.params(), outcome.verdict(), outcome.reason(),
+                reply == null ? -1 : reply.status().code()));
+    }
+
+    private void log(Node node, Request request, Outcome outcome) {
+        Reply reply = outcome.reply();
+        boolean refused = !outcome.verdict().equals("ran");
+        if (!(refused ? LOG.isWarnEnabled() : logRequests && LOG.isInfoEnabled())) {
             return;
         }
-        String outcome = reply.isOk()
-                ? "OK" + (reply.data().containsKey("changed") ? " changed=" + reply.changed() : "")
-                : reply.status() + ": " + reply.message();
-        LOG.info("{} {}{} id={} caller={} -> {} ({} ms)", node.identity(), request.qualifiedAction(), describe(request.params()),
-                request.id(), Names.printable(request.caller()), outcome, reply.elapsedMs());
+        String result;
+        if (reply == null) {
+            result = outcome.verdict() + " without reply: " + outcome.reason();
+        } else if (reply.isOk()) {
+            result = "OK" + (reply.data().containsKey("changed") ? " changed=" + reply.changed() : "");
+        } else {
+            result = reply.status() + ": " + reply.message();
+        }
+        String line = String.format("%s %s%s id=%s caller=%s -> %s (%d ms)", node.identity(), request.qualifiedAction(),
+                describe(request.params()), request.id(), Names.printable(request.caller()), result, reply == null ? 0 : reply.elapsedMs());
+        if (refused && !outcome.verdict().equals("invalid")) {
+            LOG.warn(line);
+        } else if (logRequests) {
+            LOG.info(line);
+        }
     }
 
     /** Params for a log line: printable, and short even when the request was hostile. */

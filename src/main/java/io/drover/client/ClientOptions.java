@@ -1,6 +1,8 @@
 package io.drover.client;
 
 import io.drover.protocol.Names;
+import io.drover.security.ReplyVerifier;
+import io.drover.security.RequestSigner;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -10,13 +12,15 @@ import java.util.Objects;
  * Settings of a {@link DroverClient}.
  *
  * @param collective       collective to talk to
- * @param caller           who the requests come from; shown in agents' logs
+ * @param caller           who the requests come from; shown in agents' logs; the signer's name when signing
  * @param discoveryTimeout hard cap on discovery (MCollective always waited its 2 s; Drover usually far less)
  * @param quietWindow      when discovery ends before the cap
  * @param callTimeout      default time a call waits for every reply
+ * @param signer           signs every request, or {@code null} to send them unsigned
+ * @param replyVerifier    checks nodes' reply signatures, or {@code null} to accept unsigned replies
  */
 public record ClientOptions(String collective, String caller, Duration discoveryTimeout, QuietWindowPolicy quietWindow,
-                            Duration callTimeout) {
+                            Duration callTimeout, RequestSigner signer, ReplyVerifier replyVerifier) {
     public static final Duration DEFAULT_DISCOVERY_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_QUIET_MINIMUM = Duration.ofMillis(50);
     public static final Duration DEFAULT_QUIET_MAXIMUM = Duration.ofSeconds(1);
@@ -28,32 +32,45 @@ public record ClientOptions(String collective, String caller, Duration discovery
         Objects.requireNonNull(discoveryTimeout, "discoveryTimeout");
         Objects.requireNonNull(quietWindow, "quietWindow");
         Objects.requireNonNull(callTimeout, "callTimeout");
+        if (signer != null && !signer.caller().equals(caller)) {
+            throw new IllegalArgumentException("caller " + caller + " differs from the signing key's name " + signer.caller());
+        }
     }
 
-    /** Collective {@code drover}, the local user as caller, 2 s discovery cap, adaptive quiet window, 60 s calls. */
+    /** Collective {@code drover}, the local user as caller, 2 s discovery cap, adaptive quiet window, 60 s calls, unsigned. */
     public static ClientOptions defaults() {
         return new ClientOptions("drover", defaultCaller(), DEFAULT_DISCOVERY_TIMEOUT,
-                QuietWindowPolicy.adaptive(DEFAULT_QUIET_MINIMUM, DEFAULT_QUIET_MAXIMUM), DEFAULT_CALL_TIMEOUT);
+                QuietWindowPolicy.adaptive(DEFAULT_QUIET_MINIMUM, DEFAULT_QUIET_MAXIMUM), DEFAULT_CALL_TIMEOUT, null, null);
     }
 
     public ClientOptions withCollective(String value) {
-        return new ClientOptions(value, caller, discoveryTimeout, quietWindow, callTimeout);
+        return new ClientOptions(value, caller, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier);
     }
 
     public ClientOptions withCaller(String value) {
-        return new ClientOptions(collective, value, discoveryTimeout, quietWindow, callTimeout);
+        return new ClientOptions(collective, value, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier);
     }
 
     public ClientOptions withDiscoveryTimeout(Duration value) {
-        return new ClientOptions(collective, caller, value, quietWindow, callTimeout);
+        return new ClientOptions(collective, caller, value, quietWindow, callTimeout, signer, replyVerifier);
     }
 
     public ClientOptions withQuietWindow(QuietWindowPolicy value) {
-        return new ClientOptions(collective, caller, discoveryTimeout, value, callTimeout);
+        return new ClientOptions(collective, caller, discoveryTimeout, value, callTimeout, signer, replyVerifier);
     }
 
     public ClientOptions withCallTimeout(Duration value) {
-        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, value);
+        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, value, signer, replyVerifier);
+    }
+
+    /** Signs requests with {@code value}; the caller becomes the key's name. */
+    public ClientOptions withSigner(RequestSigner value) {
+        return new ClientOptions(collective, value == null ? caller : value.caller(), discoveryTimeout, quietWindow, callTimeout,
+                value, replyVerifier);
+    }
+
+    public ClientOptions withReplyVerifier(ReplyVerifier value) {
+        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, callTimeout, signer, value);
     }
 
     /** {@code user@host}. */

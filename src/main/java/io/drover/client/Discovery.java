@@ -4,23 +4,27 @@ import io.drover.filter.Filter;
 
 import java.time.Duration;
 import java.util.Collections;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The outcome of discovery: which nodes answered, how long it took and why it stopped.
  *
  * @param filter     the filter used
- * @param identities nodes that answered, sorted
+ * @param identities nodes that answered OK, sorted
+ * @param refused    nodes that answered but refused (e.g. denied by their policy), with their message
  * @param elapsed    from publishing to the end of discovery
  * @param ended      why discovery stopped
  * @param quietWindow the quiet window in force when it stopped
  * @param firstReply  time from publishing to the first reply, or {@code null} when none came
  */
-public record Discovery(Filter filter, SortedSet<String> identities, Duration elapsed, Ended ended, Duration quietWindow,
-                        Duration firstReply) {
+public record Discovery(Filter filter, SortedSet<String> identities, SortedMap<String, String> refused, Duration elapsed,
+                        Ended ended, Duration quietWindow, Duration firstReply) {
     public Discovery {
         identities = Collections.unmodifiableSortedSet(new TreeSet<>(identities));
+        refused = Collections.unmodifiableSortedMap(new TreeMap<>(refused));
     }
 
     /** Why discovery stopped listening. */

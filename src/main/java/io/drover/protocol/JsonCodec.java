@@ -74,6 +74,11 @@ public final class JsonCodec {
         return write(request.withSignature(null));
     }
 
+    /** The bytes a node's reply signature covers: the whole reply without its signature. */
+    public byte[] canonical(Reply reply) {
+        return write(reply.withSignature(null));
+    }
+
     /** Decodes and checks a request; throws {@link ProtocolException} naming the first problem. */
     public Request decodeRequest(byte[] body) {
         Request request = read(body, Request.class, "request");

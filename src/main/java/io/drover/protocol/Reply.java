@@ -1,5 +1,6 @@
 package io.drover.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -18,9 +19,10 @@ import java.util.Objects;
  * @param message   human readable outcome; says why on failure
  * @param data      action outputs, e.g. {@code changed}, {@code version}
  * @param elapsedMs time the node spent on the request
+ * @param signature the node's signature over the canonical reply, or {@code null} when nodes do not sign
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-@JsonPropertyOrder({"request_id", "sender", "agent", "action", "status", "message", "data", "elapsed_ms"})
+@JsonPropertyOrder({"request_id", "sender", "agent", "action", "status", "message", "data", "elapsed_ms", "signature"})
 public record Reply(
         @JsonProperty(value = "request_id", required = true) String requestId,
         @JsonProperty(value = "sender", required = true) String sender,
@@ -29,12 +31,25 @@ public record Reply(
         @JsonProperty(value = "status", required = true) Status status,
         @JsonProperty("message") String message,
         @JsonProperty("data") Map<String, Object> data,
-        @JsonProperty("elapsed_ms") long elapsedMs) {
+        @JsonProperty("elapsed_ms") long elapsedMs,
+        @JsonProperty("signature") String signature) {
 
+    @JsonCreator
     public Reply {
         Objects.requireNonNull(status, "status");
         message = message == null ? "" : message;
         data = data == null ? Map.of() : data;
+    }
+
+    /** An unsigned reply. */
+    public Reply(String requestId, String sender, String agent, String action, Status status, String message,
+                 Map<String, Object> data, long elapsedMs) {
+        this(requestId, sender, agent, action, status, message, data, elapsedMs, null);
+    }
+
+    /** The same reply carrying a signature. */
+    public Reply withSignature(String newSignature) {
+        return new Reply(requestId, sender, agent, action, status, message, data, elapsedMs, newSignature);
     }
 
     public boolean isOk() {

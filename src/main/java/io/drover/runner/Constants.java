@@ -12,6 +12,35 @@ public final class Constants {
      */
     public static final String BROKER_PROPERTY_NAME = "drover.broker";
 
+    /** Broker user, overriding the URI's. */
+    public static final String BROKER_USERNAME_PROPERTY_NAME = "drover.broker.username";
+
+    /** Broker password, overriding the URI's; best given as the environment variable {@code DROVER_BROKER_PASSWORD}. */
+    public static final String BROKER_PASSWORD_PROPERTY_NAME = "drover.broker.password";
+
+    /** A file whose first line is the broker password. */
+    public static final String BROKER_PASSWORD_FILE_PROPERTY_NAME = "drover.broker.password-file";
+
+    /** Trust store (PKCS#12 or JKS) with the broker's CA for {@code amqps://}; default: the JVM's trust. */
+    public static final String BROKER_TRUST_STORE_PROPERTY_NAME = "drover.broker.trust-store";
+    public static final String BROKER_TRUST_STORE_PASSWORD_PROPERTY_NAME = "drover.broker.trust-store-password";
+
+    /** Key store with a client certificate, for brokers that require one. */
+    public static final String BROKER_KEY_STORE_PROPERTY_NAME = "drover.broker.key-store";
+    public static final String BROKER_KEY_STORE_PASSWORD_PROPERTY_NAME = "drover.broker.key-store-password";
+
+    /** Check that the broker's certificate names the host connected to. Default: true. */
+    public static final String BROKER_VERIFY_HOSTNAME_PROPERTY_NAME = "drover.broker.verify-hostname";
+
+    /**
+     * The caller's private key ({@code NAME.key} from {@code drover keys create --name NAME}); requests are signed
+     * with it and the caller is NAME. Agents obey only signed requests unless configured otherwise.
+     */
+    public static final String KEY_PROPERTY_NAME = "drover.key";
+
+    /** A directory of node public keys ({@code IDENTITY.pub}); when set, every reply must be signed by its node. */
+    public static final String NODE_KEYS_PROPERTY_NAME = "drover.node-keys";
+
     /** Collective to address. Default: {@value #DEFAULT_COLLECTIVE}. */
     public static final String COLLECTIVE_PROPERTY_NAME = "drover.collective";
     public static final String DEFAULT_COLLECTIVE = "drover";

@@ -1,6 +1,10 @@
 package io.drover.runner;
 
+import io.drover.client.ClientOptions;
 import io.drover.client.DroverClient;
+import io.drover.security.KeyFiles;
+import io.drover.security.RequestSigner;
+import io.drover.security.TrustedKeys;
 import io.drover.sandbox.Sandbox;
 import io.drover.transport.BrokerConnector;
 import org.slf4j.Logger;
@@ -8,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.security.KeyPair;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
@@ -55,9 +61,15 @@ public final class DroverSession implements AutoCloseable {
     public static DroverSession open(RunnerConfig config) {
         try {
             if (config.broker().isPresent()) {
-                BrokerConnector broker = BrokerConnector.of(config.broker().get());
+                BrokerConnector broker = config.broker().get().connector();
                 DroverClient client = DroverClient.connect(broker, config.clientOptions());
-                LOG.info("Drover: using broker {} (collective {})", broker, config.clientOptions().collective());
+                ClientOptions options = config.clientOptions();
+                LOG.info("Drover: using broker {}{} (collective {}), caller {}, requests {}", broker, broker.isTls() ? " over TLS" : "",
+                        options.collective(), options.caller(), options.signer() != null ? "signed" : "UNSIGNED");
+                if (options.signer() == null) {
+                    LOG.warn("Requests are unsigned: agents obey only signed requests unless configured otherwise. "
+                            + "Create a key with `drover keys create --name NAME` and set -D{}=PATH/NAME.key", Constants.KEY_PROPERTY_NAME);
+                }
                 return new DroverSession(config, client, null);
             }
             if (!Files.isRegularFile(config.sandboxFleet())) {
@@ -66,12 +78,16 @@ public final class DroverSession implements AutoCloseable {
                         + Constants.SANDBOX_FLEET_PROPERTY_NAME + "=path/to/fleet.yaml.");
             }
             long started = System.nanoTime();
-            Sandbox sandbox = Sandbox.start(config.sandboxFleet());
+            // A throwaway key pair per run, so the zero-install default signs and verifies like a real deploy.
+            ClientOptions options = config.clientOptions();
+            KeyPair keys = KeyFiles.generate();
+            options = options.withSigner(new RequestSigner(options.caller(), keys.getPrivate()));
+            Sandbox sandbox = Sandbox.start(config.sandboxFleet(), TrustedKeys.of(Map.of(options.caller(), keys.getPublic())));
             try {
-                DroverClient client = DroverClient.connect(sandbox.broker(),
-                        config.clientOptions().withCollective(sandbox.fleet().collective()));
-                LOG.info("Drover sandbox: no broker configured (-D{} or DROVER_BROKER), so started an {} in {} ms",
-                        Constants.BROKER_PROPERTY_NAME, sandbox.describe(), (System.nanoTime() - started) / 1_000_000);
+                DroverClient client = DroverClient.connect(sandbox.broker(), options.withCollective(sandbox.fleet().collective()));
+                LOG.info("Drover sandbox: no broker configured (-D{} or DROVER_BROKER), so started an {} in {} ms; "
+                        + "requests signed with a throwaway key", Constants.BROKER_PROPERTY_NAME, sandbox.describe(),
+                        (System.nanoTime() - started) / 1_000_000);
                 return new DroverSession(config, client, sandbox);
             } catch (IOException | TimeoutException | RuntimeException e) {
                 sandbox.close();

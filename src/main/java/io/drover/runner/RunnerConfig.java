@@ -2,6 +2,15 @@ package io.drover.runner;
 
 import io.drover.client.ClientOptions;
 import io.drover.client.QuietWindowPolicy;
+import io.drover.security.ReplyVerifier;
+import io.drover.security.RequestSigner;
+import io.drover.security.TrustedKeys;
+import io.drover.transport.BrokerConnector;
+import io.drover.transport.BrokerSettings;
+import io.drover.transport.TlsSettings;
+
+import java.io.IOException;
+import java.nio.file.Files;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -13,11 +22,11 @@ import java.util.function.Function;
 /**
  * The runner's settings, read once from system properties and the environment (see {@link Constants}).
  *
- * @param broker        broker URI(s), or empty for the sandbox
+ * @param broker        broker URIs, credentials and TLS, or empty for the sandbox
  * @param sandboxFleet  fleet the sandbox emulates
- * @param clientOptions collective, caller, discovery timeout and quiet window, step timeout
+ * @param clientOptions collective, caller and signing key, discovery timeout and quiet window, step timeout
  */
-public record RunnerConfig(Optional<String> broker, Path sandboxFleet, ClientOptions clientOptions) {
+public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, ClientOptions clientOptions) {
     /** Reads the configuration; a malformed value is an error saying which setting and what it must be. */
     public static RunnerConfig fromEnvironment() {
         return read(System::getProperty, System::getenv);
@@ -53,9 +62,56 @@ public record RunnerConfig(Optional<String> broker, Path sandboxFleet, ClientOpt
         if (step != null) {
             options = options.withCallTimeout(step);
         }
+        String key = setting.apply(Constants.KEY_PROPERTY_NAME);
+        if (key != null) {
+            try {
+                options = options.withSigner(RequestSigner.load(Path.of(key)));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException(Constants.KEY_PROPERTY_NAME + ": " + e.getMessage()
+                        + "; create a key with: drover keys create --name NAME", e);
+            }
+        }
+        String nodeKeys = setting.apply(Constants.NODE_KEYS_PROPERTY_NAME);
+        if (nodeKeys != null) {
+            try {
+                options = options.withReplyVerifier(new ReplyVerifier(TrustedKeys.load(Path.of(nodeKeys))));
+            } catch (IOException e) {
+                throw new IllegalArgumentException(Constants.NODE_KEYS_PROPERTY_NAME + ": " + e.getMessage(), e);
+            }
+        }
         String fleet = setting.apply(Constants.SANDBOX_FLEET_PROPERTY_NAME);
-        return new RunnerConfig(Optional.ofNullable(setting.apply(Constants.BROKER_PROPERTY_NAME)),
-                Path.of(fleet != null ? fleet : Constants.DEFAULT_SANDBOX_FLEET), options);
+        return new RunnerConfig(broker(setting), Path.of(fleet != null ? fleet : Constants.DEFAULT_SANDBOX_FLEET), options);
+    }
+
+    private static Optional<BrokerSettings> broker(Function<String, String> setting) {
+        String uris = setting.apply(Constants.BROKER_PROPERTY_NAME);
+        if (uris == null) {
+            return Optional.empty();
+        }
+        String password = setting.apply(Constants.BROKER_PASSWORD_PROPERTY_NAME);
+        String passwordFile = setting.apply(Constants.BROKER_PASSWORD_FILE_PROPERTY_NAME);
+        if (password == null && passwordFile != null) {
+            try {
+                password = Files.readAllLines(Path.of(passwordFile)).stream().findFirst().orElse("").strip();
+            } catch (IOException e) {
+                throw new IllegalArgumentException(Constants.BROKER_PASSWORD_FILE_PROPERTY_NAME + ": cannot read " + passwordFile, e);
+            }
+        }
+        String trustStore = setting.apply(Constants.BROKER_TRUST_STORE_PROPERTY_NAME);
+        String keyStore = setting.apply(Constants.BROKER_KEY_STORE_PROPERTY_NAME);
+        TlsSettings tls = null;
+        if (trustStore != null || keyStore != null) {
+            String trustPassword = setting.apply(Constants.BROKER_TRUST_STORE_PASSWORD_PROPERTY_NAME);
+            String keyPassword = setting.apply(Constants.BROKER_KEY_STORE_PASSWORD_PROPERTY_NAME);
+            String verify = setting.apply(Constants.BROKER_VERIFY_HOSTNAME_PROPERTY_NAME);
+            tls = new TlsSettings(trustStore == null ? null : Path.of(trustStore), trustPassword == null ? null : trustPassword.toCharArray(),
+                    keyStore == null ? null : Path.of(keyStore), keyPassword == null ? null : keyPassword.toCharArray(),
+                    verify == null || Boolean.parseBoolean(verify));
+        }
+        BrokerSettings settings = new BrokerSettings(BrokerConnector.parseAll(uris),
+                setting.apply(Constants.BROKER_USERNAME_PROPERTY_NAME), password, tls);
+        settings.connector();
+        return Optional.of(settings);
     }
 
     static String environmentName(String property) {

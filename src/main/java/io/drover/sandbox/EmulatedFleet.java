@@ -5,6 +5,7 @@ import io.drover.agent.NodeHost;
 import io.drover.agent.NodeSpec;
 import io.drover.agent.Plugins;
 import io.drover.agent.RequestHandler;
+import io.drover.security.RequestSecurity;
 import io.drover.transport.BrokerConnector;
 
 import java.io.IOException;
@@ -26,18 +27,24 @@ public final class EmulatedFleet implements AutoCloseable {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final NodeHost host;
 
-    private EmulatedFleet(FleetSpec spec, BrokerConnector broker, String name) {
+    private EmulatedFleet(FleetSpec spec, BrokerConnector broker, String name, RequestSecurity security) {
         this.spec = spec;
         for (NodeSpec nodeSpec : spec.nodes()) {
             nodes.put(nodeSpec.identity(), Node.build(nodeSpec, Plugins.builtIn()));
         }
-        RequestHandler handler = new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false);
+        RequestHandler handler = new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false, security);
         this.host = new NodeHost(broker, handler, NodeHost.Options.fleet(name));
     }
 
-    /** Builds every node of {@code spec} and connects them; returns when all are consuming. */
+    /** Builds every node of {@code spec}, obeying unsigned requests, and connects them. */
     public static EmulatedFleet start(FleetSpec spec, BrokerConnector broker, String name) throws IOException, TimeoutException {
-        EmulatedFleet fleet = new EmulatedFleet(spec, broker, name);
+        return start(spec, broker, name, RequestSecurity.none());
+    }
+
+    /** Builds every node of {@code spec} and connects them; returns when all are consuming. */
+    public static EmulatedFleet start(FleetSpec spec, BrokerConnector broker, String name, RequestSecurity security)
+            throws IOException, TimeoutException {
+        EmulatedFleet fleet = new EmulatedFleet(spec, broker, name, security);
         try {
             fleet.host.add(new ArrayList<>(fleet.nodes.values()));
         } catch (IOException | TimeoutException | RuntimeException e) {

@@ -1,5 +1,8 @@
 package io.drover.sandbox;
 
+import io.drover.security.RequestSecurity;
+import io.drover.security.RequestVerifier;
+import io.drover.security.TrustedKeys;
 import io.drover.transport.BrokerConnector;
 import io.drover.transport.embedded.EmbeddedBroker;
 
@@ -25,13 +28,22 @@ public final class Sandbox implements AutoCloseable {
         this.fleetFile = fleetFile;
     }
 
-    /** Starts a broker and the fleet described in {@code fleetFile}. */
+    /** Starts a broker and the fleet described in {@code fleetFile}, its nodes obeying unsigned requests (tests). */
     public static Sandbox start(Path fleetFile) throws IOException, TimeoutException {
+        return start(fleetFile, RequestSecurity.none());
+    }
+
+    /** Starts a broker and the fleet described in {@code fleetFile}, its nodes obeying only {@code callers}. */
+    public static Sandbox start(Path fleetFile, TrustedKeys callers) throws IOException, TimeoutException {
+        return start(fleetFile, new RequestSecurity(new RequestVerifier(callers), null, null, null));
+    }
+
+    private static Sandbox start(Path fleetFile, RequestSecurity security) throws IOException, TimeoutException {
         FleetSpec spec = FleetSpec.load(fleetFile);
         EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.Options.defaults());
         try {
             BrokerConnector connector = BrokerConnector.of(List.of(broker.amqpUri()));
-            EmulatedFleet fleet = EmulatedFleet.start(spec, connector, "drover sandbox fleet");
+            EmulatedFleet fleet = EmulatedFleet.start(spec, connector, "drover sandbox fleet", security);
             return new Sandbox(broker, connector, fleet, fleetFile);
         } catch (IOException | TimeoutException | RuntimeException e) {
             broker.close();

@@ -116,10 +116,18 @@ public final class Deployment {
                         discovery.firstReply().toMillis(), discovery.quietWindow().toMillis()));
         LOG.debug("{}: {}", summary, String.join(", ", hosts));
         scenario.log(summary + ":\n  " + String.join("\n  ", hosts));
+        if (!discovery.refused().isEmpty()) {
+            StringBuilder table = new StringBuilder();
+            discovery.refused().forEach((host, why) -> table.append("  | ").append(host).append(" | ").append(why).append(" |\n"));
+            throw new AssertionError(discovery.refused().size() + " host(s) matching " + filter.describe()
+                    + " refused discovery; they would refuse the deploy too:\n" + table);
+        }
         if (hosts.isEmpty()) {
             throw new AssertionError("No host matched " + filter.describe() + " within " + discovery.elapsed().toMillis()
                     + " ms (" + discovery.ended().description() + ").\nCheck the filter steps, and that agents are connected to "
-                    + client().broker() + " in collective " + client().options().collective() + ".");
+                    + client().broker() + " in collective " + client().options().collective() + "."
+                    + (client().options().signer() == null ? "\nRequests are unsigned, and agents obey only signed requests unless "
+                    + "configured otherwise: set -Ddrover.key=PATH/NAME.key (drover keys create --name NAME)." : ""));
         }
         requireExpectedCount();
         return hosts;

@@ -26,8 +26,9 @@ public final class BrokerConnector {
     private final List<URI> uris;
     private final ConnectionFactory factory;
     private final List<Address> addresses;
+    private final boolean tls;
 
-    private BrokerConnector(List<URI> uris) {
+    private BrokerConnector(List<URI> uris, String username, String password, TlsSettings tlsSettings) {
         this.uris = List.copyOf(uris);
         URI first = uris.get(0);
         this.factory = new ConnectionFactory();
@@ -35,6 +36,23 @@ public final class BrokerConnector {
             factory.setUri(first);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid broker URI " + redact(first) + ": " + e.getMessage(), e);
+        }
+        if (username != null) {
+            factory.setUsername(username);
+        }
+        if (password != null) {
+            factory.setPassword(password);
+        }
+        this.tls = "amqps".equals(first.getScheme()) || tlsSettings != null;
+        if (tlsSettings != null) {
+            try {
+                factory.useSslProtocol(tlsSettings.context());
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            if (tlsSettings.verifyHostname()) {
+                factory.enableHostnameVerification();
+            }
         }
         factory.setAutomaticRecoveryEnabled(true);
         factory.setTopologyRecoveryEnabled(true);
@@ -57,10 +75,21 @@ public final class BrokerConnector {
 
     /** A connector for {@code amqp://user:pass@host:port/vhost}; credentials and vhost come from the first URI. */
     public static BrokerConnector of(List<URI> uris) {
+        return of(uris, null, null, null);
+    }
+
+    /**
+     * A connector with credentials and TLS given apart from the URIs.
+     *
+     * @param username overrides the URI's user, or {@code null}
+     * @param password overrides the URI's password, or {@code null}
+     * @param tls      trust and client certificate for {@code amqps://}, or {@code null} for the JVM's defaults
+     */
+    public static BrokerConnector of(List<URI> uris, String username, String password, TlsSettings tls) {
         if (uris == null || uris.isEmpty()) {
             throw new IllegalArgumentException("No broker URI given");
         }
-        return new BrokerConnector(uris);
+        return new BrokerConnector(uris, username, password, tls);
     }
 
     public static BrokerConnector of(String uri) {
@@ -94,6 +123,11 @@ public final class BrokerConnector {
 
     public List<URI> uris() {
         return uris;
+    }
+
+    /** Whether connections are encrypted. */
+    public boolean isTls() {
+        return tls;
     }
 
     /** The URIs with passwords masked, for logs and reports. */

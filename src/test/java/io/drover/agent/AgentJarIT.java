@@ -7,6 +7,8 @@ import io.drover.client.DroverClient;
 import io.drover.filter.Filter;
 import io.drover.runner.DroverSession;
 import io.drover.runner.RunnerConfig;
+import io.drover.security.KeyFiles;
+import io.drover.security.RequestSigner;
 import io.drover.testing.AgentProcess;
 import io.drover.testing.FeatureRun;
 import io.drover.testing.TestBroker;
@@ -50,7 +52,19 @@ class AgentJarIT {
         assertTrue(Files.size(AgentProcess.jar()) < 8 * 1024 * 1024, "size " + Files.size(AgentProcess.jar()));
     }
 
+    /** The runner's key; agents trust its public half. */
+    private RequestSigner runnerKey() throws Exception {
+        Path keys = dir.resolve("keys");
+        if (!Files.exists(keys.resolve("runner.key"))) {
+            KeyFiles.create(keys, "runner");
+            Files.createDirectories(dir.resolve("callers"));
+            Files.copy(keys.resolve("runner.pub"), dir.resolve("callers/runner.pub"));
+        }
+        return RequestSigner.load(keys.resolve("runner.key"));
+    }
+
     private Path config(String collective, String broker, String identity, String country) throws Exception {
+        runnerKey();
         Path facts = Files.writeString(dir.resolve(identity + ".facts.json"), "{\"country\": \"" + country + "\", \"os\": {\"family\": \"RedHat\"}}");
         Path classes = Files.writeString(dir.resolve(identity + ".classes.txt"), "# written by puppet\nroles::dev_server\nbase\n");
         return Files.writeString(dir.resolve(identity + ".yaml"), String.join("\n",
@@ -60,6 +74,9 @@ class AgentJarIT {
                 "facts: " + facts.getFileName(),
                 "classes: " + classes.getFileName(),
                 "threads: 4",
+                "security:",
+                "  trusted_callers: callers",
+                "  audit_log: " + identity + ".audit.log",
                 "agents:",
                 "  firewall: {provider: sandbox}",
                 "  package:",
@@ -86,7 +103,8 @@ class AgentJarIT {
                 for (AgentProcess agent : agents) {
                     agent.awaitReady(Duration.ofSeconds(30));
                 }
-                try (DroverClient client = DroverClient.connect(broker.connector(), ClientOptions.defaults().withCollective(collective))) {
+                try (DroverClient client = DroverClient.connect(broker.connector(),
+                        ClientOptions.defaults().withCollective(collective).withSigner(runnerKey()))) {
                     DroverSession session = DroverSession.of(RunnerConfig.fromEnvironment(), client, null);
                     DroverSession previous = DroverSession.install(session);
                     try {
@@ -105,7 +123,10 @@ class AgentJarIT {
                 }
                 String log = agents.get(0).output();
                 assertTrue(log.contains("dev1.de.example.com firewall.block {address=192.168.1.1} id="), log);
-                assertTrue(log.contains("-> OK changed=false"), "the rerun's block changed nothing:\n" + log);
+                assertTrue(log.contains("caller=runner -> OK changed=false"), "the rerun's block changed nothing:\n" + log);
+                List<String> audit = Files.readAllLines(dir.resolve("dev1.de.example.com.audit.log"));
+                assertTrue(audit.stream().anyMatch(line -> line.contains("\"action\":\"block\"") && line.contains("\"verdict\":\"ran\"")),
+                        String.join("\n", audit));
             } finally {
                 for (AgentProcess agent : agents) {
                     agent.close();
@@ -126,7 +147,7 @@ class AgentJarIT {
         try (AgentProcess agent = AgentProcess.start(dir.resolve("phoenix.log"), "--config", config.toString())) {
             agent.awaitReady(Duration.ofSeconds(30));
             BrokerConnector connector = BrokerConnector.of(List.of(first.amqpUri()));
-            try (DroverClient client = DroverClient.connect(connector, ClientOptions.defaults())) {
+            try (DroverClient client = DroverClient.connect(connector, ClientOptions.defaults().withSigner(runnerKey()))) {
                 assertEquals(Set.of("phoenix.example.com"), client.discover(Filter.all()).identities());
                 first.close();
                 second = EmbeddedBroker.start(EmbeddedBroker.Options.defaults().withPort(port));

@@ -56,7 +56,7 @@ class JsonCodecTest {
         Reply reply = new Reply("0b6f0d2e-4c7b-4b8e-9a51-3a7c2f1d9e10", "web01", "firewall", "block", Status.OK,
                 "blocked", Map.of("changed", true), 3);
         assertEquals("{\"request_id\":\"0b6f0d2e-4c7b-4b8e-9a51-3a7c2f1d9e10\",\"sender\":\"web01\",\"agent\":\"firewall\","
-                + "\"action\":\"block\",\"status\":0,\"message\":\"blocked\",\"data\":{\"changed\":true},\"elapsed_ms\":3}",
+                + "\"action\":\"block\",\"status\":0,\"message\":\"blocked\",\"data\":{\"changed\":true},\"elapsed_ms\":3,\"signature\":null}",
                 new String(codec.encode(reply), StandardCharsets.UTF_8));
     }
 

@@ -33,7 +33,8 @@ public final class FeatureRun {
         Path json = reportDir.resolve(name + ".json");
         EngineExecutionResults results = EngineTestKit.engine("cucumber")
                 .configurationParameter(GLUE_PROPERTY_NAME, "io.drover.steps")
-                .configurationParameter(PLUGIN_PROPERTY_NAME, "pretty, json:" + json)
+                .configurationParameter(PLUGIN_PROPERTY_NAME, "pretty, json:" + json + ", html:" + reportDir.resolve(name + ".html")
+                        + ", junit:" + reportDir.resolve(name + ".xml"))
                 .configurationParameter("cucumber.publish.quiet", "true")
                 .selectors(selectFile(feature.toFile()))
                 .execute();

@@ -70,7 +70,7 @@ public final class RawPeer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
         connection.close();
     }
 }

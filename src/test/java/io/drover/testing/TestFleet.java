@@ -78,7 +78,7 @@ public final class TestFleet implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException, java.util.concurrent.TimeoutException {
         for (NodeHost host : agents.values()) {
             host.close();
         }

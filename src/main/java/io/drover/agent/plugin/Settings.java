@@ -37,6 +37,11 @@ public final class Settings {
         return values.containsKey(key);
     }
 
+    /** Whether {@code key} holds a mapping (a section) rather than a value or list. */
+    public boolean isSection(String key) {
+        return values.get(key) instanceof Map;
+    }
+
     public String string(String key, String fallback) {
         read.add(key);
         Object value = values.get(key);

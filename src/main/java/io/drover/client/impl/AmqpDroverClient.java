@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +52,8 @@ public final class AmqpDroverClient implements DroverClient {
     private static final long PROGRESS_INTERVAL_NANOS = Duration.ofSeconds(2).toNanos();
     private static final long RECONNECT_POLL_MS = 100;
     private static final String FLUSH_PREFIX = "drover-flush:";
+    /** Targets named by one directed message body; see {@link #call}. */
+    static final int TARGETS_PER_MESSAGE = 64;
 
     private final BrokerConnector broker;
     private final ClientOptions options;
@@ -137,7 +140,7 @@ public final class AmqpDroverClient implements DroverClient {
     public Discovery discover(Filter filter, DiscoveryOptions discoveryOptions) {
         Duration cap = discoveryOptions.timeout() != null ? discoveryOptions.timeout() : options.discoveryTimeout();
         Request request = newRequest(RpcutilAgent.NAME, "ping", Map.of(), filter, cap);
-        byte[] body = JsonCodec.instance().encode(request);
+        byte[] body = JsonCodec.instance().encode(sign(request));
         long start = System.nanoTime();
         PendingRequest wait = new PendingRequest(null, start);
         pending.put(request.id(), wait);
@@ -150,11 +153,20 @@ public final class AmqpDroverClient implements DroverClient {
             Discovery.Ended ended = round.await();
             Duration window = wait.read(p -> p.replyCount() > 0 ? round.window(p) : Duration.ZERO);
             Duration first = wait.read(p -> p.replyCount() > 0 ? Duration.ofNanos(p.firstReplyAt() - p.publishedAt()) : null);
-            Set<String> found = wait.read(p -> p.replies().keySet());
+            Map<String, Reply> replies = wait.read(PendingRequest::replies);
+            SortedSet<String> found = new TreeSet<>();
+            SortedMap<String, String> refused = new TreeMap<>();
+            replies.forEach((host, reply) -> {
+                if (reply.isOk()) {
+                    found.add(host);
+                } else {
+                    refused.put(host, reply.status() + ": " + reply.message());
+                }
+            });
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             LOG.debug("Discovered {} nodes matching {} in {} ms ({})", found.size(), filter.describe(), elapsed.toMillis(),
                     ended.description());
-            return new Discovery(filter, new TreeSet<>(found), elapsed, ended, window, first);
+            return new Discovery(filter, found, refused, elapsed, ended, window, first);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while discovering " + filter.describe(), e);
@@ -188,13 +200,20 @@ public final class AmqpDroverClient implements DroverClient {
             long deadline = start + timeout.toNanos();
             if (targets != null) {
                 String exchange = Topology.directedExchange(options.collective());
-                for (String target : targets) {
-                    Request directed = request.withTargets(List.of(target));
-                    publish(exchange, target, directed, JsonCodec.instance().encode(directed), deadline);
+                // Targets go in chunks: one signed body names a chunk and is routed to each node of it, so a
+                // message cannot be redirected to a node it does not name, and signing costs one per chunk.
+                List<String> all = List.copyOf(targets);
+                for (int from = 0; from < all.size(); from += TARGETS_PER_MESSAGE) {
+                    List<String> chunk = all.subList(from, Math.min(all.size(), from + TARGETS_PER_MESSAGE));
+                    Request directed = sign(request.withTargets(chunk));
+                    byte[] body = JsonCodec.instance().encode(directed);
+                    for (String target : chunk) {
+                        publish(exchange, target, directed, body, deadline);
+                    }
                 }
             } else {
                 publish(Topology.broadcastExchange(options.collective()), call.agent(), request,
-                        JsonCodec.instance().encode(request), deadline);
+                        JsonCodec.instance().encode(sign(request)), deadline);
             }
             long nextProgress = start + PROGRESS_INTERVAL_NANOS;
             while (!wait.read(p -> p.complete() || (p.isNoRoute() && targets == null)) && System.nanoTime() - deadline < 0) {
@@ -226,7 +245,9 @@ public final class AmqpDroverClient implements DroverClient {
             Set<String> expected = targets != null ? targets : replies.keySet();
             for (String host : expected) {
                 if (!replies.containsKey(host) && !missing.containsKey(host)) {
-                    missing.put(host, "no reply within " + seconds(timeout));
+                    String rejected = p.rejected().get(host);
+                    missing.put(host, rejected != null ? "no valid reply within " + seconds(timeout) + "; rejected one: " + rejected
+                            : "no reply within " + seconds(timeout));
                 }
             }
             return new CallResult(request.id(), call.agent(), call.action(), new TreeSet<>(expected), new TreeMap<>(replies),
@@ -237,6 +258,10 @@ public final class AmqpDroverClient implements DroverClient {
     private static String seconds(Duration duration) {
         long ms = duration.toMillis();
         return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    private Request sign(Request request) {
+        return options.signer() == null ? request : options.signer().sign(request);
     }
 
     private Request newRequest(String agent, String action, Map<String, Object> params, Filter filter, Duration timeout) {
@@ -324,6 +349,14 @@ public final class AmqpDroverClient implements DroverClient {
                 return;
             }
             PendingRequest wait = pending.get(reply.requestId());
+            if (wait != null && options.replyVerifier() != null) {
+                String problem = options.replyVerifier().problem(reply);
+                if (problem != null) {
+                    LOG.warn("Rejected a reply claiming to come from {}: {}", Names.printable(reply.sender()), problem);
+                    wait.rejected(reply.sender(), problem);
+                    return;
+                }
+            }
             if (wait == null) {
                 long late = lateReplies.incrementAndGet();
                 LOG.debug("Ignored a late reply from {} to request {} ({} late replies so far)",

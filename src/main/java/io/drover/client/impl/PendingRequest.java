@@ -21,6 +21,7 @@ final class PendingRequest {
     private final Map<String, Reply> replies = new LinkedHashMap<>();
     private final Map<String, Reply> unexpected = new LinkedHashMap<>();
     private final Map<String, String> unroutable = new LinkedHashMap<>();
+    private final Map<String, String> rejected = new LinkedHashMap<>();
     private int duplicates;
     private int failed;
     private long firstReplyAt;
@@ -62,6 +63,17 @@ final class PendingRequest {
                 }
                 lastReplyAt = now;
             }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A reply claiming to come from {@code sender} failed its signature check; it is not counted as an answer. */
+    void rejected(String sender, String problem) {
+        lock.lock();
+        try {
+            rejected.putIfAbsent(sender, problem);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -188,6 +200,10 @@ final class PendingRequest {
 
     Map<String, String> unroutable() {
         return new LinkedHashMap<>(unroutable);
+    }
+
+    Map<String, String> rejected() {
+        return new LinkedHashMap<>(rejected);
     }
 
     int duplicates() {

@@ -58,7 +58,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     /** Settings for {@link #start(Options)}; {@link #defaults()} gives 127.0.0.1, a free port, guest/guest, "default". */
-    public record Options(String host, int port, String username, String password, String virtualHost) {
+    public record Options(String host, int port, String username, String password, String virtualHost, Path keyStore,
+                          String keyStorePassword) {
 
         public Options {
             Objects.requireNonNull(host, "host");
@@ -75,29 +76,34 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
 
         public static Options defaults() {
-            return new Options("127.0.0.1", 0, "guest", "guest", "default");
+            return new Options("127.0.0.1", 0, "guest", "guest", "default", null, null);
         }
 
         public Options withHost(String host) {
-            return new Options(host, port, username, password, virtualHost);
+            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword);
         }
 
         public Options withPort(int port) {
-            return new Options(host, port, username, password, virtualHost);
+            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword);
         }
 
         public Options withCredentials(String username, String password) {
-            return new Options(host, port, username, password, virtualHost);
+            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword);
         }
 
         public Options withVirtualHost(String virtualHost) {
-            return new Options(host, port, username, password, virtualHost);
+            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword);
+        }
+
+        /** TLS only (amqps), with the broker's certificate and key from a PKCS#12 or JKS key store. */
+        public Options withTls(Path keyStore, String keyStorePassword) {
+            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword);
         }
 
         @Override
         public String toString() {
             return "Options[host=" + host + ", port=" + port + ", username=" + username + ", virtualHost="
-                    + virtualHost + "]";
+                    + virtualHost + ", tls=" + (keyStore != null) + "]";
         }
     }
 
@@ -170,7 +176,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         } else if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
             host = "[" + host + "]";
         }
-        return URI.create("amqp://" + percentEncode(options.username()) + ":" + percentEncode(options.password())
+        return URI.create((options.keyStore() != null ? "amqps://" : "amqp://") + percentEncode(options.username()) + ":" + percentEncode(options.password())
                 + "@" + host + ":" + port);
     }
 
@@ -210,7 +216,25 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     private static Map<String, Object> initialConfig(Options options) {
-        return Map.of(
+        Map<String, Object> port = new java.util.LinkedHashMap<>(Map.of(
+                "name", PORT_NAME,
+                "type", "AMQP",
+                "port", options.port(),
+                "bindingAddress", options.host(),
+                "protocols", List.of("AMQP_0_9_1"),
+                "authenticationProvider", "plain",
+                "virtualhostaliases", List.of(
+                        Map.of("name", "nameAlias", "type", "nameAlias"),
+                        Map.of("name", "defaultAlias", "type", "defaultAlias"))));
+        Map<String, Object> config = new java.util.LinkedHashMap<>();
+        if (options.keyStore() != null) {
+            port.put("transports", List.of("SSL"));
+            port.put("keyStore", "tls");
+            config.put("keystores", List.of(Map.of("name", "tls", "type", "FileKeyStore",
+                    "storeUrl", options.keyStore().toUri().toString(),
+                    "password", options.keyStorePassword() == null ? "" : options.keyStorePassword())));
+        }
+        config.putAll(Map.of(
                 "name", "drover-embedded",
                 "modelVersion", "9.1",
                 "context", Map.of(
@@ -237,21 +261,13 @@ public final class EmbeddedBroker implements AutoCloseable {
                                 "name", options.username(),
                                 "type", "managed",
                                 "password", options.password())))),
-                "ports", List.of(Map.of(
-                        "name", PORT_NAME,
-                        "type", "AMQP",
-                        "port", options.port(),
-                        "bindingAddress", options.host(),
-                        "protocols", List.of("AMQP_0_9_1"),
-                        "authenticationProvider", "plain",
-                        "virtualhostaliases", List.of(
-                                Map.of("name", "nameAlias", "type", "nameAlias"),
-                                Map.of("name", "defaultAlias", "type", "defaultAlias")))),
+                "ports", List.of(port),
                 "virtualhostnodes", List.of(Map.of(
                         "name", options.virtualHost(),
                         "type", "Memory",
                         "defaultVirtualHostNode", true,
-                        "virtualHostInitialConfiguration", "{\"type\":\"Memory\"}")));
+                        "virtualHostInitialConfiguration", "{\"type\":\"Memory\"}"))));
+        return config;
     }
 
     private static Broker<?> broker(SystemConfig<?> systemConfig) {

@@ -1,0 +1,36 @@
+package io.drover.security;
+
+import io.drover.protocol.JsonCodec;
+import io.drover.protocol.Request;
+
+import java.security.PublicKey;
+import java.util.Optional;
+
+/** Checks that a request was signed by the trusted caller it names. */
+public final class RequestVerifier {
+    private final TrustedKeys callers;
+
+    public RequestVerifier(TrustedKeys callers) {
+        this.callers = callers;
+    }
+
+    /** Why the request must be refused, or {@code null} when its signature is good. */
+    public String refusal(Request request) {
+        if (request.signature() == null) {
+            return "unsigned request; this node accepts only requests signed by a trusted caller";
+        }
+        Optional<PublicKey> key = callers.find(request.caller());
+        if (key.isEmpty()) {
+            return "unknown caller " + io.drover.protocol.Names.printable(request.caller())
+                    + "; its public key is not among this node's trusted callers";
+        }
+        if (!Signatures.verify(key.get(), JsonCodec.instance().canonical(request), request.signature())) {
+            return "signature does not verify for caller " + request.caller() + " (forged or altered in transit)";
+        }
+        return null;
+    }
+
+    public TrustedKeys callers() {
+        return callers;
+    }
+}
