@@ -17,12 +17,15 @@ import java.util.Map;
 /** The {@code package} agent: install (optionally a version), update, uninstall, status. Idempotent. */
 public final class PackageAgent implements AgentPlugin {
     /** Debian and RPM package names; a leading letter or digit keeps option-like values out. */
-    static final Input PACKAGE = Input.string("package").required().maxLength(128)
-            .matching("[A-Za-z0-9][A-Za-z0-9._+-]*", "mywebapp")
-            .describedAs("package name");
+    static final String NAME_SYNTAX = "[A-Za-z0-9][A-Za-z0-9._+-]*";
     /** Debian and RPM versions, with optional epoch: {@code 1:4.2.6-3.el5}, {@code 2.0~rc1-1}. */
-    static final Input VERSION = Input.string("version").maxLength(128)
-            .matching("[A-Za-z0-9][A-Za-z0-9.+~:_-]*", "4.2.6-3.el5")
+    static final String VERSION_SYNTAX = "[A-Za-z0-9][A-Za-z0-9.+~:_-]*";
+    static final int MAX_LENGTH = 128;
+    static final Input PACKAGE = Input.string("package").required().maxLength(MAX_LENGTH)
+            .matching(NAME_SYNTAX, "mywebapp")
+            .describedAs("package name");
+    static final Input VERSION = Input.string("version").maxLength(MAX_LENGTH)
+            .matching(VERSION_SYNTAX, "4.2.6-3.el5")
             .describedAs("exact version to install");
 
     private final PackageProvider provider;
@@ -97,7 +100,11 @@ public final class PackageAgent implements AgentPlugin {
     }
 
     /** The providers this plugin can use. */
-    static final Providers<PackageProvider> PROVIDERS = Providers.<PackageProvider>of("package").with("sandbox", SandboxPackages::new);
+    static final Providers<PackageProvider> PROVIDERS = Providers.<PackageProvider>of("package")
+            .with("sandbox", SandboxPackages::new)
+            .detected("apt", settings -> AptPackages.available(), AptPackages::new)
+            .detected("dnf", settings -> DnfPackages.available("dnf"), settings -> new DnfPackages(settings, "dnf"))
+            .detected("yum", settings -> DnfPackages.available("yum"), settings -> new DnfPackages(settings, "yum"));
 
     /** Creates the plugin with the provider named by {@code agents.package.provider}. */
     public static final class Factory implements PluginFactory {

@@ -139,7 +139,8 @@ class PackageAgentTest {
         assertEquals("package", factory.name());
         assertEquals("sandbox", factory.create(new Settings("agents.package", Map.of("provider", "sandbox")), null).provider());
         ConfigException e = assertThrows(ConfigException.class,
-                () -> factory.create(new Settings("agents.package", Map.of("provider", "apt")), null));
-        assertTrue(e.getMessage().startsWith("Unknown package provider 'apt' in agents.package"), e.getMessage());
+                () -> factory.create(new Settings("agents.package", Map.of("provider", "pacman")), null));
+        assertTrue(e.getMessage().startsWith("Unknown package provider 'pacman' in agents.package; available providers: "
+                + "sandbox, apt, dnf, yum (or auto)"), e.getMessage());
     }
 }
