@@ -84,7 +84,9 @@ public final class NrpeAgent implements AgentPlugin {
     }
 
     /** The providers this plugin can use. */
-    static final Providers<CheckRunner> PROVIDERS = Providers.<CheckRunner>of("nrpe").with("sandbox", SandboxChecks::new);
+    static final Providers<CheckRunner> PROVIDERS = Providers.<CheckRunner>of("nrpe")
+            .with("sandbox", SandboxChecks::new)
+            .detected(NrpeChecks.NAME, NrpeChecks::detect, NrpeChecks::new);
 
     /** Creates the plugin with the provider named by {@code agents.nrpe.provider}. */
     public static final class Factory implements PluginFactory {

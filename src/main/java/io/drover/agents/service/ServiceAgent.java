@@ -74,8 +74,15 @@ public final class ServiceAgent implements AgentPlugin {
         return provider;
     }
 
-    /** The providers this plugin can use. */
-    static final Providers<ServiceProvider> PROVIDERS = Providers.<ServiceProvider>of("service").with("sandbox", SandboxServices::new);
+    /**
+     * The providers this plugin can use. {@code auto} picks systemd when the target host was booted with it,
+     * else SysV when its init script directory exists; with a {@code command_prefix} both are looked for
+     * through the prefix, on the host the commands will act on.
+     */
+    static final Providers<ServiceProvider> PROVIDERS = Providers.<ServiceProvider>of("service")
+            .with("sandbox", SandboxServices::new)
+            .detected(SystemdServices.NAME, SystemdServices::detect, SystemdServices::new)
+            .detected(SysvServices.NAME, SysvServices::detect, SysvServices::new);
 
     /** Creates the plugin with the provider named by {@code agents.service.provider}. */
     public static final class Factory implements PluginFactory {

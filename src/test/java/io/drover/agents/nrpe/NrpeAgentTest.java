@@ -126,7 +126,7 @@ class NrpeAgentTest {
                 "commands", Map.of("check_load", Map.of()))), null);
         assertEquals(List.of("run_command"), plugin.actions().stream().map(Action::name).toList());
         assertTrue(assertThrows(ConfigException.class, () -> factory.create(
-                new Settings("agents.nrpe", Map.of("provider", "nrpe")), null)).getMessage()
-                .startsWith("Unknown nrpe provider 'nrpe'"));
+                new Settings("agents.nrpe", Map.of("provider", "icinga")), null)).getMessage()
+                .startsWith("Unknown nrpe provider 'icinga' in agents.nrpe; available providers: sandbox, nrpe (or auto)"));
     }
 }

@@ -162,7 +162,8 @@ class ServiceAgentTest {
         ServiceAgent.Factory factory = new ServiceAgent.Factory();
         assertEquals("service", factory.name());
         assertTrue(assertThrows(ConfigException.class,
-                () -> factory.create(new Settings("agents.service", Map.of("provider", "systemd")), null))
-                .getMessage().startsWith("Unknown service provider 'systemd'"));
+                () -> factory.create(new Settings("agents.service", Map.of("provider", "upstart")), null))
+                .getMessage().startsWith("Unknown service provider 'upstart' in agents.service; available providers: sandbox,"
+                        + " systemd, sysv (or auto)"));
     }
 }
