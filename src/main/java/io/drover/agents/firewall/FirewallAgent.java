@@ -1,5 +1,6 @@
 package io.drover.agents.firewall;
 
+import io.drover.agent.command.Programs;
 import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.AgentPlugin;
@@ -84,8 +85,14 @@ public final class FirewallAgent implements AgentPlugin {
         return provider;
     }
 
-    /** The providers this plugin can use. */
-    static final Providers<FirewallProvider> PROVIDERS = Providers.<FirewallProvider>of("firewall").with("sandbox", SandboxFirewall::new);
+    /**
+     * The providers this plugin can use. {@code auto} (or no {@code provider}) picks iptables when the iptables
+     * programs are installed, else nftables when nft is; the sandbox only when named.
+     */
+    static final Providers<FirewallProvider> PROVIDERS = Providers.<FirewallProvider>of("firewall")
+            .with("sandbox", SandboxFirewall::new)
+            .detected("iptables", settings -> Programs.exists("iptables") && Programs.exists("ip6tables"), IptablesFirewall::new)
+            .detected("nftables", settings -> Programs.exists("nft"), NftablesFirewall::new);
 
     /** Creates the plugin with the provider named by {@code agents.firewall.provider}. */
     public static final class Factory implements PluginFactory {

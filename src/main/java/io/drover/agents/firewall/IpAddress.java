@@ -99,6 +99,28 @@ public final class IpAddress {
         return prefix >= 0;
     }
 
+    /**
+     * Whether the two share an address (one contains the other). nftables interval sets refuse overlapping
+     * entries, and the nftables provider names the conflicting ones with this.
+     */
+    boolean overlaps(IpAddress other) {
+        if (bytes.length != other.bytes.length) {
+            return false;
+        }
+        int common = Math.min(prefixBits(), other.prefixBits());
+        for (int bit = 0; bit < common; bit++) {
+            int mask = 0x80 >>> (bit % 8);
+            if ((bytes[bit / 8] & mask) != (other.bytes[bit / 8] & mask)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int prefixBits() {
+        return prefix >= 0 ? prefix : bytes.length * 8;
+    }
+
     @Override
     public String toString() {
         return canonical;

@@ -121,4 +121,23 @@ class IpAddressTest {
         assertNotEquals(IpAddress.parse("::1"), IpAddress.parse("::2"));
         assertNotEquals(IpAddress.parse("::1"), "::1");
     }
+
+    @ParameterizedTest(name = "{0} and {1}: {2}")
+    @CsvSource(delimiter = '|', value = {
+            "10.0.0.0/8 | 10.1.2.3 | true",
+            "10.1.2.3 | 10.0.0.0/8 | true",
+            "10.0.0.0/8 | 10.0.0.0/16 | true",
+            "10.0.0.0/8 | 11.0.0.0/8 | false",
+            "10.1.2.3 | 10.1.2.4 | false",
+            "10.1.2.3 | 10.1.2.3 | true",
+            "0.0.0.0/0 | 203.0.113.9 | true",
+            "198.51.100.0/24 | 198.51.101.0/24 | false",
+            "2001:db8::/32 | 2001:db8:ff::1 | true",
+            "2001:db8::/32 | 2001:db9::1 | false",
+            "0.0.0.0/0 | ::1 | false",
+    })
+    void overlaps(String a, String b, boolean expected) {
+        assertEquals(expected, IpAddress.parse(a).overlaps(IpAddress.parse(b)));
+        assertEquals(expected, IpAddress.parse(b).overlaps(IpAddress.parse(a)));
+    }
 }
