@@ -57,6 +57,21 @@ class TlsIT {
         }
     }
 
+    @Test
+    void aBrokerThatRequiresClientCertificatesAdmitsOnlyClientsThatHaveOne() throws Exception {
+        TestCertificates certificates = TestCertificates.create(dir);
+        char[] password = certificates.password().toCharArray();
+        try (EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.Options.defaults()
+                .withTls(certificates.keyStore(), certificates.password())
+                .withClientCertificates(certificates.clientTrustStore(), certificates.password()))) {
+            TlsSettings withCertificate = new TlsSettings(certificates.trustStore(), password, certificates.clientKeyStore(), password, true);
+            BrokerConnector.of(List.of(broker.amqpUri()), null, null, withCertificate).connect("with a certificate").close();
+            TlsSettings without = new TlsSettings(certificates.trustStore(), password, null, null, true);
+            assertThrows(Exception.class, () -> BrokerConnector.of(List.of(broker.amqpUri()), null, null, without)
+                    .connect("without a certificate").close());
+        }
+    }
+
     private static String causes(Throwable e) {
         StringBuilder out = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {

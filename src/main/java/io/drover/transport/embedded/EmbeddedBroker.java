@@ -59,7 +59,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     /** Settings for {@link #start(Options)}; {@link #defaults()} gives 127.0.0.1, a free port, guest/guest, "default". */
     public record Options(String host, int port, String username, String password, String virtualHost, Path keyStore,
-                          String keyStorePassword) {
+                          String keyStorePassword, Path clientTrustStore, String clientTrustStorePassword) {
 
         public Options {
             Objects.requireNonNull(host, "host");
@@ -76,28 +76,34 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
 
         public static Options defaults() {
-            return new Options("127.0.0.1", 0, "guest", "guest", "default", null, null);
+            return new Options("127.0.0.1", 0, "guest", "guest", "default", null, null, null, null);
         }
 
         public Options withHost(String host) {
-            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword);
+            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword, clientTrustStore, clientTrustStorePassword);
         }
 
         public Options withPort(int port) {
-            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword);
+            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword, clientTrustStore, clientTrustStorePassword);
         }
 
         public Options withCredentials(String username, String password) {
-            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword);
+            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword, clientTrustStore, clientTrustStorePassword);
         }
 
         public Options withVirtualHost(String virtualHost) {
-            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword);
+            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword, clientTrustStore, clientTrustStorePassword);
         }
 
         /** TLS only (amqps), with the broker's certificate and key from a PKCS#12 or JKS key store. */
         public Options withTls(Path keyStore, String keyStorePassword) {
-            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword);
+            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword, clientTrustStore,
+                    clientTrustStorePassword);
+        }
+
+        /** With TLS: require a client certificate trusted by this trust store. */
+        public Options withClientCertificates(Path trustStore, String trustStorePassword) {
+            return new Options(host, port, username, password, virtualHost, keyStore, keyStorePassword, trustStore, trustStorePassword);
         }
 
         @Override
@@ -233,6 +239,13 @@ public final class EmbeddedBroker implements AutoCloseable {
             config.put("keystores", List.of(Map.of("name", "tls", "type", "FileKeyStore",
                     "storeUrl", options.keyStore().toUri().toString(),
                     "password", options.keyStorePassword() == null ? "" : options.keyStorePassword())));
+            if (options.clientTrustStore() != null) {
+                port.put("needClientAuth", true);
+                port.put("trustStores", List.of("clients"));
+                config.put("truststores", List.of(Map.of("name", "clients", "type", "FileTrustStore",
+                        "storeUrl", options.clientTrustStore().toUri().toString(),
+                        "password", options.clientTrustStorePassword() == null ? "" : options.clientTrustStorePassword())));
+            }
         }
         config.putAll(Map.of(
                 "name", "drover-embedded",
