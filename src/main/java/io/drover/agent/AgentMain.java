@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  */
 public final class AgentMain {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
-    static final String USAGE = """
+    public static final String USAGE = """
             Usage: java -jar drover-agent.jar --config FILE [--identity NAME] [--check]
                    java -jar drover-agent.jar keys create --name NODE --dir /etc/drover
               --config FILE     agent configuration (YAML), default /etc/drover/agent.yaml
@@ -41,7 +41,7 @@ public final class AgentMain {
     /** Runs the agent, or {@code keys ...} to make a node key; returns the exit code. */
     public static int run(String[] args) {
         if (args.length > 0 && args[0].equals("keys")) {
-            return io.drover.cli.KeysCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+            return io.drover.security.KeysCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
         }
         Path config = Path.of("/etc/drover/agent.yaml");
         boolean check = false;

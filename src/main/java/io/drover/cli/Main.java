@@ -1,6 +1,7 @@
 package io.drover.cli;
 
 import io.drover.agent.AgentMain;
+import io.drover.security.KeysCommand;
 
 import java.util.Arrays;
 
@@ -8,8 +9,15 @@ import java.util.Arrays;
 public final class Main {
     static final String USAGE = """
             Usage: drover COMMAND [ARGS]
-              agent --config FILE   run the node agent (same as java -jar drover-agent.jar)
-              keys create|list      manage Ed25519 keys of callers and nodes
+              ping [FILTERS]                      discover the hosts and ping each one
+              discover [FILTERS]                  list the hosts matching the filters
+              inventory NODE                      a node's agents, classes and facts
+              rpc AGENT ACTION [k=v]... [FILTERS] run an action on every matching host
+              agent --config FILE                 run the node agent (same as java -jar drover-agent.jar)
+              keys create|list                    manage Ed25519 keys of callers and nodes
+              emulate --nodes N                   host N emulated agents in this JVM
+            Exit codes: 0 every host OK, 1 some host failed or did not answer, 2 bad usage.
+            'drover COMMAND --help' tells more.
             """;
 
     private Main() {
@@ -19,13 +27,36 @@ public final class Main {
         System.exit(run(args));
     }
 
+    private static int help(String command) {
+        String usage = switch (command) {
+            case "ping" -> new PingCommand(System.out, System.err).usage() + FleetOptions.HELP;
+            case "discover" -> new DiscoverCommand(System.out, System.err).usage() + FleetOptions.HELP;
+            case "inventory" -> new InventoryCommand(System.out, System.err).usage() + FleetOptions.HELP;
+            case "rpc" -> new RpcCommand(System.out, System.err).usage() + FleetOptions.HELP;
+            case "emulate" -> EmulateCommand.USAGE;
+            case "keys" -> KeysCommand.USAGE;
+            case "agent" -> AgentMain.USAGE;
+            default -> USAGE;
+        };
+        System.out.print(usage);
+        return 0;
+    }
+
     static int run(String[] args) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.print(USAGE);
             return args.length == 0 ? 2 : 0;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (rest.length > 0 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
+            return help(args[0]);
+        }
         return switch (args[0]) {
+            case "ping" -> new PingCommand(System.out, System.err).main(rest);
+            case "discover" -> new DiscoverCommand(System.out, System.err).main(rest);
+            case "inventory" -> new InventoryCommand(System.out, System.err).main(rest);
+            case "rpc" -> new RpcCommand(System.out, System.err).main(rest);
+            case "emulate" -> EmulateCommand.run(rest, System.out, System.err);
             case "agent" -> AgentMain.run(rest);
             case "keys" -> KeysCommand.run(rest, System.out, System.err);
             default -> {

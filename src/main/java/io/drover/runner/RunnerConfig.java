@@ -32,7 +32,11 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
         return read(System::getProperty, System::getenv);
     }
 
-    static RunnerConfig read(Function<String, String> properties, Function<String, String> environment) {
+    /**
+     * Reads the configuration from {@code properties} (system properties, or a command line's options), falling back
+     * to {@code environment} under the upper-case names.
+     */
+    public static RunnerConfig read(Function<String, String> properties, Function<String, String> environment) {
         Function<String, String> setting = name -> {
             String value = properties.apply(name);
             if (value == null || value.isBlank()) {

@@ -6,6 +6,7 @@ import io.drover.client.CallResult;
 import io.drover.client.Discovery;
 import io.drover.client.DiscoveryOptions;
 import io.drover.client.DroverClient;
+import io.drover.client.HostTable;
 import io.drover.filter.Filter;
 import io.drover.protocol.Reply;
 import io.drover.runner.DroverSession;
@@ -179,7 +180,7 @@ public final class Deployment {
         CallResult result = client().call(call.to(targets).timeout(timeout).onProgress((replied, expected, failed, elapsed) ->
                 LOG.info("{}: {}/{} hosts answered, {} failed, {} s of {} s", what, replied, expected, failed,
                         elapsed.toSeconds(), timeout.toSeconds())));
-        ReplyTable table = ReplyTable.of(result, problem, anyStatus);
+        HostTable table = HostTable.of(result, problem, anyStatus);
         String summary = String.format("%s (%s): %d of %d hosts OK%s in %d ms", what, result.qualifiedAction(), table.okCount(),
                 targets.size(), problem == null ? ", " + result.changed().size() + " changed" : "", result.elapsed().toMillis());
         scenario.attach(summary + "\n" + table.render(), "text/plain", result.qualifiedAction() + " per host");

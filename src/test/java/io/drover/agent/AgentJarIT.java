@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The slim agent jar as operators run it: separate processes, real config files, a real broker. */
 class AgentJarIT {
     private static final List<String> FORBIDDEN = List.of("io/cucumber/", "org/apache/qpid/", "tools/jackson/",
-            "org/bouncycastle/", "io/netty/", "org/junit/", "io/drover/steps/", "io/drover/sandbox/");
+            "org/bouncycastle/", "io/netty/", "org/junit/", "io/drover/steps/", "io/drover/sandbox/", "io/drover/runner/",
+            "io/drover/cli/");
 
     @TempDir
     Path dir;

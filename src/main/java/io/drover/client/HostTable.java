@@ -1,6 +1,5 @@
-package io.drover.steps;
+package io.drover.client;
 
-import io.drover.client.CallResult;
 import io.drover.protocol.Reply;
 
 import java.util.ArrayList;
@@ -9,25 +8,33 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The per-host outcome of a step as a text table, one row per host: the report attachment shows every host,
- * the failure message only those that failed or never answered.
+ * The per-host outcome of a call as a text table, one row per host: a step's report attachment and the CLI
+ * show every host, a failure message only those that failed, were in the wrong state or never answered.
  */
-final class ReplyTable {
-    static final String OK = "OK";
-    static final String FAILED = "FAILED";
-    static final String MISMATCH = "WRONG STATE";
-    static final String NO_REPLY = "NO REPLY";
-    static final String UNEXPECTED = "UNEXPECTED";
+public final class HostTable {
+    public static final String OK = "OK";
+    public static final String FAILED = "FAILED";
+    public static final String MISMATCH = "WRONG STATE";
+    public static final String NO_REPLY = "NO REPLY";
+    public static final String UNEXPECTED = "UNEXPECTED";
     private static final int MAX_MESSAGE = 160;
 
     /** One host's row. */
-    record Row(String host, String result, String status, String changed, String message, String elapsed) {
-        boolean ok() {
+    public record Row(String host, String result, String status, String changed, String message, String elapsed) {
+        public boolean ok() {
             return result.equals(OK);
         }
     }
 
     private final List<Row> rows = new ArrayList<>();
+
+    private HostTable() {
+    }
+
+    /** The table of a plain call: OK replies pass. */
+    public static HostTable of(CallResult result) {
+        return of(result, null, false);
+    }
 
     /**
      * @param result    the call's result
@@ -36,8 +43,8 @@ final class ReplyTable {
      * @param anyStatus whether {@code check} alone judges a reply, whatever its status (a check expected to
      *                  fail); otherwise only OK replies can pass
      */
-    static ReplyTable of(CallResult result, Function<Reply, String> check, boolean anyStatus) {
-        ReplyTable table = new ReplyTable();
+    public static HostTable of(CallResult result, Function<Reply, String> check, boolean anyStatus) {
+        HostTable table = new HostTable();
         for (Map.Entry<String, Reply> entry : result.replies().entrySet()) {
             Reply reply = entry.getValue();
             String problem = (reply.isOk() || anyStatus) && check != null ? check.apply(reply) : null;
@@ -53,25 +60,25 @@ final class ReplyTable {
         return table;
     }
 
-    List<Row> rows() {
+    public List<Row> rows() {
         return rows;
     }
 
-    List<Row> failures() {
+    public List<Row> failures() {
         return rows.stream().filter(row -> !row.ok()).toList();
     }
 
-    long okCount() {
+    public long okCount() {
         return rows.stream().filter(Row::ok).count();
     }
 
     /** Every row. */
-    String render() {
+    public String render() {
         return render(rows);
     }
 
     /** Rows that are not OK. */
-    String renderFailures() {
+    public String renderFailures() {
         return render(failures());
     }
 

@@ -1,6 +1,5 @@
-package io.drover.cli;
+package io.drover.security;
 
-import io.drover.security.KeyFiles;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,7 +12,7 @@ import java.nio.file.Path;
  * {@code drover keys list [--dir DIR]}: the keys in a directory.
  */
 public final class KeysCommand {
-    static final String USAGE = """
+    public static final String USAGE = """
             Usage: drover keys create --name NAME [--dir DIR]
                    drover keys list [--dir DIR]
               --name NAME  key name; for a caller it is the caller name agents see (e.g. alice)

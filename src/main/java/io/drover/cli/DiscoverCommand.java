@@ -1,0 +1,53 @@
+package io.drover.cli;
+
+import io.drover.client.Discovery;
+import io.drover.client.DroverClient;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code drover discover [FILTERS]}: the identities of the matching hosts, one per line. */
+final class DiscoverCommand extends FleetCommand {
+    DiscoverCommand(PrintStream out, PrintStream err) {
+        super(out, err);
+    }
+
+    @Override
+    String name() {
+        return "discover";
+    }
+
+    @Override
+    String usage() {
+        return "Usage: drover discover [OPTIONS]\n";
+    }
+
+    @Override
+    int run(DroverClient client, List<String> positionals) throws Exception {
+        if (!positionals.isEmpty()) {
+            throw new Arguments.UsageException("discover takes no arguments, got " + positionals);
+        }
+        Discovery discovery = client.discover(options.filter(), options.discoveryOptions());
+        Integer expected = options.expected();
+        boolean ok = !discovery.identities().isEmpty() && discovery.refused().isEmpty()
+                && (expected == null || discovery.size() == expected);
+        if (options.json()) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("filter", discovery.filter().toString());
+            json.put("hosts", discovery.identities());
+            json.put("refused", discovery.refused());
+            json.put("elapsed_ms", discovery.elapsed().toMillis());
+            json.put("ended", discovery.ended().name().toLowerCase(java.util.Locale.ROOT));
+            out.println(JSON.writeValueAsString(json));
+        } else {
+            discovery.identities().forEach(out::println);
+            discovery.refused().forEach((host, why) -> err.println(host + " refused: " + why));
+            err.println(discovery.size() + " host" + (discovery.size() == 1 ? "" : "s") + " matching " + discovery.filter().describe()
+                    + " in " + discovery.elapsed().toMillis() + " ms (" + discovery.ended().description() + ")"
+                    + (expected != null && discovery.size() != expected ? "; expected " + expected : ""));
+        }
+        return ok ? 0 : 1;
+    }
+}

@@ -1,0 +1,94 @@
+package io.drover.cli;
+
+import io.drover.runner.Constants;
+import io.drover.sandbox.EmulatedFleet;
+import io.drover.sandbox.FleetSpec;
+import io.drover.sandbox.FleetTemplate;
+import io.drover.security.RequestSecurity;
+import io.drover.security.RequestVerifier;
+import io.drover.security.TrustedKeys;
+import io.drover.transport.BrokerConnector;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code drover emulate --nodes N --broker URI [--fleet template.yaml]}: hosts N emulated agents in this JVM (the
+ * real agent code with sandbox providers) until stopped, for trying Drover at scale and for the benchmark.
+ */
+final class EmulateCommand {
+    static final String USAGE = """
+            Usage: drover emulate --nodes N [--broker URI] [--fleet TEMPLATE] [--collective NAME]
+                                  (--trust DIR | --allow-unsigned)
+              --nodes N          how many nodes: node-00001, node-00002, ...
+              --broker URI       broker (default: DROVER_BROKER / -Ddrover.broker)
+              --fleet TEMPLATE   classes and facts to draw from (default sandbox/emulator.yaml)
+              --collective NAME  collective (default: the template's)
+              --trust DIR        obey requests signed by the caller keys in DIR
+              --allow-unsigned   obey unsigned requests (a lab only)
+            """;
+
+    private EmulateCommand() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Arguments arguments;
+        int nodes;
+        try {
+            arguments = Arguments.parse(args, Set.of("--nodes", "--broker", "--fleet", "--collective", "--trust"),
+                    Set.of("--allow-unsigned"));
+            if (!arguments.positionals().isEmpty()) {
+                throw new Arguments.UsageException("unexpected " + arguments.positionals());
+            }
+            nodes = Integer.parseInt(String.valueOf(arguments.value("--nodes")));
+            if (nodes < 1 || nodes > 100_000) {
+                throw new Arguments.UsageException("--nodes must be 1 to 100000");
+            }
+            if (arguments.has("--trust") == arguments.has("--allow-unsigned")) {
+                throw new Arguments.UsageException("give either --trust DIR (the callers' public keys) or --allow-unsigned");
+            }
+        } catch (Arguments.UsageException | NumberFormatException e) {
+            err.print("drover emulate: " + (e instanceof NumberFormatException ? "--nodes needs a number" : e.getMessage()) + "\n" + USAGE);
+            return 2;
+        }
+        String broker = arguments.has("--broker") ? arguments.value("--broker")
+                : System.getProperty(Constants.BROKER_PROPERTY_NAME, System.getenv("DROVER_BROKER"));
+        if (broker == null) {
+            err.print("drover emulate: no broker: give --broker or set DROVER_BROKER\n" + USAGE);
+            return 2;
+        }
+        try {
+            FleetSpec spec = FleetTemplate.load(Path.of(arguments.has("--fleet") ? arguments.value("--fleet") : "sandbox/emulator.yaml"))
+                    .fleet(nodes, arguments.value("--collective"));
+            RequestSecurity security = arguments.has("--trust")
+                    ? new RequestSecurity(new RequestVerifier(TrustedKeys.load(Path.of(arguments.value("--trust")))), null, null, null)
+                    : RequestSecurity.none();
+            BrokerConnector connector = BrokerConnector.of(broker);
+            long started = System.nanoTime();
+            EmulatedFleet fleet = EmulatedFleet.start(spec, connector, "drover emulator", security);
+            long readyMs = (System.nanoTime() - started) / 1_000_000;
+            System.gc();
+            Runtime runtime = Runtime.getRuntime();
+            long heapMb = (runtime.totalMemory() - runtime.freeMemory()) / (1024 * 1024);
+            out.println("drover emulate: " + nodes + " nodes ready in " + readyMs + " ms (collective " + spec.collective()
+                    + ", broker " + connector + ", " + (arguments.has("--trust") ? "signed requests only" : "UNSIGNED requests obeyed")
+                    + "); heap in use " + heapMb + " MB");
+            out.flush();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                fleet.close();
+                stopped.countDown();
+            }, "drover emulate stop"));
+            stopped.await();
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (Exception e) {
+            err.println("drover emulate: " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.drover.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.drover.client.Call;
+import io.drover.client.CallResult;
+import io.drover.client.Discovery;
+import io.drover.client.DroverClient;
+import io.drover.client.HostTable;
+import io.drover.filter.FilterSyntaxException;
+import io.drover.protocol.Reply;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+
+/**
+ * The commands that talk to a fleet: {@code ping}, {@code discover}, {@code inventory}, {@code rpc}. Exit codes:
+ * 0 every host answered OK, 1 some host failed, was missing or nothing matched, 2 bad usage or configuration.
+ */
+abstract class FleetCommand {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    protected final PrintStream out;
+    protected final PrintStream err;
+    protected FleetOptions options;
+
+    FleetCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    abstract String name();
+
+    abstract String usage();
+
+    /** Runs with a connected client; returns the exit code. */
+    abstract int run(DroverClient client, List<String> positionals) throws Exception;
+
+    final int main(String[] args) {
+        try {
+            Arguments arguments = Arguments.parse(args, FleetOptions.WITH_VALUE, FleetOptions.FLAGS);
+            options = new FleetOptions(arguments);
+            options.filter();
+            options.discoveryOptions();
+            try (DroverClient client = options.connect()) {
+                return run(client, arguments.positionals());
+            }
+        } catch (Arguments.UsageException | FilterSyntaxException e) {
+            err.print("drover " + name() + ": " + e.getMessage() + "\n" + usage() + FleetOptions.HELP);
+            return 2;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("drover " + name() + ": " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("drover " + name() + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Discovers the hosts of the options' filter; prints why and returns null when none (or the wrong number) answered. */
+    protected SortedSet<String> discover(DroverClient client) throws Arguments.UsageException {
+        Discovery discovery = client.discover(options.filter(), options.discoveryOptions());
+        if (!discovery.refused().isEmpty()) {
+            discovery.refused().forEach((host, why) -> err.println(host + " refused: " + why));
+        }
+        if (discovery.identities().isEmpty()) {
+            err.println("No host matched " + discovery.filter().describe() + " (" + discovery.ended().description() + " after "
+                    + discovery.elapsed().toMillis() + " ms)" + (client.options().signer() == null
+                    ? "; requests are unsigned: agents obey only signed requests unless configured otherwise (--key)" : ""));
+            return null;
+        }
+        Integer expected = options.expected();
+        if (expected != null && discovery.size() != expected) {
+            err.println("Expected " + expected + " hosts but " + discovery.size() + " answered: " + String.join(", ", discovery.identities()));
+            return null;
+        }
+        return discovery.identities();
+    }
+
+    /** Runs a call with progress on a terminal. */
+    protected CallResult call(DroverClient client, Call call) {
+        Progress progress = Progress.onStderr(call.qualifiedAction());
+        try {
+            return client.call(call.onProgress(progress));
+        } finally {
+            progress.done();
+        }
+    }
+
+    /** Prints a call's per-host table and summary (or JSON); returns 0 when every host answered OK. */
+    protected int report(CallResult result) throws Exception {
+        HostTable table = HostTable.of(result);
+        if (options.json()) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("request_id", result.requestId());
+            json.put("agent", result.agent());
+            json.put("action", result.action());
+            json.put("elapsed_ms", result.elapsed().toMillis());
+            List<Map<String, Object>> hosts = new ArrayList<>();
+            result.replies().forEach((host, reply) -> hosts.add(host(host, reply.isOk() ? "ok" : "failed", reply)));
+            result.missing().forEach((host, why) -> {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("host", host);
+                entry.put("result", "missing");
+                entry.put("message", why);
+                hosts.add(entry);
+            });
+            result.unexpected().forEach((host, reply) -> hosts.add(host(host, "unexpected", reply)));
+            json.put("hosts", hosts);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("expected", result.expected().size());
+            summary.put("ok", table.okCount());
+            summary.put("failed", result.failures().size());
+            summary.put("missing", result.missing().size());
+            summary.put("unexpected", result.unexpected().size());
+            summary.put("changed", result.changed().size());
+            json.put("summary", summary);
+            out.println(JSON.writeValueAsString(json));
+        } else {
+            out.print(table.render());
+            out.println(summary(result, table));
+        }
+        return result.allOk() ? 0 : 1;
+    }
+
+    private static Map<String, Object> host(String host, String outcome, Reply reply) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("host", host);
+        entry.put("result", outcome);
+        entry.put("status", reply.status().code());
+        entry.put("message", reply.message());
+        entry.put("data", reply.data());
+        return entry;
+    }
+
+    static String summary(CallResult result, HostTable table) {
+        StringBuilder out = new StringBuilder();
+        out.append(result.qualifiedAction()).append(": ").append(table.okCount()).append(" of ").append(result.expected().size())
+                .append(" hosts OK");
+        if (!result.failures().isEmpty()) {
+            out.append(", ").append(result.failures().size()).append(" failed");
+        }
+        if (!result.missing().isEmpty()) {
+            out.append(", ").append(result.missing().size()).append(" did not answer");
+        }
+        if (!result.unexpected().isEmpty()) {
+            out.append(", ").append(result.unexpected().size()).append(" unexpected");
+        }
+        if (!result.changed().isEmpty()) {
+            out.append(", ").append(result.changed().size()).append(" changed");
+        }
+        return out.append(" (").append(result.elapsed().toMillis()).append(" ms)").toString();
+    }
+}
