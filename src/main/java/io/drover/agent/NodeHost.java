@@ -27,6 +27,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,8 @@ public final class NodeHost implements AutoCloseable {
     private final ThreadPoolExecutor executor;
     private final List<Connection> connections = new ArrayList<>();
     private final Map<String, List<Subscription>> subscriptions = new ConcurrentHashMap<>();
+    private final DecodedRequests decoded = new DecodedRequests();
+    private final ExecutorService consumerThreads;
     private int hosted;
 
     /**
@@ -65,8 +69,9 @@ public final class NodeHost implements AutoCloseable {
             return new Options("drover-agent " + identity, 8, 1_000, 1);
         }
 
+        /** Many emulated nodes: sandbox actions never block, so a thread per core and a bit more is enough. */
         public static Options fleet(String name) {
-            return new Options(name, 16, 100_000, 200);
+            return new Options(name, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), 100_000, 200);
         }
     }
 
@@ -85,6 +90,13 @@ public final class NodeHost implements AutoCloseable {
             return thread;
         });
         executor.allowCoreThreadTimeOut(true);
+        // One small pool delivers for every connection; amqp-client would start one per connection otherwise.
+        AtomicInteger consumerIds = new AtomicInteger();
+        this.consumerThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), runnable -> {
+            Thread thread = new Thread(runnable, options.name() + " delivery-" + consumerIds.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Connects the nodes and starts serving them; returns once every node's queue is consumed. */
@@ -155,7 +167,8 @@ public final class NodeHost implements AutoCloseable {
     private Connection connectionFor(int index) throws IOException, TimeoutException {
         int slot = index / options.nodesPerConnection();
         while (connections.size() <= slot) {
-            Connection connection = broker.connect(options.name() + (connections.isEmpty() ? "" : " #" + (connections.size() + 1)));
+            Connection connection = broker.connect(options.name() + (connections.isEmpty() ? "" : " #" + (connections.size() + 1)),
+                    consumerThreads);
             watch(connection);
             connections.add(connection);
         }
@@ -216,6 +229,7 @@ public final class NodeHost implements AutoCloseable {
             }
         }
         connections.clear();
+        consumerThreads.shutdown();
     }
 
     /** Receives one node's requests and hands them to the worker threads. */
@@ -239,7 +253,7 @@ public final class NodeHost implements AutoCloseable {
         private void serve(AMQP.BasicProperties properties, byte[] body) {
             Request request;
             try {
-                request = JsonCodec.instance().decodeRequest(body);
+                request = decoded.decode(body);
             } catch (ProtocolException e) {
                 LOG.warn("{} dropped a malformed request (correlation id {}): {}", node.identity(),
                         Names.printable(properties.getCorrelationId()), e.getMessage());

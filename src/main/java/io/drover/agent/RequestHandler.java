@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
@@ -44,6 +45,10 @@ public final class RequestHandler {
     private final int maxTtlSeconds;
     private final boolean logRequests;
     private final RequestSecurity security;
+    /** Outcomes of signature checks by request (records compare by every field, signature included). */
+    private final Map<Request, Optional<String>> verified = new ConcurrentHashMap<>();
+    private final Map<String, Filter> filters = new ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 1024;
 
     /** What was decided: the reply (none for silence), the audit verdict and why. */
     private record Outcome(Reply reply, String verdict, String reason) {
@@ -112,7 +117,7 @@ public final class RequestHandler {
             return new Outcome(null, "refused", "directed at " + request.targets() + ", not at this node");
         }
         if (security.verifier() != null && !warmUp) {
-            String refusal = security.verifier().refusal(request);
+            String refusal = verify(request);
             if (refusal != null) {
                 // Answer a directed request so its caller learns why; stay silent to a broadcast.
                 return new Outcome(request.isDirected() ? refuse(node, request, refusal, started) : null, "refused", refusal);
@@ -121,7 +126,7 @@ public final class RequestHandler {
         if (request.filter() != null) {
             Filter filter;
             try {
-                filter = Filter.parse(request.filter());
+                filter = filter(request.filter());
             } catch (FilterSyntaxException e) {
                 String why = "invalid filter: " + e.problem() + " at position " + e.position();
                 return new Outcome(reply(node, request, Status.INVALID_DATA, why, Map.of(), started), "invalid", why);
@@ -165,6 +170,34 @@ public final class RequestHandler {
         }
         Reply reply = run(node, request, plugin, action, inputs, started);
         return new Outcome(reply, "ran", reply.isOk() ? null : reply.message());
+    }
+
+    /**
+     * The signature check, done once per distinct request: a host serving many nodes gets the same broadcast
+     * for each of them, and an Ed25519 verification costs far more than the lookup.
+     */
+    private String verify(Request request) {
+        Optional<String> known = verified.get(request);
+        if (known == null) {
+            known = Optional.ofNullable(security.verifier().refusal(request));
+            if (verified.size() >= CACHE_LIMIT) {
+                verified.clear();
+            }
+            verified.put(request, known);
+        }
+        return known.orElse(null);
+    }
+
+    private Filter filter(String expression) {
+        Filter filter = filters.get(expression);
+        if (filter == null) {
+            filter = Filter.parse(expression);
+            if (filters.size() >= CACHE_LIMIT) {
+                filters.clear();
+            }
+            filters.put(expression, filter);
+        }
+        return filter;
     }
 
     private Reply run(Node node, Request request, AgentPlugin plugin, Action action, Inputs inputs, long started) {

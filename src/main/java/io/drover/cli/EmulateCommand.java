@@ -1,5 +1,6 @@
 package io.drover.cli;
 
+import io.drover.agent.NodeHost;
 import io.drover.runner.Constants;
 import io.drover.sandbox.EmulatedFleet;
 import io.drover.sandbox.FleetSpec;
@@ -28,16 +29,26 @@ final class EmulateCommand {
               --collective NAME  collective (default: the template's)
               --trust DIR        obey requests signed by the caller keys in DIR
               --allow-unsigned   obey unsigned requests (a lab only)
+              --threads N        threads running actions (default: twice the cores)
             """;
 
     private EmulateCommand() {
+    }
+
+    /** Heap in use after a full collection, in bytes. */
+    private static long heapInUse() {
+        Runtime runtime = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return runtime.totalMemory() - runtime.freeMemory();
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         Arguments arguments;
         int nodes;
         try {
-            arguments = Arguments.parse(args, Set.of("--nodes", "--broker", "--fleet", "--collective", "--trust"),
+            arguments = Arguments.parse(args, Set.of("--nodes", "--broker", "--fleet", "--collective", "--trust", "--threads"),
                     Set.of("--allow-unsigned"));
             if (!arguments.positionals().isEmpty()) {
                 throw new Arguments.UsageException("unexpected " + arguments.positionals());
@@ -66,15 +77,18 @@ final class EmulateCommand {
                     ? new RequestSecurity(new RequestVerifier(TrustedKeys.load(Path.of(arguments.value("--trust")))), null, null, null)
                     : RequestSecurity.none();
             BrokerConnector connector = BrokerConnector.of(broker);
+            long baseline = heapInUse();
             long started = System.nanoTime();
-            EmulatedFleet fleet = EmulatedFleet.start(spec, connector, "drover emulator", security);
+            int threads = arguments.has("--threads") ? Integer.parseInt(arguments.value("--threads"))
+                    : NodeHost.Options.fleet("x").threads();
+            EmulatedFleet fleet = EmulatedFleet.start(spec, connector, security,
+                    new NodeHost.Options("drover emulator", threads, 100_000, 200));
             long readyMs = (System.nanoTime() - started) / 1_000_000;
-            System.gc();
-            Runtime runtime = Runtime.getRuntime();
-            long heapMb = (runtime.totalMemory() - runtime.freeMemory()) / (1024 * 1024);
+            long heap = heapInUse();
             out.println("drover emulate: " + nodes + " nodes ready in " + readyMs + " ms (collective " + spec.collective()
                     + ", broker " + connector + ", " + (arguments.has("--trust") ? "signed requests only" : "UNSIGNED requests obeyed")
-                    + "); heap in use " + heapMb + " MB");
+                    + "); heap in use " + heap / 1024 + " KB, " + (heap - baseline) / nodes + " bytes per node over "
+                    + baseline / 1024 + " KB before the nodes");
             out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

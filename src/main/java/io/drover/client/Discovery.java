@@ -19,9 +19,11 @@ import java.util.TreeSet;
  * @param ended      why discovery stopped
  * @param quietWindow the quiet window in force when it stopped
  * @param firstReply  time from publishing to the first reply, or {@code null} when none came
+ * @param lastReply   time from publishing to the last reply, or {@code null} when none came
+ * @param largestGap  longest silence between two replies
  */
 public record Discovery(Filter filter, SortedSet<String> identities, SortedMap<String, String> refused, Duration elapsed,
-                        Ended ended, Duration quietWindow, Duration firstReply) {
+                        Ended ended, Duration quietWindow, Duration firstReply, Duration lastReply, Duration largestGap) {
     public Discovery {
         identities = Collections.unmodifiableSortedSet(new TreeSet<>(identities));
         refused = Collections.unmodifiableSortedMap(new TreeMap<>(refused));

@@ -8,6 +8,9 @@ import java.time.Duration;
  */
 @FunctionalInterface
 public interface QuietWindowPolicy {
+    /** Below this many replies, the first reply's latency also stretches the adaptive window. */
+    int FEW = 8;
+
     /**
      * @param firstReply time from publishing the discovery request to the first reply
      * @param largestGap largest gap between two consecutive replies so far
@@ -17,12 +20,18 @@ public interface QuietWindowPolicy {
     Duration window(Duration firstReply, Duration largestGap, int replies);
 
     /**
-     * The default: the larger of {@code minimum}, twice the first reply's latency (nodes up to three times
-     * slower than the fastest still make it) and four times the largest gap seen, never above {@code maximum}.
+     * The default: the larger of {@code minimum} and three times the largest gap between replies seen so far,
+     * never above {@code maximum}. While fewer than {@value #FEW} nodes have answered, also twice the first
+     * reply's latency, so nodes three times slower than the fastest still make it; once replies stream in, their
+     * own gaps are the better evidence (with thousands of nodes the first reply waits for the broker's fan-out,
+     * not for a slow node).
      */
     static QuietWindowPolicy adaptive(Duration minimum, Duration maximum) {
         return (firstReply, largestGap, replies) -> {
-            long nanos = Math.max(minimum.toNanos(), Math.max(2 * firstReply.toNanos(), 4 * largestGap.toNanos()));
+            long nanos = Math.max(minimum.toNanos(), 3 * largestGap.toNanos());
+            if (replies < FEW) {
+                nanos = Math.max(nanos, 2 * firstReply.toNanos());
+            }
             return Duration.ofNanos(Math.min(nanos, maximum.toNanos()));
         };
     }

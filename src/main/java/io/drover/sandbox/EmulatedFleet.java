@@ -27,13 +27,13 @@ public final class EmulatedFleet implements AutoCloseable {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final NodeHost host;
 
-    private EmulatedFleet(FleetSpec spec, BrokerConnector broker, String name, RequestSecurity security) {
+    private EmulatedFleet(FleetSpec spec, BrokerConnector broker, RequestSecurity security, NodeHost.Options options) {
         this.spec = spec;
         for (NodeSpec nodeSpec : spec.nodes()) {
             nodes.put(nodeSpec.identity(), Node.build(nodeSpec, Plugins.builtIn()));
         }
         RequestHandler handler = new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false, security);
-        this.host = new NodeHost(broker, handler, NodeHost.Options.fleet(name));
+        this.host = new NodeHost(broker, handler, options);
     }
 
     /** Builds every node of {@code spec}, obeying unsigned requests, and connects them. */
@@ -44,7 +44,13 @@ public final class EmulatedFleet implements AutoCloseable {
     /** Builds every node of {@code spec} and connects them; returns when all are consuming. */
     public static EmulatedFleet start(FleetSpec spec, BrokerConnector broker, String name, RequestSecurity security)
             throws IOException, TimeoutException {
-        EmulatedFleet fleet = new EmulatedFleet(spec, broker, name, security);
+        return start(spec, broker, security, NodeHost.Options.fleet(name));
+    }
+
+    /** Builds every node of {@code spec} and connects them with the given threads and connection layout. */
+    public static EmulatedFleet start(FleetSpec spec, BrokerConnector broker, RequestSecurity security, NodeHost.Options options)
+            throws IOException, TimeoutException {
+        EmulatedFleet fleet = new EmulatedFleet(spec, broker, security, options);
         try {
             fleet.host.add(new ArrayList<>(fleet.nodes.values()));
         } catch (IOException | TimeoutException | RuntimeException e) {

@@ -121,6 +121,11 @@ public final class BrokerConnector {
         return factory.newConnection(addresses, connectionName);
     }
 
+    /** A connection whose consumers are called on {@code deliveries}, shared with other connections. */
+    public Connection connect(String connectionName, java.util.concurrent.ExecutorService deliveries) throws IOException, TimeoutException {
+        return factory.newConnection(deliveries, addresses, connectionName);
+    }
+
     public List<URI> uris() {
         return uris;
     }

@@ -29,12 +29,17 @@ public final class FeatureRun {
     }
 
     public static FeatureRun of(Path feature, Path reportDir, String name) throws IOException {
+        return of(feature, reportDir, name, true);
+    }
+
+    /** Runs a feature; {@code pretty} prints it as it runs (benchmarks turn that off). */
+    public static FeatureRun of(Path feature, Path reportDir, String name, boolean pretty) throws IOException {
         Files.createDirectories(reportDir);
         Path json = reportDir.resolve(name + ".json");
         EngineExecutionResults results = EngineTestKit.engine("cucumber")
                 .configurationParameter(GLUE_PROPERTY_NAME, "io.drover.steps")
-                .configurationParameter(PLUGIN_PROPERTY_NAME, "pretty, json:" + json + ", html:" + reportDir.resolve(name + ".html")
-                        + ", junit:" + reportDir.resolve(name + ".xml"))
+                .configurationParameter(PLUGIN_PROPERTY_NAME, (pretty ? "pretty, " : "") + "json:" + json + ", html:"
+                        + reportDir.resolve(name + ".html") + ", junit:" + reportDir.resolve(name + ".xml"))
                 .configurationParameter("cucumber.publish.quiet", "true")
                 .selectors(selectFile(feature.toFile()))
                 .execute();
@@ -67,6 +72,17 @@ public final class FeatureRun {
             }
         }
         return statuses;
+    }
+
+    /** The time the steps of every scenario took, as Cucumber measured them (engine start-up excluded). */
+    public long totalStepNanos() {
+        long total = 0;
+        for (JsonNode element : report.get(0).get("elements")) {
+            for (JsonNode step : element.get("steps")) {
+                total += step.get("result").path("duration").asLong(0);
+            }
+        }
+        return total;
     }
 
     public List<String> stepsWithStatus(String status) {

@@ -153,6 +153,7 @@ public final class AmqpDroverClient implements DroverClient {
             Discovery.Ended ended = round.await();
             Duration window = wait.read(p -> p.replyCount() > 0 ? round.window(p) : Duration.ZERO);
             Duration first = wait.read(p -> p.replyCount() > 0 ? Duration.ofNanos(p.firstReplyAt() - p.publishedAt()) : null);
+            Duration last = wait.read(p -> p.replyCount() > 0 ? Duration.ofNanos(p.lastReplyAt() - p.publishedAt()) : null);
             Map<String, Reply> replies = wait.read(PendingRequest::replies);
             SortedSet<String> found = new TreeSet<>();
             SortedMap<String, String> refused = new TreeMap<>();
@@ -166,7 +167,8 @@ public final class AmqpDroverClient implements DroverClient {
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             LOG.debug("Discovered {} nodes matching {} in {} ms ({})", found.size(), filter.describe(), elapsed.toMillis(),
                     ended.description());
-            return new Discovery(filter, found, refused, elapsed, ended, window, first);
+            Duration gap = wait.read(p -> Duration.ofNanos(p.largestGap()));
+            return new Discovery(filter, found, refused, elapsed, ended, window, first, last, gap);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while discovering " + filter.describe(), e);

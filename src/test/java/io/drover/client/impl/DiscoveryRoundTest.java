@@ -77,11 +77,14 @@ class DiscoveryRoundTest {
     }
 
     @Test
-    void adaptivePolicyGrowsWithTheFirstReplyAndTheLargestGap() {
+    void adaptivePolicyGrowsWithTheLargestGapAndForFewRepliesWithTheFirstReply() {
         QuietWindowPolicy policy = QuietWindowPolicy.adaptive(Duration.ofMillis(50), Duration.ofSeconds(1));
         assertEquals(Duration.ofMillis(50), policy.window(Duration.ofMillis(5), Duration.ofMillis(1), 10));
-        assertEquals(Duration.ofMillis(200), policy.window(Duration.ofMillis(100), Duration.ofMillis(1), 10));
-        assertEquals(Duration.ofMillis(400), policy.window(Duration.ofMillis(5), Duration.ofMillis(100), 10));
+        assertEquals(Duration.ofMillis(200), policy.window(Duration.ofMillis(100), Duration.ofMillis(1), 3),
+                "few replies: nodes three times slower than the first still make it");
+        assertEquals(Duration.ofMillis(50), policy.window(Duration.ofMillis(100), Duration.ofMillis(1), 500),
+                "many replies: the stream's own gaps decide");
+        assertEquals(Duration.ofMillis(300), policy.window(Duration.ofMillis(5), Duration.ofMillis(100), 500));
         assertEquals(Duration.ofSeconds(1), policy.window(Duration.ofSeconds(3), Duration.ZERO, 1));
     }
 }

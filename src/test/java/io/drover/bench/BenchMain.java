@@ -1,0 +1,333 @@
+package io.drover.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import io.drover.client.Call;
+import io.drover.client.CallResult;
+import io.drover.client.ClientOptions;
+import io.drover.client.Discovery;
+import io.drover.client.DroverClient;
+import io.drover.filter.Filter;
+import io.drover.runner.DroverSession;
+import io.drover.runner.RunnerConfig;
+import io.drover.security.KeyFiles;
+import io.drover.security.RequestSigner;
+import io.drover.testing.FeatureRun;
+import io.drover.transport.BrokerConnector;
+import io.drover.transport.Topology;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The benchmark: for each broker and fleet size, the raw AMQP floor (a broadcast N plain consumers answer) and,
+ * side by side in the same run, Drover's discovery, directed call and seed scenario over N emulated nodes, with
+ * the ratios to the floor; plus the emulator's memory and a single agent's start-up and footprint. Prints a
+ * table and writes JSON under {@code target/bench/}. Run with {@code ./mvnw -Pbench verify}.
+ *
+ * <p>Settings (system properties): {@code bench.brokers} (rabbitmq,embedded), {@code bench.sizes}
+ * (100,1000,5000), {@code bench.rounds} (10), {@code bench.warmup} (3), {@code bench.rabbitmq}
+ * (DROVER_IT_AMQP_URI or amqp://guest:guest@127.0.0.1:5672).
+ */
+public final class BenchMain {
+    /** Discovery plus six directed calls. */
+    static final int SEED_ROUND_TRIPS = 7;
+    static final List<String> EMULATOR_JVM = List.of(System.getProperty("bench.emulator.jvm", "-Xms64m -Xmx1g -XX:+UseG1GC").split(" "));
+    static final List<String> AGENT_JVM = List.of("-Xmx32m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=48m");
+    private static final Pattern HEAP = Pattern.compile("heap in use (\\d+) KB, (-?\\d+) bytes per node");
+
+    private final Path out = Path.of("target/bench");
+    private final int rounds = Integer.getInteger("bench.rounds", 10);
+    private final int warmup = Integer.getInteger("bench.warmup", 3);
+    private final Path keys;
+    private final RequestSigner signer;
+    private final List<Map<String, Object>> results = new ArrayList<>();
+    private final StringBuilder table = new StringBuilder();
+
+    private BenchMain() throws Exception {
+        keys = Files.createTempDirectory("drover-bench-keys");
+        KeyFiles.create(keys, "bench");
+        signer = RequestSigner.load(keys.resolve("bench.key"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchMain bench = new BenchMain();
+        String rabbit = System.getProperty("bench.rabbitmq", System.getenv().getOrDefault("DROVER_IT_AMQP_URI",
+                "amqp://guest:guest@127.0.0.1:5672"));
+        List<Integer> sizes = new ArrayList<>();
+        for (String size : System.getProperty("bench.sizes", "100,1000,5000").split(",")) {
+            sizes.add(Integer.parseInt(size.trim()));
+        }
+        bench.header();
+        bench.singleAgent(rabbit);
+        for (String broker : System.getProperty("bench.brokers", "rabbitmq,embedded").split(",")) {
+            for (int n : sizes) {
+                bench.size(broker.trim(), rabbit, n);
+            }
+        }
+        bench.write();
+        System.exit(0);
+    }
+
+    private void header() {
+        table.append(String.format("%-9s %6s  %-34s %10s %10s %10s %8s%n", "broker", "N", "measure", "median ms", "min ms", "max ms",
+                "ratio"));
+    }
+
+    private void row(String broker, int n, String measure, Stats stats, Double ratio, Map<String, Object> extra) {
+        String line = String.format("%-9s %6d  %-34s %10.1f %10.1f %10.1f %8s", broker, n, measure, stats.median(), stats.min(),
+                stats.max(), ratio == null ? "" : String.format("%.2f", ratio));
+        table.append(line).append('\n');
+        System.out.println(line);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("broker", broker);
+        json.put("nodes", n);
+        json.put("measure", measure);
+        json.put("median_ms", stats.median());
+        json.put("min_ms", stats.min());
+        json.put("max_ms", stats.max());
+        json.put("rounds", stats.rounds());
+        json.put("ratio", ratio);
+        json.putAll(extra);
+        results.add(json);
+    }
+
+    private void note(String broker, int n, String measure, String value, Map<String, Object> extra) {
+        String line = String.format("%-9s %6d  %-34s %s", broker, n, measure, value);
+        table.append(line).append('\n');
+        System.out.println(line);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("broker", broker);
+        json.put("nodes", n);
+        json.put("measure", measure);
+        json.putAll(extra);
+        results.add(json);
+    }
+
+    /** A broker for one phase: RabbitMQ as it is, or a fresh embedded broker process (Qpid deletes queues slowly). */
+    private interface Phase {
+        void run(String uri) throws Exception;
+    }
+
+    private void withBroker(String broker, String rabbit, String name, Phase phase) throws Exception {
+        if (broker.equals("rabbitmq")) {
+            phase.run(rabbit);
+            return;
+        }
+        try (Child qpid = Child.java(out.resolve("logs/" + name + "-broker.log"), List.of("-Xmx512m", "-XX:MaxDirectMemorySize=256m"),
+                EmbeddedBrokerMain.class.getName())) {
+            String ready = qpid.await("READY ", Duration.ofSeconds(60));
+            phase.run("amqp://guest:guest@127.0.0.1:" + ready.substring(ready.indexOf("READY ") + 6).trim());
+        }
+    }
+
+    private void size(String broker, String rabbit, int n) throws Exception {
+        String name = broker + "-" + n;
+        double[] floor = new double[1];
+        withBroker(broker, rabbit, name + "-floor", uri -> floor[0] = floor(broker, uri, n, name));
+        withBroker(broker, rabbit, name + "-drover", uri -> drover(broker, uri, n, name, floor[0]));
+    }
+
+    /** Publish to N plain consumers, wait for the last reply. */
+    private double floor(String broker, String uri, int n, String name) throws Exception {
+        String exchange = "raw-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Child responders = Child.java(out.resolve("logs/" + name + "-raw.log"), EMULATOR_JVM, RawResponders.class.getName(),
+                uri, String.valueOf(n), exchange)) {
+            responders.await("READY", Duration.ofMinutes(5));
+            BrokerConnector connector = BrokerConnector.of(uri);
+            try (Connection connection = connector.connect("bench floor"); Channel channel = connection.createChannel()) {
+                String replies = channel.queueDeclare().getQueue();
+                Map<String, CountDownLatch> waiting = new ConcurrentHashMap<>();
+                channel.basicConsume(replies, true, "bench-floor", (tag, delivery) -> {
+                    CountDownLatch latch = waiting.get(delivery.getProperties().getCorrelationId());
+                    if (latch != null) {
+                        latch.countDown();
+                    }
+                }, tag -> { });
+                List<Long> times = new ArrayList<>();
+                long lost = 0;
+                for (int round = 0; round < warmup + rounds; round++) {
+                    String id = "r" + round;
+                    CountDownLatch latch = new CountDownLatch(n);
+                    waiting.put(id, latch);
+                    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().replyTo(replies).correlationId(id).build();
+                    long start = System.nanoTime();
+                    channel.basicPublish(exchange, "ping", props, "ping".getBytes(StandardCharsets.UTF_8));
+                    boolean all = latch.await(60, TimeUnit.SECONDS);
+                    long elapsed = System.nanoTime() - start;
+                    waiting.remove(id);
+                    if (round >= warmup) {
+                        times.add(elapsed);
+                        lost += latch.getCount();
+                    }
+                    if (!all) {
+                        System.out.println("floor round " + round + ": " + latch.getCount() + " replies missing");
+                    }
+                    Thread.sleep(50);
+                }
+                Stats stats = Stats.of(times);
+                row(broker, n, "raw AMQP floor (broadcast -> last)", stats, 1.0, Map.of("lost_replies", lost));
+                return stats.median();
+            }
+        }
+    }
+
+    private void drover(String broker, String uri, int n, String name, double floor) throws Exception {
+        String collective = "bench-" + n + "-" + UUID.randomUUID().toString().substring(0, 6);
+        try (Child emulator = Child.java(out.resolve("logs/" + name + "-emulator.log"), EMULATOR_JVM, "io.drover.cli.Main",
+                "emulate", "--nodes", String.valueOf(n), "--broker", uri, "--fleet", "sandbox/bench.yaml", "--collective", collective,
+                "--trust", keys.toString())) {
+            String ready = emulator.await(" nodes ready in ", Duration.ofMinutes(10));
+            Matcher heap = HEAP.matcher(ready);
+            long rss = emulator.rssKb();
+            if (heap.find()) {
+                long perNode = Long.parseLong(heap.group(2));
+                note(broker, n, "emulator memory", String.format("%d bytes heap per node, heap %d MB, RSS %d MB (%s)", perNode,
+                        Long.parseLong(heap.group(1)) / 1024, rss / 1024, String.join(" ", EMULATOR_JVM)),
+                        Map.of("heap_bytes_per_node", perNode, "rss_kb", rss, "jvm", EMULATOR_JVM));
+            }
+            BrokerConnector connector = BrokerConnector.of(uri);
+            try (DroverClient client = DroverClient.connect(connector, ClientOptions.defaults().withCollective(collective)
+                    .withSigner(signer).withCallTimeout(Duration.ofSeconds(120)))) {
+                measureDiscovery(broker, n, client, Filter.all(), n, "discovery, all", floor);
+                measureDiscovery(broker, n, client, Filter.parse("rack=r1"), n / 10, "discovery, rack=r1 (10 %)", floor);
+                Discovery all = client.discover(Filter.all());
+                List<Long> times = new ArrayList<>();
+                long lost = 0;
+                for (int round = 0; round < warmup + rounds; round++) {
+                    CallResult result = client.call(Call.of("rpcutil", "ping").to(all.identities()));
+                    if (round >= warmup) {
+                        times.add(result.elapsed().toNanos());
+                        lost += result.missing().size() + result.failures().size();
+                    }
+                }
+                Stats directed = Stats.of(times);
+                row(broker, n, "directed rpcutil.ping to all", directed, directed.median() / floor, Map.of("lost_replies", lost));
+                seed(broker, n, client, floor);
+            } finally {
+                try (Connection connection = connector.connect("bench cleanup"); Channel channel = connection.createChannel()) {
+                    Topology.deleteExchanges(channel, collective);
+                }
+            }
+        }
+    }
+
+    private void measureDiscovery(String broker, int n, DroverClient client, Filter filter, int expected, String measure, double floor) {
+        List<Long> times = new ArrayList<>();
+        List<Long> lastReplies = new ArrayList<>();
+        List<Long> windows = new ArrayList<>();
+        List<Long> firsts = new ArrayList<>();
+        List<Long> gaps = new ArrayList<>();
+        long lost = 0;
+        for (int round = 0; round < warmup + rounds; round++) {
+            Discovery discovery = client.discover(filter);
+            if (round >= warmup) {
+                times.add(discovery.elapsed().toNanos());
+                lastReplies.add(discovery.lastReply() == null ? 0 : discovery.lastReply().toNanos());
+                windows.add(discovery.quietWindow().toNanos());
+                firsts.add(discovery.firstReply() == null ? 0 : discovery.firstReply().toNanos());
+                gaps.add(discovery.largestGap().toNanos());
+                lost += expected - discovery.size();
+            }
+        }
+        Stats stats = Stats.of(times);
+        Stats last = Stats.of(lastReplies);
+        Stats window = Stats.of(windows);
+        row(broker, n, measure, stats, stats.median() / floor, Map.of("lost_replies", lost, "expected", expected,
+                "last_reply_median_ms", last.median(), "quiet_window_median_ms", window.median()));
+        note(broker, n, "  first, last reply / window / gap", String.format("%.1f, %.1f / %.1f / %.1f ms (medians)",
+                Stats.of(firsts).median(), last.median(), window.median(), Stats.of(gaps).median()), Map.of());
+    }
+
+    private void seed(String broker, int n, DroverClient client, double floor) throws Exception {
+        DroverSession session = DroverSession.of(RunnerConfig.fromEnvironment(), client, null);
+        DroverSession previous = DroverSession.install(session);
+        try {
+            List<Long> times = new ArrayList<>();
+            int failed = 0;
+            for (int round = 0; round < warmup + rounds; round++) {
+                FeatureRun run = FeatureRun.of(Path.of("features/deploy.feature"), out.resolve("seed"), broker + "-" + n + "-" + round, false);
+                if (run.passedScenarios() != 1) {
+                    failed++;
+                    System.out.println("seed round " + round + " failed: " + run.failureMessage().orElse(""));
+                }
+                if (round >= warmup) {
+                    times.add(run.totalStepNanos());
+                }
+            }
+            Stats stats = Stats.of(times);
+            row(broker, n, "seed scenario (7 round trips)", stats, stats.median() / (SEED_ROUND_TRIPS * floor),
+                    Map.of("failed_runs", failed, "round_trips", SEED_ROUND_TRIPS));
+        } finally {
+            DroverSession.install(previous);
+        }
+    }
+
+    /** A real agent process: time from start to ready, and memory after it answered. */
+    private void singleAgent(String rabbit) throws Exception {
+        Path dir = Files.createTempDirectory("drover-bench-agent");
+        Files.createDirectories(dir.resolve("callers"));
+        Files.copy(keys.resolve("bench.pub"), dir.resolve("callers/bench.pub"));
+        Path config = Files.writeString(dir.resolve("agent.yaml"), String.join("\n", "identity: bench-agent.example.com",
+                "collectives: [bench-agent]", "broker: " + rabbit, "security: {trusted_callers: callers}",
+                "agents:", "  firewall: {provider: sandbox}", ""));
+        List<Long> ready = new ArrayList<>();
+        long rss = 0;
+        for (int i = 0; i < 5; i++) {
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(AGENT_JVM);
+            command.addAll(List.of("-jar", "target/drover-agent.jar", "--config", config.toString()));
+            try (Child agent = Child.start(out.resolve("logs/agent-" + i + ".log"), command)) {
+                agent.await(" ready in ", Duration.ofSeconds(30));
+                ready.add(agent.sinceStart().toNanos());
+                try (DroverClient client = DroverClient.connect(BrokerConnector.of(rabbit),
+                        ClientOptions.defaults().withCollective("bench-agent").withSigner(signer))) {
+                    for (int ping = 0; ping < 20; ping++) {
+                        client.call(Call.of("rpcutil", "ping").to(Set.of("bench-agent.example.com")));
+                    }
+                }
+                rss = Math.max(rss, agent.rssKb());
+            }
+        }
+        Stats stats = Stats.of(ready);
+        row("agent", 1, "process start -> ready", stats, null, Map.of("jvm", AGENT_JVM));
+        note("agent", 1, "RSS after 20 pings", rss / 1024 + " MB (" + String.join(" ", AGENT_JVM) + ")", Map.of("rss_kb", rss));
+    }
+
+    private void write() throws Exception {
+        Files.createDirectories(out);
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("time", Instant.now().toString());
+        document.put("cores", Runtime.getRuntime().availableProcessors());
+        document.put("java", System.getProperty("java.version"));
+        document.put("rounds", rounds);
+        document.put("warmup", warmup);
+        document.put("results", results);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        String stamp = Instant.now().toString().replace(":", "-");
+        json.writeValue(out.resolve("bench-" + stamp + ".json").toFile(), document);
+        json.writeValue(out.resolve("latest.json").toFile(), document);
+        Files.writeString(out.resolve("latest.txt"), table.toString());
+        System.out.println();
+        System.out.print(table);
+        System.out.println("written to " + out.resolve("latest.json"));
+    }
+}
