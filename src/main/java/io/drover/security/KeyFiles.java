@@ -47,7 +47,7 @@ public final class KeyFiles {
      * @return the private key file
      */
     public static Path create(Path dir, String name) throws IOException {
-        Names.requireKeyName(name);
+        KeyNames.requireKeyName(name);
         Files.createDirectories(dir);
         Path privateFile = dir.resolve(name + ".key");
         Path publicFile = dir.resolve(name + ".pub");

@@ -13,7 +13,7 @@ public final class RequestSigner {
     private final PrivateKey key;
 
     public RequestSigner(String caller, PrivateKey key) {
-        this.caller = Names.requireKeyName(caller);
+        this.caller = KeyNames.requireKeyName(caller);
         this.key = key;
     }
 

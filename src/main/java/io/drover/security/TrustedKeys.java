@@ -84,7 +84,7 @@ public final class TrustedKeys {
             for (Path file : files) {
                 String name = file.getFileName().toString();
                 name = name.substring(0, name.length() - ".pub".length());
-                if (!Names.isKeyName(name)) {
+                if (!KeyNames.isKeyName(name)) {
                     LOG.warn("Ignoring {}: not a valid key name", file);
                     continue;
                 }

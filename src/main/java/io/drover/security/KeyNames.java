@@ -3,10 +3,10 @@ package io.drover.security;
 import java.util.regex.Pattern;
 
 /** Key names double as file names and as the {@code caller} of requests, so they are plain words. */
-final class Names {
+final class KeyNames {
     static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
 
-    private Names() {
+    private KeyNames() {
     }
 
     static String requireKeyName(String name) {
