@@ -1,5 +1,6 @@
 package io.drover.agent;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -23,14 +24,14 @@ public final class YamlDocuments {
     private YamlDocuments() {
     }
 
-    /** A YAML or JSON mapping; an empty file is an empty map. */
+    /** A YAML or JSON mapping; an empty file, or one with only comments, is an empty map. */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> readMap(Path file, String what) {
         String text = readText(file, what);
-        if (text.isBlank()) {
-            return new LinkedHashMap<>();
-        }
         try {
+            if (isEmptyDocument(text)) {
+                return new LinkedHashMap<>();
+            }
             Object value = YAML.readValue(text, Object.class);
             if (value == null) {
                 return new LinkedHashMap<>();
@@ -42,6 +43,15 @@ public final class YamlDocuments {
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
             throw new ConfigException("Cannot parse " + what + " " + file + where + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ConfigException("Cannot parse " + what + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** No content at all: blank, or only comments (Jackson refuses to map those to a value). */
+    private static boolean isEmptyDocument(String text) throws IOException {
+        try (JsonParser parser = YAML.createParser(text)) {
+            return parser.nextToken() == null;
         }
     }
 

@@ -161,6 +161,13 @@ class AgentConfigTest {
     }
 
     @Test
+    void factsFileWithOnlyCommentsIsNoFacts() throws IOException {
+        // What a package installs before anyone fills it in.
+        write("facts.yaml", "# Facts of this node\n# country: de\n\n");
+        assertEquals(Map.of(), AgentConfig.load(write("agent.yaml", BROKER + "identity: web01\nfacts: facts.yaml\n")).node().facts());
+    }
+
+    @Test
     void missingBrokerIsAnError() throws IOException {
         String message = error("identity: web01\n");
         assertTrue(message.contains("broker is required"), message);
