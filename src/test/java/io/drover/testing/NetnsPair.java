@@ -8,16 +8,12 @@ import io.drover.agent.plugin.ActionFailedException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,9 +33,7 @@ public final class NetnsPair implements AutoCloseable {
     private final int subnet;
     private final List<Process> processes = new ArrayList<>();
     private final Thread cleanupHook = new Thread(this::cleanUp, "netns cleanup");
-    private Process prober;
-    private BufferedReader proberOut;
-    private Writer proberIn;
+    private NetnsProber prober;
     private int port;
 
     /** Builds the namespaces, link, addresses and both helper processes; on failure, removes what it made. */
@@ -66,16 +60,15 @@ public final class NetnsPair implements AutoCloseable {
         configure(lb, "dfw" + id + "l", lbIpv4(), lbIpv6());
         configure(node, "dfw" + id + "n", nodeIpv4(), nodeIpv6());
 
-        Process listener = start(node, "listen");
-        String first = readLine(new BufferedReader(new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8)), listener);
+        Process listener = NetnsProber.startPeer(node, "listen");
+        processes.add(listener);
+        String first = NetnsProber.readLine(new BufferedReader(new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8)),
+                listener);
         if (first == null || !first.startsWith("listening ")) {
-            throw new IOException("the listener in " + node + " did not start: " + first + " " + stderr(listener));
+            throw new IOException("the listener in " + node + " did not start: " + first + " " + NetnsProber.stderr(listener));
         }
         port = Integer.parseInt(first.substring("listening ".length()).strip());
-
-        prober = start(lb, "probe");
-        proberOut = new BufferedReader(new InputStreamReader(prober.getInputStream(), StandardCharsets.UTF_8));
-        proberIn = new OutputStreamWriter(prober.getOutputStream(), StandardCharsets.UTF_8);
+        prober = NetnsProber.start(lb);
     }
 
     private void configure(String namespace, String link, String ipv4, String ipv6) throws IOException {
@@ -84,20 +77,6 @@ public final class NetnsPair implements AutoCloseable {
         // nodad: usable at once instead of "tentative" for a second or two
         inside(namespace, "ip", "address", "add", ipv6 + "/64", "dev", link, "nodad");
         inside(namespace, "ip", "link", "set", link, "up");
-    }
-
-    private Process start(String namespace, String mode) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classes;
-        try {
-            classes = Path.of(TcpPeer.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (java.net.URISyntaxException e) {
-            throw new IOException(e);
-        }
-        Process process = new ProcessBuilder("ip", "netns", "exec", namespace, java, "-Xmx32m", "-XX:TieredStopAtLevel=1",
-                "-cp", classes, TcpPeer.class.getName(), mode).start();
-        processes.add(process);
-        return process;
     }
 
     public String lb() {
@@ -133,14 +112,8 @@ public final class NetnsPair implements AutoCloseable {
      * Connects from the load balancer to the node's listener at {@code address}: {@code connected drover},
      * {@code timeout}, {@code refused} or {@code error ...}.
      */
-    public synchronized String connect(String address, Duration timeout) throws IOException {
-        proberIn.write(address + " " + port + " " + timeout.toMillis() + "\n");
-        proberIn.flush();
-        String answer = readLine(proberOut, prober);
-        if (answer == null) {
-            throw new IOException("the prober in " + lb + " ended: " + stderr(prober));
-        }
-        return answer;
+    public String connect(String address, Duration timeout) throws IOException {
+        return prober.connect(address, port, timeout);
     }
 
     /** Runs a command inside a namespace; fails unless it exits 0. */
@@ -180,6 +153,9 @@ public final class NetnsPair implements AutoCloseable {
     }
 
     private synchronized void cleanUp() {
+        if (prober != null) {
+            prober.close();
+        }
         for (Process process : processes) {
             process.destroyForcibly();
             try {
@@ -196,39 +172,6 @@ public final class NetnsPair implements AutoCloseable {
             } catch (ActionFailedException e) {
                 // reported by leftovers()
             }
-        }
-    }
-
-    /** One line, or null when the process ended; never waits more than 30 s (a JVM start on a busy machine). */
-    private static String readLine(BufferedReader reader, Process process) throws IOException {
-        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return reader.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        });
-        try {
-            return line.get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            process.destroyForcibly();
-            throw new IOException("no answer within 30 s from " + process.info().commandLine().orElse("a helper process"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOException(e.getCause());
-        }
-    }
-
-    private static String stderr(Process process) {
-        try {
-            if (process.isAlive()) {
-                return "";
-            }
-            return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            return "";
         }
     }
 }

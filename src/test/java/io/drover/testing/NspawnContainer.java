@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A throwaway systemd container: {@code systemd-nspawn --boot} on an overlay of the host's root file system,
  * so it needs no image and boots in well under a second. Everything it writes goes to a temporary upper
- * layer; it has its own network namespace (only {@code lo}), its own machine id, and boots a minimal
+ * layer; it has its own network namespace (only {@code lo}, or one the test made), its own machine id, and boots a minimal
  * target ({@code basic.target}) instead of the host's default one, so none of the host's services start in it.
  * {@link #close()} shuts it down, unmounts the overlay and removes the temporary directory.
  *
@@ -52,6 +52,16 @@ public final class NspawnContainer implements AutoCloseable {
      */
     public static NspawnContainer boot(Map<String, String> units, List<Path> readOnlyBinds, Duration timeout)
             throws IOException, InterruptedException {
+        return boot(units, readOnlyBinds, null, timeout);
+    }
+
+    /**
+     * Like {@link #boot(Map, List, Duration)}, in the network namespace {@code networkNamespace} (e.g.
+     * {@code /run/netns/NAME}, with its links and addresses already set up) instead of a private one with
+     * only {@code lo}; {@code null} for a private one.
+     */
+    public static NspawnContainer boot(Map<String, String> units, List<Path> readOnlyBinds, Path networkNamespace,
+                                       Duration timeout) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("drover-nspawn-");
         Path upper = dir.resolve("upper");
         Path unitDir = Files.createDirectories(upper.resolve("etc/systemd/system"));
@@ -76,7 +86,7 @@ public final class NspawnContainer implements AutoCloseable {
                 "--machine=" + machine, "--boot",
                 // No systemd (nor machined) on the host to make a scope or register with.
                 "--keep-unit", "--register=no",
-                "--private-network"));
+                networkNamespace == null ? "--private-network" : "--network-namespace-path=" + networkNamespace));
         for (Path bind : readOnlyBinds) {
             command.add("--bind-ro=" + bind.toAbsolutePath());
         }
@@ -177,6 +187,14 @@ public final class NspawnContainer implements AutoCloseable {
 
     public Path directory() {
         return dir;
+    }
+
+    /**
+     * The container's root as the host sees it (the overlay's merged view): files written here appear in the
+     * container at once, and land in its throwaway upper layer.
+     */
+    public Path root() {
+        return root;
     }
 
     /** What one command run inside the container did. */

@@ -4,13 +4,13 @@ import io.drover.agent.command.Command;
 import io.drover.agent.command.ProcessCommandRunner;
 import io.drover.agent.plugin.ActionFailedException;
 import io.drover.agent.plugin.Settings;
+import io.drover.testing.DebPackage;
 import io.drover.testing.RealTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -100,47 +100,25 @@ class AptPackagesIT {
 
     /** Two versions of mywebapp, with a configuration file and a maintainer script, in a flat repository. */
     private Path buildRepository() throws Exception {
-        Path repo = Files.createDirectories(work.resolve("repo"));
+        Path repo = work.resolve("repo");
         for (String version : List.of("4.2.6-2", "4.2.6-3")) {
-            Path tree = work.resolve("build/mywebapp_" + version);
-            Files.createDirectories(tree.resolve("DEBIAN"));
-            Files.createDirectories(tree.resolve("etc/mywebapp"));
-            Files.createDirectories(tree.resolve("opt/mywebapp"));
-            Files.writeString(tree.resolve("opt/mywebapp/VERSION"), version + "\n");
-            Files.writeString(tree.resolve("etc/mywebapp/mywebapp.conf"), "listen = 8080 # " + version + "\n");
-            Files.writeString(tree.resolve("DEBIAN/control"), """
-                    Package: mywebapp
-                    Version: %s
-                    Architecture: all
-                    Maintainer: Drover tests <tests@drover.invalid>
-                    Description: Drover test package
-                    """.formatted(version));
-            Files.writeString(tree.resolve("DEBIAN/conffiles"), "/etc/mywebapp/mywebapp.conf\n");
-            // Run chrootless, a script must write under $DPKG_ROOT; without a private root that is the host.
-            Path postinst = Files.writeString(tree.resolve("DEBIAN/postinst"), """
-                    #!/bin/sh
-                    set -e
-                    if [ "$1" = configure ]; then
-                        mkdir -p "$DPKG_ROOT/var/lib/mywebapp"
-                        echo "configured %s" > "$DPKG_ROOT/var/lib/mywebapp/state"
-                    fi
-                    """.formatted(version));
-            Files.setPosixFilePermissions(postinst, PosixFilePermissions.fromString("rwxr-xr-x"));
-            shell.check(Command.of("dpkg-deb", "--root-owner-group", "--build", tree.toString(), repo.toString()));
+            DebPackage.of("mywebapp", version)
+                    .file("opt/mywebapp/VERSION", version + "\n")
+                    .conffile("etc/mywebapp/mywebapp.conf", "listen = 8080 # " + version + "\n")
+                    // Run chrootless, a script must write under $DPKG_ROOT; without a private root that is the host.
+                    .script("postinst", """
+                            #!/bin/sh
+                            set -e
+                            if [ "$1" = configure ]; then
+                                mkdir -p "$DPKG_ROOT/var/lib/mywebapp"
+                                echo "configured %s" > "$DPKG_ROOT/var/lib/mywebapp/state"
+                            fi
+                            """.formatted(version))
+                    .buildInto(repo, work.resolve("build"));
         }
-        scanInto(repo);
-        return repo;
-    }
-
-    /**
-     * The index, with paths relative to the repository (so dpkg-scanpackages runs in it), and --multiversion:
-     * both versions in it, so an exact older one can be installed.
-     */
-    private void scanInto(Path repo) throws Exception {
-        String packages = shell.check(Command.of("sh", "-c", "cd \"$0\" && dpkg-scanpackages --multiversion .", repo.toString()))
-                .stdout();
+        String packages = DebPackage.index(repo);
         assertEquals(2, packages.lines().filter(line -> line.startsWith("Version: ")).count(), packages);
-        Files.writeString(repo.resolve("Packages"), packages);
+        return repo;
     }
 
     /**
