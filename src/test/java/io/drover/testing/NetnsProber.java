@@ -52,7 +52,7 @@ public final class NetnsProber implements AutoCloseable {
 
     /**
      * Connects to {@code address:port}: {@code connected GREETING} (the first line the server sent),
-     * {@code timeout}, {@code refused} or {@code error ...}.
+     * {@code timeout} (dropped), {@code no greeting}, {@code refused} or {@code error ...}.
      */
     public synchronized String connect(String address, int port, Duration timeout) throws IOException {
         in.write(address + " " + port + " " + timeout.toMillis() + "\n");
@@ -62,6 +62,11 @@ public final class NetnsProber implements AutoCloseable {
             throw new IOException("the prober in " + namespace + " ended: " + stderr(process));
         }
         return answer;
+    }
+
+    /** The prober's process, to prove it is gone after {@link #close()}. */
+    public long pid() {
+        return process.pid();
     }
 
     @Override

@@ -85,8 +85,13 @@ public final class NspawnContainer implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("systemd-nspawn", "--quiet", "--directory=" + dir.resolve("root"),
                 "--machine=" + machine, "--boot",
                 // No systemd (nor machined) on the host to make a scope or register with.
-                "--keep-unit", "--register=no",
-                networkNamespace == null ? "--private-network" : "--network-namespace-path=" + networkNamespace));
+                "--keep-unit", "--register=no"));
+        if (networkNamespace == null) {
+            command.add("--private-network"); // implies CAP_NET_ADMIN inside
+        } else {
+            // nspawn grants CAP_NET_ADMIN only with a network it made; this namespace is the container's own too.
+            command.addAll(List.of("--network-namespace-path=" + networkNamespace, "--capability=CAP_NET_ADMIN"));
+        }
         for (Path bind : readOnlyBinds) {
             command.add("--bind-ro=" + bind.toAbsolutePath());
         }

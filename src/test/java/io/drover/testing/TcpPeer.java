@@ -20,7 +20,8 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@code listen}: listens on every address (IPv4 and IPv6) on a free port, prints {@code listening PORT},
  *       and greets each connection with {@code drover};</li>
  *   <li>{@code probe}: reads {@code HOST PORT TIMEOUT_MS} lines and answers each with {@code connected GREETING},
- *       {@code timeout}, {@code refused} or {@code error MESSAGE}.</li>
+ *       {@code timeout} (the connection attempt went unanswered, as when a firewall drops it), {@code no greeting}
+ *       (connected, but nothing was sent in time), {@code refused} or {@code error MESSAGE}.</li>
  * </ul>
  * Both exit when their standard input closes, so they never outlive the test JVM that started them.
  */
@@ -76,12 +77,16 @@ public final class TcpPeer {
 
     private static String connect(String host, int port, int timeoutMs) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getByName(host), port), timeoutMs);
+            try {
+                socket.connect(new InetSocketAddress(InetAddress.getByName(host), port), timeoutMs);
+            } catch (SocketTimeoutException e) {
+                return "timeout"; // the SYN went unanswered: dropped
+            }
             socket.setSoTimeout(timeoutMs);
             String greeting = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
             return "connected " + greeting;
         } catch (SocketTimeoutException e) {
-            return "timeout";
+            return "no greeting"; // connected, but the server was too slow to greet
         } catch (ConnectException e) {
             return e.getMessage() != null && e.getMessage().contains("refused") ? "refused" : "error " + e.getMessage();
         } catch (IOException | RuntimeException e) {
