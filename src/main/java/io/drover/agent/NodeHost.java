@@ -7,6 +7,7 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
+import io.drover.agents.rpcutil.RpcutilAgent;
 import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Names;
 import io.drover.protocol.ProtocolException;
@@ -243,14 +244,6 @@ public final class NodeHost implements AutoCloseable {
 
         @Override
         public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-            try {
-                executor.execute(() -> serve(properties, body));
-            } catch (RejectedExecutionException e) {
-                busy(properties, body);
-            }
-        }
-
-        private void serve(AMQP.BasicProperties properties, byte[] body) {
             Request request;
             try {
                 request = decoded.decode(body);
@@ -259,6 +252,20 @@ public final class NodeHost implements AutoCloseable {
                         Names.printable(properties.getCorrelationId()), e.getMessage());
                 return;
             }
+            if (RpcutilAgent.NAME.equals(request.agent()) && "ping".equals(request.action())) {
+                // Discovery's ping costs microseconds: answered right here, it skips a thread hand-off that
+                // would stretch every discovery over a large fleet.
+                serve(properties, request);
+                return;
+            }
+            try {
+                executor.execute(() -> serve(properties, request));
+            } catch (RejectedExecutionException e) {
+                busy(properties, request);
+            }
+        }
+
+        private void serve(AMQP.BasicProperties properties, Request request) {
             Optional<Reply> reply;
             try {
                 reply = handler.handle(node, request);
@@ -270,16 +277,11 @@ public final class NodeHost implements AutoCloseable {
             reply.ifPresent(r -> send(properties.getReplyTo(), r));
         }
 
-        private void busy(AMQP.BasicProperties properties, byte[] body) {
-            try {
-                Request request = JsonCodec.instance().decodeRequest(body);
-                LOG.warn("{} is busy: {} requests queued; refusing {} id={}", node.identity(), options.queueCapacity(),
-                        request.qualifiedAction(), request.id());
-                send(properties.getReplyTo(), new Reply(request.id(), node.identity(), request.agent(), request.action(),
-                        Status.UNKNOWN_ERROR, "refused: node busy, " + options.queueCapacity() + " requests queued", Map.of(), 0));
-            } catch (ProtocolException e) {
-                LOG.warn("{} dropped a malformed request while busy: {}", node.identity(), e.getMessage());
-            }
+        private void busy(AMQP.BasicProperties properties, Request request) {
+            LOG.warn("{} is busy: {} requests queued; refusing {} id={}", node.identity(), options.queueCapacity(),
+                    request.qualifiedAction(), request.id());
+            send(properties.getReplyTo(), new Reply(request.id(), node.identity(), request.agent(), request.action(),
+                    Status.UNKNOWN_ERROR, "refused: node busy, " + options.queueCapacity() + " requests queued", Map.of(), 0));
         }
 
         private void send(String replyTo, Reply reply) {

@@ -22,7 +22,7 @@ import java.util.Objects;
 public record ClientOptions(String collective, String caller, Duration discoveryTimeout, QuietWindowPolicy quietWindow,
                             Duration callTimeout, RequestSigner signer, ReplyVerifier replyVerifier) {
     public static final Duration DEFAULT_DISCOVERY_TIMEOUT = Duration.ofSeconds(2);
-    public static final Duration DEFAULT_QUIET_MINIMUM = Duration.ofMillis(50);
+    public static final Duration DEFAULT_QUIET_MINIMUM = Duration.ofMillis(30);
     public static final Duration DEFAULT_QUIET_MAXIMUM = Duration.ofSeconds(1);
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
 

@@ -55,7 +55,7 @@ public final class Constants {
     /** Hard cap on discovery, in seconds (decimals allowed). Default: 2. */
     public static final String DISCOVERY_TIMEOUT_PROPERTY_NAME = "drover.discovery.timeout";
 
-    /** Smallest quiet window that ends discovery, in milliseconds. Default: 50. */
+    /** Smallest quiet window that ends discovery, in milliseconds. Default: 30. */
     public static final String DISCOVERY_QUIET_MINIMUM_PROPERTY_NAME = "drover.discovery.quiet-minimum";
 
     /** Time each step waits for every reply, in seconds, unless a step sets it. Default: 60. */

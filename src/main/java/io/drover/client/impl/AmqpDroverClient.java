@@ -218,8 +218,12 @@ public final class AmqpDroverClient implements DroverClient {
                         JsonCodec.instance().encode(sign(request)), deadline);
             }
             long nextProgress = start + PROGRESS_INTERVAL_NANOS;
-            while (!wait.read(p -> p.complete() || (p.isNoRoute() && targets == null)) && System.nanoTime() - deadline < 0) {
-                wait.awaitChange(Math.min(deadline, nextProgress), Long.MAX_VALUE);
+            while (true) {
+                long seen = wait.version();
+                if (wait.read(p -> p.complete() || (p.isNoRoute() && targets == null)) || System.nanoTime() - deadline >= 0) {
+                    break;
+                }
+                wait.awaitChange(seen, Math.min(deadline, nextProgress));
                 long now = System.nanoTime();
                 if (now - nextProgress >= 0 && now - deadline < 0) {
                     nextProgress = now + PROGRESS_INTERVAL_NANOS;

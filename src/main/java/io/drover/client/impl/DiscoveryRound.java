@@ -41,6 +41,7 @@ final class DiscoveryRound {
     Discovery.Ended await() throws InterruptedException {
         long askedToWake = -1;
         while (true) {
+            long seen = wait.version();
             long now = System.nanoTime();
             if (askedToWake >= 0 && now - askedToWake > STALL_NANOS) {
                 wait.stalled(now);
@@ -61,7 +62,7 @@ final class DiscoveryRound {
             }
             // With a known size and too few replies, wait for the stragglers until the cap.
             askedToWake = quietEnds == Long.MAX_VALUE || !enoughReplies() ? deadline : Math.min(deadline, quietEnds);
-            wait.awaitChange(askedToWake, Long.MAX_VALUE);
+            wait.awaitChange(seen, askedToWake);
         }
     }
 
@@ -80,8 +81,12 @@ final class DiscoveryRound {
         int replies = wait.read(PendingRequest::replyCount);
         int flushes = wait.read(PendingRequest::flushCount);
         flush.run();
-        while (wait.read(p -> p.flushCount() == flushes) && System.nanoTime() - deadline < 0) {
-            wait.awaitChange(deadline, Long.MAX_VALUE);
+        while (true) {
+            long seen = wait.version();
+            if (wait.read(p -> p.flushCount() != flushes) || System.nanoTime() - deadline >= 0) {
+                break;
+            }
+            wait.awaitChange(seen, deadline);
         }
         return wait.read(PendingRequest::replyCount) == replies;
     }

@@ -30,6 +30,8 @@ final class PendingRequest {
     private boolean noRoute;
     private long stalledUntil;
     private int flushes;
+    /** Bumped on every change; a waiter that saw version v sleeps only while it is still v (no lost wake-ups). */
+    private long version;
 
     /**
      * @param expected    hosts expected to answer, or {@code null} when any matching host may (discovery)
@@ -63,6 +65,7 @@ final class PendingRequest {
                 }
                 lastReplyAt = now;
             }
+            version++;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -74,6 +77,7 @@ final class PendingRequest {
         lock.lock();
         try {
             rejected.putIfAbsent(sender, problem);
+            version++;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -87,6 +91,7 @@ final class PendingRequest {
             if (expected != null && expected.contains(identity) && !replies.containsKey(identity)) {
                 unroutable.put(identity, "not connected: the broker has no queue for this node (agent stopped?)");
             }
+            version++;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -98,6 +103,7 @@ final class PendingRequest {
         lock.lock();
         try {
             noRoute = true;
+            version++;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -119,20 +125,35 @@ final class PendingRequest {
         lock.lock();
         try {
             flushes++;
+            version++;
             changed.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Waits until {@code done} holds or {@code deadline} (nanoTime) passes, for at most {@code maxWaitNanos}. */
-    void awaitChange(long deadline, long maxWaitNanos) throws InterruptedException {
+    /**
+     * Waits until something changed since {@code seenVersion} (read with {@link #version()}) or {@code deadline}
+     * (nanoTime) passes. Checking the version under the lock means a change that happened between the caller's
+     * look and this wait is never slept through.
+     */
+    void awaitChange(long seenVersion, long deadline) throws InterruptedException {
         lock.lock();
         try {
-            long wait = Math.min(deadline - System.nanoTime(), maxWaitNanos);
-            if (wait > 0) {
+            long wait;
+            while (version == seenVersion && (wait = deadline - System.nanoTime()) > 0) {
                 changed.await(wait, TimeUnit.NANOSECONDS);
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The change counter, for {@link #awaitChange(long, long)}. */
+    long version() {
+        lock.lock();
+        try {
+            return version;
         } finally {
             lock.unlock();
         }

@@ -60,6 +60,18 @@ class DiscoveryRoundTest {
     }
 
     @Test
+    void aChangeBetweenLookingAndWaitingIsNeverSleptThrough() throws Exception {
+        // The call's reply arrives after the waiter looked but before it waits: it must not sleep to the deadline.
+        PendingRequest wait = new PendingRequest(java.util.Set.of("a"), System.nanoTime());
+        long seen = wait.version();
+        wait.accept(reply("a"));
+        long started = System.nanoTime();
+        wait.awaitChange(seen, in(Duration.ofSeconds(5)));
+        assertTrue(System.nanoTime() - started < Duration.ofMillis(500).toNanos(), "woke at once");
+        assertTrue(wait.read(PendingRequest::complete));
+    }
+
+    @Test
     void stalledTimeDoesNotCountAsQuiet() {
         PendingRequest wait = new PendingRequest(null, System.nanoTime());
         wait.accept(reply("a"));
