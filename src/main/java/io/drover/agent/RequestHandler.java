@@ -101,6 +101,9 @@ public final class RequestHandler {
      * request is not slowed by class loading; a slow first reply would stretch the client's discovery window.
      */
     void warmUp(Node node) {
+        if (security.verifier() != null) {
+            security.verifier().warmUp();
+        }
         Request ping = new Request(Request.newId(), node.collectives().get(0), "rpcutil", "ping", Map.of(),
                 "identity(" + node.identity() + ")", List.of(node.identity()), "warmup", clock.millis(), 1, null);
         Outcome outcome = decide(node, JsonCodec.instance().decodeRequest(JsonCodec.instance().encode(ping)), System.nanoTime(), true);
