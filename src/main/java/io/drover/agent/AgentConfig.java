@@ -33,6 +33,7 @@ import java.util.Set;
  * threads: 8
  * clock_skew: 30                     # seconds a request may be dated in the future
  * max_ttl: 3600                      # longest request validity accepted, seconds
+ * registration_interval: 300         # seconds between heartbeats to the fleet registry
  * agents:
  *   firewall: {provider: sandbox}
  * </pre>
@@ -43,9 +44,10 @@ import java.util.Set;
  * @param clockSkew allowed clock difference with callers
  * @param maxTtl    longest request TTL accepted, seconds
  * @param security  trusted callers, policy, audit log, node key
+ * @param registrationInterval time between heartbeats to the fleet registry
  */
 public record AgentConfig(NodeSpec node, BrokerSettings broker, int threads, Duration clockSkew, int maxTtl,
-                          SecuritySettings security) {
+                          SecuritySettings security, Duration registrationInterval) {
     public static final String DEFAULT_COLLECTIVE = "drover";
 
     /** Loads and checks a configuration file; every problem is a {@link ConfigException} naming the setting. */
@@ -95,6 +97,11 @@ public record AgentConfig(NodeSpec node, BrokerSettings broker, int threads, Dur
         if (maxTtl < 1 || maxTtl > 86_400) {
             throw settings.invalid("max_ttl", "must be 1 to 86400 seconds");
         }
+        long registration = settings.integer("registration_interval", NodeHost.Options.DEFAULT_REGISTRATION_INTERVAL.toSeconds());
+        if (registration < 10 || registration > 86_400) {
+            throw settings.invalid("registration_interval", "must be 10 to 86400 seconds (runners retire nodes silent for "
+                    + "much longer; see drover.fleet.retire-after)");
+        }
         Map<String, Map<String, Object>> agents = new LinkedHashMap<>();
         Settings agentSection = settings.section("agents");
         for (String agent : settings.map("agents").keySet()) {
@@ -102,13 +109,13 @@ public record AgentConfig(NodeSpec node, BrokerSettings broker, int threads, Dur
         }
         settings.requireAllRead();
         return new AgentConfig(new NodeSpec(identity, collectives, classes, facts, agents), broker, (int) threads,
-                Duration.ofSeconds(skew), (int) maxTtl, security);
+                Duration.ofSeconds(skew), (int) maxTtl, security, Duration.ofSeconds(registration));
     }
 
     /** The same configuration serving another identity. */
     public AgentConfig withIdentity(String identity) {
         NodeSpec spec = new NodeSpec(identity, node.collectives(), node.classes(), node.facts(), node.agents());
-        return new AgentConfig(spec, broker, threads, clockSkew, maxTtl, security);
+        return new AgentConfig(spec, broker, threads, clockSkew, maxTtl, security, registrationInterval);
     }
 
     /** The broker URIs, the first preferred. */

@@ -109,7 +109,7 @@ public final class AgentMain {
         RequestHandler handler = new RequestHandler(Clock.systemUTC(), config.clockSkew(), config.maxTtl(), true, security);
         NodeHost.Options options = NodeHost.Options.agent(node.identity());
         NodeHost host = new NodeHost(broker, handler, new NodeHost.Options(options.name(), config.threads(),
-                options.queueCapacity(), options.nodesPerConnection()));
+                options.queueCapacity(), options.nodesPerConnection(), config.registrationInterval()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("drover-agent {} stopping", node.identity());

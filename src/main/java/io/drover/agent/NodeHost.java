@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +57,10 @@ public final class NodeHost implements AutoCloseable {
     private final Map<String, List<Subscription>> subscriptions = new ConcurrentHashMap<>();
     private final DecodedRequests decoded = new DecodedRequests();
     private final ExecutorService consumerThreads;
+    private final Registrar registrar;
+    private final Map<String, Node> hostedNodes = new ConcurrentHashMap<>();
+    private final Map<String, Long> started = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService heartbeats;
     private int hosted;
 
     /**
@@ -64,8 +70,17 @@ public final class NodeHost implements AutoCloseable {
      * @param threads            threads running actions
      * @param queueCapacity      requests waiting for a thread before new ones are answered "busy"
      * @param nodesPerConnection nodes sharing one connection (one channel each; Qpid allows 256 channels)
+     * @param registrationInterval time between heartbeats to the fleet registry; zero registers nothing at all (as
+     *                           agents older than the registry did; for tests)
      */
-    public record Options(String name, int threads, int queueCapacity, int nodesPerConnection) {
+    public record Options(String name, int threads, int queueCapacity, int nodesPerConnection, Duration registrationInterval) {
+        /** Five minutes: a runner reports a missing node with how long ago it was last heard from. */
+        public static final Duration DEFAULT_REGISTRATION_INTERVAL = Duration.ofMinutes(5);
+
+        public Options(String name, int threads, int queueCapacity, int nodesPerConnection) {
+            this(name, threads, queueCapacity, nodesPerConnection, DEFAULT_REGISTRATION_INTERVAL);
+        }
+
         public static Options agent(String identity) {
             return new Options("drover-agent " + identity, 8, 1_000, 1);
         }
@@ -98,6 +113,16 @@ public final class NodeHost implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.registrar = new Registrar(options.registrationInterval());
+        this.heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, options.name() + " registration");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = options.registrationInterval().toMillis();
+        if (every > 0) {
+            heartbeats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Connects the nodes and starts serving them; returns once every node's queue is consumed. */
@@ -116,10 +141,48 @@ public final class NodeHost implements AutoCloseable {
             for (String collective : node.collectives()) {
                 if (declared.add(System.identityHashCode(connection) + "/" + collective)) {
                     Topology.declareExchanges(channel, collective);
+                    Topology.declareRegistry(channel, collective);
                 }
                 subs.add(subscribe(channel, node, collective));
             }
             subscriptions.put(node.identity(), subs);
+            hostedNodes.put(node.identity(), node);
+            started.put(node.identity(), System.currentTimeMillis());
+            // Only now, with its queue consumed, may a runner wait for this node: it can answer.
+            register(node, subs.get(0).channel(), Registrar.Kind.HELLO);
+        }
+    }
+
+    /** Publishes one kind of registration of {@code node} in each of its collectives; a failure is logged, never thrown. */
+    private void register(Node node, Channel channel, Registrar.Kind kind) {
+        if (options.registrationInterval().isZero()) {
+            return;
+        }
+        long since = started.getOrDefault(node.identity(), System.currentTimeMillis());
+        for (String collective : node.collectives()) {
+            try {
+                switch (kind) {
+                    case HELLO -> registrar.hello(channel, node, collective, since);
+                    case HEARTBEAT -> registrar.heartbeat(channel, node, collective, since);
+                    case GOODBYE -> registrar.goodbye(channel, node, collective, since);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("{} could not send its {} to the fleet registry of {}: {}", node.identity(), kind, collective, e.toString());
+            }
+        }
+    }
+
+    /** Every interval: each node says it is alive (runs on the registration thread; nothing may escape it). */
+    private void heartbeat() {
+        try {
+            for (Node node : hostedNodes.values()) {
+                List<Subscription> subs = subscriptions.get(node.identity());
+                if (subs != null && subs.get(0).channel().isOpen()) {
+                    register(node, subs.get(0).channel(), Registrar.Kind.HEARTBEAT);
+                }
+            }
+        } catch (Throwable t) {
+            LOG.error("Fleet registry heartbeat failed; trying again in {}", options.registrationInterval(), t);
         }
     }
 
@@ -147,6 +210,7 @@ public final class NodeHost implements AutoCloseable {
      */
     public synchronized void remove(String identity) throws IOException {
         List<Subscription> subs = subscriptions.remove(identity);
+        hostedNodes.remove(identity);
         if (subs == null) {
             return;
         }
@@ -188,6 +252,13 @@ public final class NodeHost implements AutoCloseable {
                 @Override
                 public void handleRecovery(Recoverable r) {
                     LOG.info("Reconnected {} to the broker; queues and consumers restored", connection.getClientProvidedName());
+                    // Say hello again: the broker may have lost non-persistent state, and runners learn the node is back.
+                    for (Node node : hostedNodes.values()) {
+                        List<Subscription> subs = subscriptions.get(node.identity());
+                        if (subs != null && subs.get(0).channel().getConnection() == connection) {
+                            register(node, subs.get(0).channel(), Registrar.Kind.HELLO);
+                        }
+                    }
                 }
 
                 @Override
@@ -199,10 +270,36 @@ public final class NodeHost implements AutoCloseable {
     }
 
     /**
-     * Stops taking requests, lets those already running finish and answer (up to 10 s), then disconnects.
+     * Drops every connection at once, without a goodbye to the registry and without waiting for running requests:
+     * what the broker sees when the agent process is killed.
+     */
+    public synchronized void abort() {
+        heartbeats.shutdownNow();
+        hostedNodes.clear();
+        subscriptions.clear();
+        executor.shutdownNow();
+        for (Connection connection : connections) {
+            connection.abort(1_000);
+        }
+        connections.clear();
+        consumerThreads.shutdownNow();
+    }
+
+    /**
+     * Stops taking requests, lets those already running finish and answer (up to 10 s), says goodbye to the fleet
+     * registry, then disconnects.
      */
     @Override
     public synchronized void close() {
+        heartbeats.shutdownNow();
+        // A clean shutdown says goodbye, so runners report the node as stopped, not as silently missing.
+        for (Node node : hostedNodes.values()) {
+            List<Subscription> subs = subscriptions.get(node.identity());
+            if (subs != null && subs.get(0).channel().isOpen()) {
+                register(node, subs.get(0).channel(), Registrar.Kind.GOODBYE);
+            }
+        }
+        hostedNodes.clear();
         for (List<Subscription> subs : subscriptions.values()) {
             for (Subscription sub : subs) {
                 try {

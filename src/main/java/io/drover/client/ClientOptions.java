@@ -18,9 +18,10 @@ import java.util.Objects;
  * @param callTimeout      default time a call waits for every reply
  * @param signer           signs every request, or {@code null} to send them unsigned
  * @param replyVerifier    checks nodes' reply signatures, or {@code null} to accept unsigned replies
+ * @param registry         how discovery cross-checks the fleet registry
  */
 public record ClientOptions(String collective, String caller, Duration discoveryTimeout, QuietWindowPolicy quietWindow,
-                            Duration callTimeout, RequestSigner signer, ReplyVerifier replyVerifier) {
+                            Duration callTimeout, RequestSigner signer, ReplyVerifier replyVerifier, RegistryOptions registry) {
     public static final Duration DEFAULT_DISCOVERY_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_QUIET_MINIMUM = Duration.ofMillis(30);
     public static final Duration DEFAULT_QUIET_MAXIMUM = Duration.ofSeconds(1);
@@ -32,6 +33,7 @@ public record ClientOptions(String collective, String caller, Duration discovery
         Objects.requireNonNull(discoveryTimeout, "discoveryTimeout");
         Objects.requireNonNull(quietWindow, "quietWindow");
         Objects.requireNonNull(callTimeout, "callTimeout");
+        Objects.requireNonNull(registry, "registry");
         if (signer != null && !signer.caller().equals(caller)) {
             throw new IllegalArgumentException("caller " + caller + " differs from the signing key's name " + signer.caller());
         }
@@ -40,37 +42,42 @@ public record ClientOptions(String collective, String caller, Duration discovery
     /** Collective {@code drover}, the local user as caller, 2 s discovery cap, adaptive quiet window, 60 s calls, unsigned. */
     public static ClientOptions defaults() {
         return new ClientOptions("drover", defaultCaller(), DEFAULT_DISCOVERY_TIMEOUT,
-                QuietWindowPolicy.adaptive(DEFAULT_QUIET_MINIMUM, DEFAULT_QUIET_MAXIMUM), DEFAULT_CALL_TIMEOUT, null, null);
+                QuietWindowPolicy.adaptive(DEFAULT_QUIET_MINIMUM, DEFAULT_QUIET_MAXIMUM), DEFAULT_CALL_TIMEOUT, null, null,
+                RegistryOptions.defaults());
     }
 
     public ClientOptions withCollective(String value) {
-        return new ClientOptions(value, caller, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier);
+        return new ClientOptions(value, caller, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier, registry);
     }
 
     public ClientOptions withCaller(String value) {
-        return new ClientOptions(collective, value, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier);
+        return new ClientOptions(collective, value, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier, registry);
     }
 
     public ClientOptions withDiscoveryTimeout(Duration value) {
-        return new ClientOptions(collective, caller, value, quietWindow, callTimeout, signer, replyVerifier);
+        return new ClientOptions(collective, caller, value, quietWindow, callTimeout, signer, replyVerifier, registry);
     }
 
     public ClientOptions withQuietWindow(QuietWindowPolicy value) {
-        return new ClientOptions(collective, caller, discoveryTimeout, value, callTimeout, signer, replyVerifier);
+        return new ClientOptions(collective, caller, discoveryTimeout, value, callTimeout, signer, replyVerifier, registry);
     }
 
     public ClientOptions withCallTimeout(Duration value) {
-        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, value, signer, replyVerifier);
+        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, value, signer, replyVerifier, registry);
     }
 
     /** Signs requests with {@code value}; the caller becomes the key's name. */
     public ClientOptions withSigner(RequestSigner value) {
         return new ClientOptions(collective, value == null ? caller : value.caller(), discoveryTimeout, quietWindow, callTimeout,
-                value, replyVerifier);
+                value, replyVerifier, registry);
     }
 
     public ClientOptions withReplyVerifier(ReplyVerifier value) {
-        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, callTimeout, signer, value);
+        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, callTimeout, signer, value, registry);
+    }
+
+    public ClientOptions withRegistry(RegistryOptions value) {
+        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier, value);
     }
 
     /** {@code user@host}. */

@@ -21,16 +21,30 @@ import java.util.TreeSet;
  * @param firstReply  time from publishing to the first reply, or {@code null} when none came
  * @param lastReply   time from publishing to the last reply, or {@code null} when none came
  * @param largestGap  longest silence between two replies
+ * @param expectedFrom where the hosts that had to answer came from ("the fleet registry", a host list file), or
+ *                     {@code null} when nothing said which hosts should answer (only the broadcast counted)
+ * @param missing     hosts that had to answer and did not, with why they were expected and what is known of them
+ * @param unknown     hosts that answered but were not expected by {@code expectedFrom} (never registered, not listed)
  */
 public record Discovery(Filter filter, SortedSet<String> identities, SortedMap<String, String> refused, Duration elapsed,
-                        Ended ended, Duration quietWindow, Duration firstReply, Duration lastReply, Duration largestGap) {
+                        Ended ended, Duration quietWindow, Duration firstReply, Duration lastReply, Duration largestGap,
+                        String expectedFrom, SortedMap<String, String> missing, SortedSet<String> unknown) {
     public Discovery {
         identities = Collections.unmodifiableSortedSet(new TreeSet<>(identities));
         refused = Collections.unmodifiableSortedMap(new TreeMap<>(refused));
+        missing = Collections.unmodifiableSortedMap(new TreeMap<>(missing));
+        unknown = Collections.unmodifiableSortedSet(new TreeSet<>(unknown));
+    }
+
+    /** True when every host that had to answer did, OK, and no host refused. */
+    public boolean complete() {
+        return missing.isEmpty() && refused.isEmpty();
     }
 
     /** Why discovery stopped listening. */
     public enum Ended {
+        /** Every host the registry (or the host list) expected answered. */
+        ALL_EXPECTED("every expected host answered"),
         /** At least the expected number of nodes answered, then no reply for the quiet window. */
         EXPECTED_COUNT("the expected number of nodes answered, then no more within the quiet window"),
         /** No reply came for the quiet window after the latest one. */

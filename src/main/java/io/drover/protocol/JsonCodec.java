@@ -79,6 +79,38 @@ public final class JsonCodec {
         return write(reply.withSignature(null));
     }
 
+    /** Any value as JSON with map keys sorted: stable bytes to hash. */
+    public byte[] canonicalJson(Object value) {
+        return write(value);
+    }
+
+    public byte[] encode(Registration registration) {
+        return write(registration);
+    }
+
+    /** Decodes and checks a registration; throws {@link ProtocolException} naming the first problem. */
+    public Registration decodeRegistration(byte[] body) {
+        Registration registration = read(body, Registration.class, "registration");
+        Registration.Kind kind = registration.type();
+        Names.require(Names.IDENTITY, registration.identity(), "registration identity");
+        Names.require(Names.COLLECTIVE, registration.collective(), "registration collective");
+        if (registration.sent() <= 0) {
+            throw new ProtocolException("registration sent must be a positive epoch time in milliseconds");
+        }
+        if (kind.carriesInventory() && (registration.classes() == null || registration.facts() == null || registration.agents() == null)) {
+            throw new ProtocolException("a " + registration.kind() + " registration must carry classes, facts and agents");
+        }
+        if (registration.agents() != null) {
+            for (String agent : registration.agents()) {
+                Names.require(Names.AGENT, agent, "registration agent");
+            }
+        }
+        if (registration.interval() < 0 || registration.interval() > MAX_TTL_SECONDS) {
+            throw new ProtocolException("registration interval " + registration.interval() + " s is out of range 0.." + MAX_TTL_SECONDS);
+        }
+        return registration;
+    }
+
     /** Decodes and checks a request; throws {@link ProtocolException} naming the first problem. */
     public Request decodeRequest(byte[] body) {
         Request request = read(body, Request.class, "request");

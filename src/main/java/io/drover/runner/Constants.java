@@ -61,6 +61,19 @@ public final class Constants {
     /** Time each step waits for every reply, in seconds, unless a step sets it. Default: 60. */
     public static final String STEP_TIMEOUT_PROPERTY_NAME = "drover.step.timeout";
 
+    /**
+     * Cross-check discovery against the fleet registry, where agents register themselves: every registered host that
+     * matches the filter must answer, or discovery fails naming it. {@code false} trusts whoever answers the
+     * broadcast (not recommended). Default: {@code true}.
+     */
+    public static final String FLEET_REGISTRY_PROPERTY_NAME = "drover.fleet.registry";
+
+    /**
+     * Hosts silent for longer than this many seconds are retired from the registry (logged when it happens).
+     * Default: 604800 (7 days).
+     */
+    public static final String FLEET_RETIRE_AFTER_PROPERTY_NAME = "drover.fleet.retire-after";
+
     private Constants() {
     }
 }

@@ -2,6 +2,7 @@ package io.drover.runner;
 
 import io.drover.client.ClientOptions;
 import io.drover.client.QuietWindowPolicy;
+import io.drover.client.RegistryOptions;
 import io.drover.security.ReplyVerifier;
 import io.drover.security.RequestSigner;
 import io.drover.security.TrustedKeys;
@@ -82,6 +83,20 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
             } catch (IOException e) {
                 throw new IllegalArgumentException(Constants.NODE_KEYS_PROPERTY_NAME + ": " + e.getMessage(), e);
             }
+        }
+        String registry = setting.apply(Constants.FLEET_REGISTRY_PROPERTY_NAME);
+        if (registry != null) {
+            if (!registry.equals("true") && !registry.equals("false")) {
+                throw new IllegalArgumentException(Constants.FLEET_REGISTRY_PROPERTY_NAME + " (or "
+                        + environmentName(Constants.FLEET_REGISTRY_PROPERTY_NAME) + ") must be true or false, got '" + registry + "'");
+            }
+            if (registry.equals("false")) {
+                options = options.withRegistry(RegistryOptions.off());
+            }
+        }
+        Duration retireAfter = seconds(setting, Constants.FLEET_RETIRE_AFTER_PROPERTY_NAME);
+        if (retireAfter != null) {
+            options = options.withRegistry(options.registry().withRetireAfter(retireAfter));
         }
         String fleet = setting.apply(Constants.SANDBOX_FLEET_PROPERTY_NAME);
         return new RunnerConfig(broker(setting), Path.of(fleet != null ? fleet : Constants.DEFAULT_SANDBOX_FLEET), options);

@@ -4,6 +4,7 @@ import io.cucumber.java.Scenario;
 import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.Discovery;
+import io.drover.fleet.HostList;
 import io.drover.client.DiscoveryOptions;
 import io.drover.client.DroverClient;
 import io.drover.client.HostTable;
@@ -32,6 +33,8 @@ public final class Deployment {
     private final DroverSession session;
     private Filter filter = Filter.all();
     private Integer expectedCount;
+    private SortedSet<String> listedHosts;
+    private String listSource;
     private SortedSet<String> hosts;
     private Duration stepTimeout;
     private String loadBalancer;
@@ -84,6 +87,20 @@ public final class Deployment {
         }
     }
 
+    /** Expects exactly the hosts in {@code file} (one identity per line) to answer discovery, instead of the registry. */
+    public void expectHostsListed(java.nio.file.Path file) {
+        if (hosts != null) {
+            throw new AssertionError("The host list must come before the hosts are discovered; move the step naming " + file
+                    + " above 'I want to pre-discover how many hosts to update'");
+        }
+        try {
+            listedHosts = HostList.read(file);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
+        listSource = file.toString();
+    }
+
     public void stepTimeout(Duration timeout) {
         stepTimeout = Objects.requireNonNull(timeout);
     }
@@ -109,14 +126,44 @@ public final class Deployment {
         if (expectedCount != null) {
             options = options.expecting(expectedCount);
         }
-        Discovery discovery = client().discover(filter, options);
+        if (listedHosts != null) {
+            options = options.expectingHosts(listedHosts, listSource);
+        }
+        Discovery discovery;
+        try {
+            discovery = client().discover(filter, options);
+        } catch (IllegalStateException e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
         hosts = discovery.identities();
         String summary = String.format("Discovered %d host%s matching %s in %d ms (%s%s)", hosts.size(), hosts.size() == 1 ? "" : "s",
                 filter.describe(), discovery.elapsed().toMillis(), discovery.ended().description(),
                 discovery.firstReply() == null ? "" : String.format("; first reply after %d ms, quiet window %d ms",
                         discovery.firstReply().toMillis(), discovery.quietWindow().toMillis()));
+        String expected = discovery.expectedFrom() == null
+                ? "\nNo host list and no registrations: whoever answered the broadcast counts"
+                : "\nCross-checked against " + discovery.expectedFrom() + ": " + discovery.missing().size() + " missing"
+                + (discovery.unknown().isEmpty() ? "" : "; answered without being "
+                + (listedHosts != null ? "listed" : "registered") + ": " + String.join(", ", discovery.unknown()));
         LOG.debug("{}: {}", summary, String.join(", ", hosts));
-        scenario.log(summary + ":\n  " + String.join("\n  ", hosts));
+        scenario.log(summary + ":\n  " + String.join("\n  ", hosts) + expected);
+        if (!discovery.missing().isEmpty()) {
+            StringBuilder table = new StringBuilder();
+            discovery.missing().forEach((host, why) -> table.append("  | ").append(host).append(" | ").append(why).append(" |\n"));
+            throw new AssertionError(discovery.missing().size() + " host(s) that must take part did not answer discovery (hosts "
+                    + "matching " + filter.describe() + ", expected from " + discovery.expectedFrom() + "):\n" + table
+                    + "Nothing was changed. Start their agents, or retire hosts that are gone for good (drover fleet forget HOST), "
+                    + "and run the feature again.");
+        }
+        if (listedHosts != null && !discovery.unknown().isEmpty()) {
+            throw new AssertionError(discovery.unknown().size() + " host(s) matching " + filter.describe() + " answered but are not "
+                    + "listed in " + listSource + ": " + String.join(", ", discovery.unknown())
+                    + ". Add them to the list, or narrow the filter; nothing was changed.");
+        }
+        if (!discovery.unknown().isEmpty()) {
+            LOG.warn("{} host(s) answered discovery but never registered in the fleet registry (agents older than this runner?): {}",
+                    discovery.unknown().size(), String.join(", ", discovery.unknown()));
+        }
         if (!discovery.refused().isEmpty()) {
             StringBuilder table = new StringBuilder();
             discovery.refused().forEach((host, why) -> table.append("  | ").append(host).append(" | ").append(why).append(" |\n"));

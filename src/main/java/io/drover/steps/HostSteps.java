@@ -57,6 +57,11 @@ public final class HostSteps {
         Deployment.current().expectHosts(count);
     }
 
+    @Given("I expect the hosts listed in {word}")
+    public void expectHostsListed(String file) {
+        Deployment.current().expectHostsListed(java.nio.file.Path.of(file));
+    }
+
     @Given("each step may take up to {int} second(s)")
     public void stepTimeout(int seconds) {
         if (seconds < 1 || seconds > 86_400) {

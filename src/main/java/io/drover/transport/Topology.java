@@ -32,6 +32,31 @@ public final class Topology {
         return PREFIX + collective + ".node." + identity;
     }
 
+    /** The fanout exchange nodes publish their registrations to. */
+    public static String registryExchange(String collective) {
+        return PREFIX + collective + ".registry";
+    }
+
+    /** The durable queue holding a collective's registrations, compacted by the runners that read it. */
+    public static String registryQueue(String collective) {
+        return PREFIX + collective + ".registry";
+    }
+
+    /** An exclusive queue a runner declares while it compacts the registry: the broker's own mutual exclusion. */
+    public static String registryLock(String collective) {
+        return PREFIX + collective + ".registry.lock";
+    }
+
+    /**
+     * Declares the registry's durable exchange and queue and binds them; idempotent. Durable, so registrations
+     * survive a broker restart: the registry must remember a node whose agent is down, that is its purpose.
+     */
+    public static void declareRegistry(Channel channel, String collective) throws IOException {
+        channel.exchangeDeclare(registryExchange(collective), BuiltinExchangeType.FANOUT, true, false, null);
+        channel.queueDeclare(registryQueue(collective), true, false, false, null);
+        channel.queueBind(registryQueue(collective), registryExchange(collective), "");
+    }
+
     /** Declares both exchanges of a collective; idempotent. */
     public static void declareExchanges(Channel channel, String collective) throws IOException {
         channel.exchangeDeclare(broadcastExchange(collective), BuiltinExchangeType.TOPIC, false, false, null);
@@ -42,5 +67,11 @@ public final class Topology {
     public static void deleteExchanges(Channel channel, String collective) throws IOException {
         channel.exchangeDelete(broadcastExchange(collective));
         channel.exchangeDelete(directedExchange(collective));
+    }
+
+    /** Deletes the registry of a collective, e.g. after a test that used a throwaway collective. */
+    public static void deleteRegistry(Channel channel, String collective) throws IOException {
+        channel.queueDelete(registryQueue(collective));
+        channel.exchangeDelete(registryExchange(collective));
     }
 }

@@ -134,6 +134,7 @@ class AgentJarIT {
                 }
                 try (var connection = broker.connector().connect("cleanup"); var channel = connection.createChannel()) {
                     Topology.deleteExchanges(channel, collective);
+                    Topology.deleteRegistry(channel, collective);
                 }
             }
         }

@@ -225,6 +225,7 @@ public final class BenchMain {
             } finally {
                 try (Connection connection = connector.connect("bench cleanup"); Channel channel = connection.createChannel()) {
                     Topology.deleteExchanges(channel, collective);
+                    Topology.deleteRegistry(channel, collective);
                 }
             }
         }

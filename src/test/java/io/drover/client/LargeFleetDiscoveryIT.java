@@ -47,6 +47,7 @@ class LargeFleetDiscoveryIT {
             } finally {
                 try (var connection = broker.connector().connect("cleanup"); var channel = connection.createChannel()) {
                     Topology.deleteExchanges(channel, collective);
+                    Topology.deleteRegistry(channel, collective);
                 }
             }
         }

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -94,8 +95,26 @@ abstract class RpcContract {
         Discovery discovery = client.discover(Filter.all());
         assertEquals(Set.of("web1.de.example.com", "web2.de.example.com", "dev1.de.example.com", "web1.fr.example.com",
                 "db1.us.example.com"), discovery.identities());
-        assertEquals(Discovery.Ended.QUIET, discovery.ended());
+        assertEquals(Discovery.Ended.ALL_EXPECTED, discovery.ended(), "every registered node answered");
+        assertEquals("the fleet registry", discovery.expectedFrom());
+        assertTrue(discovery.missing().isEmpty() && discovery.unknown().isEmpty(), discovery.toString());
         assertTrue(discovery.elapsed().compareTo(Duration.ofMillis(1500)) < 0, "took " + discovery.elapsed());
+    }
+
+    /** A client that trusts the broadcast alone, as with drover.fleet.registry=false: the quiet window decides. */
+    private DroverClient broadcastOnly() throws Exception {
+        return DroverClient.connect(broker.connector(), client.options().withRegistry(RegistryOptions.off()));
+    }
+
+    @Test
+    void withoutTheRegistryDiscoveryEndsOnTheQuietWindow() throws Exception {
+        try (DroverClient broadcast = broadcastOnly()) {
+            Discovery discovery = broadcast.discover(Filter.all());
+            assertEquals(5, discovery.size());
+            assertEquals(Discovery.Ended.QUIET, discovery.ended());
+            assertNull(discovery.expectedFrom());
+            assertTrue(discovery.elapsed().compareTo(Duration.ofMillis(1500)) < 0, "took " + discovery.elapsed());
+        }
     }
 
     @Test
@@ -133,11 +152,13 @@ abstract class RpcContract {
     }
 
     @Test
-    void discoveryWithAnExpectedCountEndsOnceThatManyAnswered() {
-        Discovery discovery = client.discover(Filter.parse("country=de"), DiscoveryOptions.defaults().expecting(3));
-        assertEquals(3, discovery.size());
-        assertEquals(Discovery.Ended.EXPECTED_COUNT, discovery.ended());
-        assertTrue(discovery.elapsed().compareTo(Duration.ofSeconds(1)) < 0, "took " + discovery.elapsed());
+    void discoveryWithAnExpectedCountEndsOnceThatManyAnswered() throws Exception {
+        try (DroverClient broadcast = broadcastOnly()) {
+            Discovery discovery = broadcast.discover(Filter.parse("country=de"), DiscoveryOptions.defaults().expecting(3));
+            assertEquals(3, discovery.size());
+            assertEquals(Discovery.Ended.EXPECTED_COUNT, discovery.ended());
+            assertTrue(discovery.elapsed().compareTo(Duration.ofSeconds(1)) < 0, "took " + discovery.elapsed());
+        }
     }
 
     @Test
@@ -147,12 +168,17 @@ abstract class RpcContract {
     }
 
     @Test
-    void discoveryWithAnExpectedCountWaitsForMissingNodesUpToTheCap() {
-        Discovery discovery = client.discover(Filter.parse("country=de"),
-                DiscoveryOptions.defaults().expecting(4).withTimeout(Duration.ofMillis(600)));
-        assertEquals(3, discovery.size());
-        assertEquals(Discovery.Ended.TIMEOUT, discovery.ended());
-        assertTrue(discovery.elapsed().compareTo(Duration.ofMillis(590)) >= 0, "waited for the fourth: " + discovery.elapsed());
+    void discoveryWithAnExpectedCountWaitsForMissingNodesUpToTheCap() throws Exception {
+        for (DroverClient each : List.of(client, broadcastOnly())) {
+            Discovery discovery = each.discover(Filter.parse("country=de"),
+                    DiscoveryOptions.defaults().expecting(4).withTimeout(Duration.ofMillis(600)));
+            assertEquals(3, discovery.size());
+            assertEquals(Discovery.Ended.TIMEOUT, discovery.ended());
+            assertTrue(discovery.elapsed().compareTo(Duration.ofMillis(590)) >= 0, "waited for the fourth: " + discovery.elapsed());
+            if (each != client) {
+                each.close();
+            }
+        }
     }
 
     @Test
@@ -172,6 +198,7 @@ abstract class RpcContract {
         } finally {
             try (Connection connection = broker.connector().connect("cleanup"); Channel channel = connection.createChannel()) {
                 Topology.deleteExchanges(channel, fleet.collective() + "-empty");
+                Topology.deleteRegistry(channel, fleet.collective() + "-empty");
             }
         }
     }

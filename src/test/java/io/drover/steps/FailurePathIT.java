@@ -119,6 +119,26 @@ class FailurePathIT {
         FeatureRun run = FeatureRun.of(feature, REPORTS, "stopped-host");
         assertEquals(1, run.failedScenarios());
         String message = run.failureMessage().orElseThrow();
-        assertTrue(message.contains("Expected 4 hosts") && message.contains("but 3 answered"), message);
+        assertTrue(message.contains("dev2.de.example.com") && message.contains("did not answer discovery"), message);
+    }
+
+    @Test
+    void theSeedFailsAtDiscoveryNamingTheHostWhenOneOfItsAgentsIsDead() throws Exception {
+        // Killed, not stopped: no goodbye, the registry last heard of it when it started.
+        sandbox.fleet().stop("dev4.de.example.com");
+        FeatureRun run = FeatureRun.of(FEATURE, REPORTS, "dead-host");
+        assertEquals(1, run.failedScenarios());
+        String message = run.failureMessage().orElseThrow();
+        assertTrue(message.contains("1 host(s) that must take part did not answer discovery"), message);
+        assertTrue(message.contains("| dev4.de.example.com | matched when last seen ") && message.contains("and did not answer"),
+                message);
+        assertTrue(message.contains("Nothing was changed"), message);
+        assertEquals(List.of("When I block the load balancer", "Then traffic from the load balancer should be blocked",
+                "When I update the package mywebapp", "Then the package version for mywebapp should be 4.2.6-3.el5",
+                "When I unblock the load balancer", "Then traffic from the load balancer should be unblocked"),
+                run.stepsWithStatus("skipped"));
+        for (String host : List.of("dev1.de.example.com", "dev2.de.example.com", "dev3.de.example.com")) {
+            assertTrue(!loadBalancerBlocked(host), "nothing ran on " + host);
+        }
     }
 }

@@ -37,9 +37,33 @@ public final class TestFleet implements AutoCloseable {
     /** Starts an agent for one node and returns when it consumes. */
     public Node start(String identity, Set<String> classes, Map<String, Object> facts, Map<String, Map<String, Object>> agentSettings)
             throws Exception {
+        return start(identity, classes, facts, agentSettings, NodeHost.Options.agent(identity));
+    }
+
+    /** Starts an agent that never registers in the fleet registry, as agents older than the registry. */
+    public Node startUnregistered(String identity, Set<String> classes, Map<String, Object> facts,
+                                  Map<String, Map<String, Object>> agentSettings) throws Exception {
+        NodeHost.Options options = NodeHost.Options.agent(identity);
+        return start(identity, classes, facts, agentSettings, new NodeHost.Options(options.name(), options.threads(),
+                options.queueCapacity(), options.nodesPerConnection(), Duration.ZERO));
+    }
+
+    /** Starts an agent deciding with {@code handler}, e.g. one whose clock is off. */
+    public Node start(String identity, Set<String> classes, Map<String, Object> facts, Map<String, Map<String, Object>> agentSettings,
+                      RequestHandler handler) throws Exception {
+        return start(identity, classes, facts, agentSettings, NodeHost.Options.agent(identity), handler);
+    }
+
+    private Node start(String identity, Set<String> classes, Map<String, Object> facts, Map<String, Map<String, Object>> agentSettings,
+                       NodeHost.Options options) throws Exception {
+        return start(identity, classes, facts, agentSettings, options,
+                new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false));
+    }
+
+    private Node start(String identity, Set<String> classes, Map<String, Object> facts, Map<String, Map<String, Object>> agentSettings,
+                       NodeHost.Options options, RequestHandler handler) throws Exception {
         Node node = Node.build(new NodeSpec(identity, List.of(collective), classes, facts, agentSettings), Plugins.builtIn());
-        NodeHost host = new NodeHost(broker, new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false),
-                NodeHost.Options.agent(identity));
+        NodeHost host = new NodeHost(broker, handler, options);
         try {
             host.add(List.of(node));
         } catch (Exception e) {
@@ -55,11 +79,19 @@ public final class TestFleet implements AutoCloseable {
         return nodes.get(identity);
     }
 
-    /** Stops one agent as a crash or shutdown would: its connection closes, so its queue goes away. */
+    /** Stops one agent as a clean shutdown would: it says goodbye to the registry, its connection closes, its queue goes. */
     public void stop(String identity) {
         NodeHost host = agents.remove(identity);
         if (host != null) {
             host.close();
+        }
+    }
+
+    /** Kills one agent: its connection drops without a goodbye, as when the process is killed or the host dies. */
+    public void kill(String identity) {
+        NodeHost host = agents.remove(identity);
+        if (host != null) {
+            host.abort();
         }
     }
 
@@ -85,6 +117,7 @@ public final class TestFleet implements AutoCloseable {
         agents.clear();
         try (var connection = broker.connect("drover test cleanup"); var channel = connection.createChannel()) {
             Topology.deleteExchanges(channel, collective);
+            Topology.deleteRegistry(channel, collective);
         }
     }
 }

@@ -16,6 +16,8 @@ import io.drover.client.Discovery;
 import io.drover.client.DiscoveryOptions;
 import io.drover.client.DroverClient;
 import io.drover.filter.Filter;
+import io.drover.fleet.Fleet;
+import io.drover.fleet.RegistryReader;
 import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Names;
 import io.drover.protocol.ProtocolException;
@@ -29,7 +31,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,10 +67,13 @@ public final class AmqpDroverClient implements DroverClient {
     private volatile String replyQueue;
     private final Map<String, PendingRequest> pending = new ConcurrentHashMap<>();
     private final AtomicLong lateReplies = new AtomicLong();
+    private final RegistryReader registryReader;
 
     private AmqpDroverClient(BrokerConnector broker, ClientOptions options) throws IOException, TimeoutException {
         this.broker = broker;
         this.options = options;
+        this.registryReader = new RegistryReader(broker, Clock.systemUTC(), options.registry().retireAfter(),
+                options.registry().lockWait());
         this.connection = broker.connect("drover client " + options.caller());
         try {
             this.publisher = connection.createChannel();
@@ -150,7 +157,11 @@ public final class AmqpDroverClient implements DroverClient {
             int expected = discoveryOptions.expectedCount().orElse(-1);
             DiscoveryRound round = new DiscoveryRound(wait, options.quietWindow(), expected, deadline,
                     () -> publishFlush(request.id()));
-            Discovery.Ended ended = round.await();
+            // Who must answer: the host list given, else the registry (read while the broadcast is on its way).
+            Expectation expectation = expectation(filter, discoveryOptions, cap);
+            // Nobody to wait for by name (no registry, or no registered host matches): the quiet window decides.
+            Discovery.Ended ended = expectation == null || expectation.awaited().isEmpty() ? round.await()
+                    : round.awaitHosts(expectation.awaited());
             Duration window = wait.read(p -> p.replyCount() > 0 ? round.window(p) : Duration.ZERO);
             Duration first = wait.read(p -> p.replyCount() > 0 ? Duration.ofNanos(p.firstReplyAt() - p.publishedAt()) : null);
             Duration last = wait.read(p -> p.replyCount() > 0 ? Duration.ofNanos(p.lastReplyAt() - p.publishedAt()) : null);
@@ -164,17 +175,81 @@ public final class AmqpDroverClient implements DroverClient {
                     refused.put(host, reply.status() + ": " + reply.message());
                 }
             });
+            SortedMap<String, String> missing = new TreeMap<>();
+            SortedSet<String> unknown = new TreeSet<>();
+            if (expectation != null) {
+                expectation.known().forEach((host, why) -> {
+                    if (!replies.containsKey(host)) {
+                        missing.put(host, why);
+                    }
+                });
+                for (String host : replies.keySet()) {
+                    if (!expectation.known().containsKey(host)) {
+                        unknown.add(host);
+                    }
+                }
+            }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             LOG.debug("Discovered {} nodes matching {} in {} ms ({})", found.size(), filter.describe(), elapsed.toMillis(),
                     ended.description());
             Duration gap = wait.read(p -> Duration.ofNanos(p.largestGap()));
-            return new Discovery(filter, found, refused, elapsed, ended, window, first, last, gap);
+            return new Discovery(filter, found, refused, elapsed, ended, window, first, last, gap,
+                    expectation == null ? null : expectation.source(), missing, unknown);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while discovering " + filter.describe(), e);
         } finally {
             pending.remove(request.id());
         }
+    }
+
+    /**
+     * The hosts a discovery must hear from.
+     *
+     * @param source  where they came from, for messages
+     * @param known   every host expected, with what to say if it does not answer
+     * @param awaited those of them worth waiting for (not those whose agent said goodbye)
+     */
+    private record Expectation(String source, Map<String, String> known, Set<String> awaited) {
+    }
+
+    private Expectation expectation(Filter filter, DiscoveryOptions discoveryOptions, Duration cap) throws InterruptedException {
+        if (discoveryOptions.expectedHosts() != null) {
+            Map<String, String> known = new TreeMap<>();
+            for (String host : discoveryOptions.expectedHosts()) {
+                known.put(host, "listed in " + discoveryOptions.hostsSource() + " and did not answer within " + seconds(cap));
+            }
+            return new Expectation(discoveryOptions.hostsSource(), known, known.keySet());
+        }
+        if (!options.registry().enabled()) {
+            return null;
+        }
+        Fleet fleet;
+        try {
+            fleet = registryReader.read(options.collective());
+        } catch (IOException | TimeoutException e) {
+            throw new IllegalStateException("Cannot read the fleet registry of collective " + options.collective() + " on " + broker
+                    + ": " + e.getMessage() + ". Without it Drover cannot tell a missing host from one that does not match; "
+                    + "fix the broker, or set drover.fleet.registry=false to trust the broadcast alone (not recommended)", e);
+        }
+        if (fleet.isEmpty()) {
+            LOG.warn("No node has registered in collective {}: discovery counts whoever answers the broadcast within the quiet "
+                    + "window (agents older than this runner do not register; upgrade them)", options.collective());
+            return null;
+        }
+        Instant now = fleet.readAt();
+        Map<String, String> known = new TreeMap<>();
+        Set<String> awaited = new java.util.HashSet<>();
+        fleet.matching(filter).forEach((host, entry) -> {
+            if (entry.stopped()) {
+                known.put(host, "matched when last seen " + entry.lastSeenAgo(now) + ", when its agent stopped cleanly (goodbye); "
+                        + "start the agent, or retire the host with: drover fleet forget " + host);
+            } else {
+                known.put(host, "matched when last seen " + entry.lastSeenAgo(now) + " and did not answer within " + seconds(cap));
+                awaited.add(host);
+            }
+        });
+        return new Expectation("the fleet registry", known, awaited);
     }
 
     /** Sends a marker through the client's own reply queue, behind every reply already queued there. */

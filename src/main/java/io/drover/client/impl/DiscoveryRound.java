@@ -66,6 +66,28 @@ final class DiscoveryRound {
         }
     }
 
+    /**
+     * Waits until every one of {@code hosts} answered, and the expected count if one is known (then ends at once, after one flush marker so replies already
+     * on their way are counted too), the broker returned the broadcast (no node is connected), or the cap.
+     */
+    Discovery.Ended awaitHosts(java.util.Set<String> hosts) throws InterruptedException {
+        wait.await(hosts);
+        while (true) {
+            long seen = wait.version();
+            if (wait.read(PendingRequest::awaitedLeft) == 0 && enoughReplies()) {
+                confirmQuiet();
+                return Discovery.Ended.ALL_EXPECTED;
+            }
+            if (wait.read(PendingRequest::isNoRoute)) {
+                return Discovery.Ended.NO_ROUTE;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return Discovery.Ended.TIMEOUT;
+            }
+            wait.awaitChange(seen, deadline);
+        }
+    }
+
     /** The quiet window now in force. */
     Duration window(PendingRequest p) {
         return policy.window(Duration.ofNanos(p.firstReplyAt() - p.publishedAt()), Duration.ofNanos(p.largestGap()),

@@ -30,6 +30,8 @@ final class PendingRequest {
     private boolean noRoute;
     private long stalledUntil;
     private int flushes;
+    private Set<String> awaited;
+    private int awaitedLeft;
     /** Bumped on every change; a waiter that saw version v sleeps only while it is still v (no lost wake-ups). */
     private long version;
 
@@ -55,6 +57,9 @@ final class PendingRequest {
                 unexpected.put(sender, reply);
             } else {
                 replies.put(sender, reply);
+                if (awaited != null && awaited.contains(sender)) {
+                    awaitedLeft--;
+                }
                 if (!reply.isOk()) {
                     failed++;
                 }
@@ -64,6 +69,27 @@ final class PendingRequest {
                     largestGap = Math.max(largestGap, now - lastReplyAt);
                 }
                 lastReplyAt = now;
+            }
+            version++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * From now on, counts which of {@code hosts} are still to answer (a discovery learns them from the registry
+     * after the broadcast went out, so replies may already be in).
+     */
+    void await(Set<String> hosts) {
+        lock.lock();
+        try {
+            awaited = Set.copyOf(hosts);
+            awaitedLeft = 0;
+            for (String host : awaited) {
+                if (!replies.containsKey(host)) {
+                    awaitedLeft++;
+                }
             }
             version++;
             changed.signalAll();
@@ -172,6 +198,11 @@ final class PendingRequest {
 
     boolean complete() {
         return expected != null && replies.size() + unroutable.size() >= expected.size();
+    }
+
+    /** How many of the hosts given to {@link #await(Set)} have not answered yet. */
+    int awaitedLeft() {
+        return awaitedLeft;
     }
 
     int replyCount() {

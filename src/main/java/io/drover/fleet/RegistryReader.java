@@ -1,0 +1,236 @@
+package io.drover.fleet;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.MessageProperties;
+import io.drover.protocol.JsonCodec;
+import io.drover.protocol.ProtocolException;
+import io.drover.protocol.Registration;
+import io.drover.transport.BrokerConnector;
+import io.drover.transport.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Reads a collective's registry from the broker. The registrations live in one durable queue; a reader takes
+ * the registry lock (an exclusive queue: the broker grants it to one connection at a time and drops it the
+ * moment that connection dies), receives every message without acknowledging it, and then either puts them all
+ * back untouched or, when some are superseded, publishes the compacted set (confirmed by the broker) before
+ * acknowledging the originals. A reader that dies half-way loses nothing: unacknowledged messages return to the
+ * queue, and a compacted copy next to its original is harmless (compaction keeps the latest of a node's messages).
+ */
+public final class RegistryReader {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryReader.class);
+    private static final long LOCK_RETRY_MS = 25;
+
+    private final BrokerConnector broker;
+    private final Clock clock;
+    private final Duration retireAfter;
+    private final Duration lockWait;
+
+    /**
+     * @param retireAfter nodes silent longer than this are retired by the read
+     * @param lockWait    how long to wait for another reader holding the registry lock
+     */
+    public RegistryReader(BrokerConnector broker, Clock clock, Duration retireAfter, Duration lockWait) {
+        this.broker = broker;
+        this.clock = clock;
+        this.retireAfter = retireAfter;
+        this.lockWait = lockWait;
+    }
+
+    /** Reads (and compacts) the registry of {@code collective}. */
+    public Fleet read(String collective) throws IOException, TimeoutException, InterruptedException {
+        return withLock(collective, connection -> {
+            Channel channel = connection.createChannel();
+            try {
+                return drain(channel, collective);
+            } finally {
+                closeQuietly(channel);
+            }
+        });
+    }
+
+    /**
+     * Retires {@code identity} from the registry now: publishes a tombstone for everything it registered up to its
+     * latest registration. A node that registers again afterwards (its agent is running after all) comes back.
+     *
+     * @return the host as it was known, or {@code null} when the registry does not know it
+     */
+    public KnownHost forget(String collective, String identity, String by) throws IOException, TimeoutException, InterruptedException {
+        return withLock(collective, connection -> {
+            Channel channel = connection.createChannel();
+            try {
+                Fleet fleet = drain(channel, collective);
+                KnownHost host = fleet.hosts().get(identity);
+                if (host == null) {
+                    return null;
+                }
+                Registration tombstone = new Registration(Registration.Kind.FORGET.wireName(), identity, collective, null, null, null,
+                        null, null, 0, clock.millis(), 0, by, host.lastSeen().toEpochMilli());
+                channel.confirmSelect();
+                channel.basicPublish(Topology.registryExchange(collective), "", MessageProperties.PERSISTENT_BASIC,
+                        JsonCodec.instance().encode(tombstone));
+                channel.waitForConfirmsOrDie(10_000);
+                return host;
+            } finally {
+                closeQuietly(channel);
+            }
+        });
+    }
+
+    private interface Locked<T> {
+        T run(Connection connection) throws IOException, TimeoutException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code work} holding the registry lock. Each attempt uses a connection of its own: Qpid closes the
+     * whole connection, not only the channel, when an exclusive queue is already taken.
+     */
+    private <T> T withLock(String collective, Locked<T> work) throws IOException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + lockWait.toNanos();
+        while (true) {
+            Connection connection = broker.connect("drover registry reader");
+            try {
+                Channel lock = connection.createChannel();
+                try {
+                    lock.queueDeclare(Topology.registryLock(collective), false, true, true, null);
+                } catch (IOException e) {
+                    if (System.nanoTime() - deadline >= 0) {
+                        throw new IOException("The fleet registry of collective " + collective + " stayed locked by another reader for "
+                                + lockWait.toSeconds() + " s; a runner may be stuck compacting it. Try again, or delete the queue "
+                                + Topology.registryLock(collective) + " if no runner is active", e);
+                    }
+                    connection.abort();
+                    Thread.sleep(LOCK_RETRY_MS);
+                    continue;
+                }
+                T result = work.run(connection);
+                try {
+                    lock.queueDelete(Topology.registryLock(collective));
+                } catch (IOException e) {
+                    // closing the connection releases an exclusive queue too
+                }
+                return result;
+            } finally {
+                connection.abort(5_000);
+            }
+        }
+    }
+
+    private Fleet drain(Channel channel, String collective) throws IOException, InterruptedException {
+        Topology.declareRegistry(channel, collective);
+        int count = channel.queueDeclarePassive(Topology.registryQueue(collective)).getMessageCount();
+        if (count == 0) {
+            return Fleet.empty(clock.instant());
+        }
+        Collector collector = new Collector(channel, count, collective);
+        channel.basicQos(Math.min(count, 10_000));
+        String tag = channel.basicConsume(Topology.registryQueue(collective), false, "drover-registry-reader", collector);
+        long timeoutMs = 10_000 + count;
+        if (!collector.await(timeoutMs)) {
+            throw new IOException("Read only " + collector.entries.size() + " of " + count + " registrations of collective "
+                    + collective + " in " + timeoutMs + " ms");
+        }
+        channel.basicCancel(tag);
+        Instant now = clock.instant();
+        RegistryCompaction.Result result = RegistryCompaction.compact(collector.entries, now, retireAfter);
+        if (!result.fleet().retired().isEmpty()) {
+            LOG.info("Fleet registry of {}: retired {} node(s) silent for more than {}: {}", collective, result.fleet().retired().size(),
+                    retireAfter, String.join(", ", result.fleet().retired()));
+        }
+        if (collector.malformed > 0) {
+            LOG.warn("Fleet registry of {}: dropped {} malformed registration(s); someone other than Drover's agents publishes there",
+                    collective, collector.malformed);
+        }
+        if (result.dropped() == 0 && collector.malformed == 0) {
+            // Nothing to compact: closing the channel puts every unacknowledged message back (Qpid has no basic.nack).
+            return result.fleet();
+        } else {
+            channel.confirmSelect();
+            for (RegistryCompaction.Entry entry : result.keep()) {
+                channel.basicPublish(Topology.registryExchange(collective), "", MessageProperties.PERSISTENT_BASIC, entry.body());
+            }
+            try {
+                channel.waitForConfirmsOrDie(30_000);
+            } catch (TimeoutException e) {
+                throw new IOException("The broker did not confirm the compacted registry of " + collective + " in 30 s", e);
+            }
+            channel.basicAck(collector.lastTag, true);
+            LOG.debug("Fleet registry of {}: compacted {} registrations to {}", collective, count, result.keep().size());
+        }
+        return result.fleet();
+    }
+
+    private static void closeQuietly(Channel channel) {
+        try {
+            if (channel.isOpen()) {
+                channel.close();
+            }
+        } catch (IOException | TimeoutException | com.rabbitmq.client.AlreadyClosedException ignored) {
+            // the connection goes next
+        }
+    }
+
+    /** Receives the first {@code count} messages of the queue; later arrivals return to the queue with the channel. */
+    private static final class Collector extends DefaultConsumer {
+        private final int count;
+        private final String collective;
+        final List<RegistryCompaction.Entry> entries = new ArrayList<>();
+        int received;
+        int malformed;
+        long lastTag;
+
+        Collector(Channel channel, int count, String collective) {
+            super(channel);
+            this.count = count;
+            this.collective = collective;
+        }
+
+        @Override
+        public synchronized void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            if (received >= count) {
+                return;
+            }
+            received++;
+            lastTag = envelope.getDeliveryTag();
+            try {
+                Registration registration = JsonCodec.instance().decodeRegistration(body);
+                if (registration.collective().equals(collective)) {
+                    entries.add(new RegistryCompaction.Entry(registration, body));
+                } else {
+                    malformed++;
+                }
+            } catch (ProtocolException e) {
+                malformed++;
+            }
+            if (received >= count) {
+                notifyAll();
+            }
+        }
+
+        synchronized boolean await(long timeoutMs) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            while (received < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package io.drover.fleet;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.MessageProperties;
+import io.drover.agent.Node;
+import io.drover.agent.RequestHandler;
+import io.drover.client.ClientOptions;
+import io.drover.client.Discovery;
+import io.drover.client.DiscoveryOptions;
+import io.drover.client.DroverClient;
+import io.drover.client.RegistryOptions;
+import io.drover.filter.Filter;
+import io.drover.protocol.JsonCodec;
+import io.drover.protocol.Registration;
+import io.drover.protocol.Reply;
+import io.drover.protocol.Request;
+import io.drover.protocol.Status;
+import io.drover.testing.TestBroker;
+import io.drover.testing.TestFleet;
+import io.drover.transport.Topology;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Discovery knows the fleet: agents register themselves, and every registered host that matches the filter must
+ * answer, whatever the quiet window would have said. Each case was a green deploy that skipped a host before.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KnownFleetIT {
+    private static final Duration CAP = Duration.ofSeconds(1);
+    private TestBroker embedded;
+    private TestBroker rabbit;
+
+    @BeforeAll
+    void startBrokers() {
+        embedded = TestBroker.embedded();
+        rabbit = TestBroker.rabbitMq();
+    }
+
+    @AfterAll
+    void stopBrokers() {
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+
+    Stream<Named<TestBroker>> brokers() {
+        return Stream.of(Named.of("embedded Qpid", embedded), Named.of("RabbitMQ", rabbit));
+    }
+
+    private static Map<String, Object> de() {
+        return Map.of("country", "de");
+    }
+
+    private static DroverClient client(TestBroker broker, TestFleet fleet) throws Exception {
+        return DroverClient.connect(broker.connector(), ClientOptions.defaults().withCollective(fleet.collective())
+                .withDiscoveryTimeout(CAP).withCallTimeout(Duration.ofSeconds(5)));
+    }
+
+    private static TestFleet fourHosts(TestBroker broker) throws Exception {
+        TestFleet fleet = new TestFleet(broker.connector());
+        for (int i = 1; i <= 4; i++) {
+            fleet.start("dev" + i + ".de.example.com", Set.of("roles::dev_server"), de(), TestFleet.sandboxAgents());
+        }
+        return fleet;
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aDeadHostFailsDiscoveryNamingItWithWhenItWasLastSeen(TestBroker broker) throws Exception {
+        try (TestFleet fleet = fourHosts(broker); DroverClient client = client(broker, fleet)) {
+            fleet.kill("dev4.de.example.com");
+            Discovery discovery = client.discover(Filter.parse("country=de"));
+            assertEquals(Set.of("dev1.de.example.com", "dev2.de.example.com", "dev3.de.example.com"), discovery.identities());
+            String why = discovery.missing().get("dev4.de.example.com");
+            assertNotNull(why, "the dead host is missing: " + discovery);
+            assertTrue(why.startsWith("matched when last seen ") && why.contains("s ago and did not answer within 1 s"), why);
+            assertFalse(discovery.complete());
+            assertEquals(Discovery.Ended.TIMEOUT, discovery.ended(), "waited for the registered host up to the cap");
+
+            // Broadcast alone, as before the registry, the same dead host went unnoticed: the deploy would be green on 3 of 4.
+            try (DroverClient broadcast = DroverClient.connect(broker.connector(), client.options().withRegistry(RegistryOptions.off()))) {
+                Discovery blind = broadcast.discover(Filter.parse("country=de"));
+                assertEquals(3, blind.size());
+                assertTrue(blind.missing().isEmpty() && blind.complete());
+            }
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aCleanlyStoppedHostIsNamedAtOnceWithoutWaitingForIt(TestBroker broker) throws Exception {
+        try (TestFleet fleet = fourHosts(broker); DroverClient client = client(broker, fleet)) {
+            fleet.stop("dev2.de.example.com");
+            Discovery discovery = client.discover(Filter.parse("country=de"), DiscoveryOptions.defaults().withTimeout(Duration.ofSeconds(5)));
+            String why = discovery.missing().get("dev2.de.example.com");
+            assertNotNull(why, discovery.toString());
+            assertTrue(why.contains("stopped cleanly (goodbye)") && why.contains("drover fleet forget dev2.de.example.com"), why);
+            assertEquals(Discovery.Ended.ALL_EXPECTED, discovery.ended());
+            assertTrue(discovery.elapsed().compareTo(Duration.ofSeconds(4)) < 0, "did not wait for a host known to be stopped: "
+                    + discovery.elapsed());
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aSlowButRegisteredHostIsWaitedForWhereTheQuietWindowLostIt(TestBroker broker) throws Exception {
+        try (TestFleet fleet = fourHosts(broker); SlowAgent slow = new SlowAgent(broker, fleet.collective(), "dev5.de.example.com",
+                Duration.ofMillis(400)); DroverClient client = client(broker, fleet)) {
+            Discovery discovery = client.discover(Filter.parse("country=de"));
+            assertTrue(discovery.identities().contains("dev5.de.example.com"), "the slow host was waited for: " + discovery);
+            assertEquals(5, discovery.size());
+            assertEquals(Discovery.Ended.ALL_EXPECTED, discovery.ended());
+            assertTrue(discovery.complete(), discovery.toString());
+
+            try (DroverClient broadcast = DroverClient.connect(broker.connector(), client.options().withRegistry(RegistryOptions.off()))) {
+                Discovery blind = broadcast.discover(Filter.parse("country=de"));
+                assertEquals(4, blind.size(), "the quiet window ends long before a host 400 ms slower than the others: " + blind);
+            }
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aHostWhoseClockIsOffRefusesAndIsNamedWithTheReason(TestBroker broker) throws Exception {
+        try (TestFleet fleet = fourHosts(broker); DroverClient client = client(broker, fleet)) {
+            Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-5));
+            fleet.start("dev5.de.example.com", Set.of(), de(), TestFleet.sandboxAgents(),
+                    new RequestHandler(behind, Duration.ofSeconds(30), 3600, false));
+            Discovery discovery = client.discover(Filter.parse("country=de"));
+            String why = discovery.refused().get("dev5.de.example.com");
+            assertNotNull(why, "the skewed host's refusal is its reason: " + discovery);
+            assertTrue(why.contains("clock"), why);
+            assertFalse(discovery.complete());
+            assertEquals(Discovery.Ended.ALL_EXPECTED, discovery.ended(), "its refusal counts as its answer");
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aHostThatNeverRegisteredIsAcceptedAndFlagged(TestBroker broker) throws Exception {
+        try (TestFleet fleet = fourHosts(broker); DroverClient client = client(broker, fleet)) {
+            fleet.startUnregistered("old1.de.example.com", Set.of(), de(), TestFleet.sandboxAgents());
+            Discovery discovery = client.discover(Filter.parse("country=de"));
+            assertTrue(discovery.identities().contains("old1.de.example.com"), discovery.toString());
+            assertEquals(Set.of("old1.de.example.com"), discovery.unknown());
+            assertTrue(discovery.missing().isEmpty());
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aForgottenHostIsNoLongerExpectedUntilItRegistersAgain(TestBroker broker) throws Exception {
+        try (TestFleet fleet = fourHosts(broker); DroverClient client = client(broker, fleet)) {
+            fleet.kill("dev3.de.example.com");
+            RegistryReader registry = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10));
+            KnownHost forgotten = registry.forget(fleet.collective(), "dev3.de.example.com", "alice");
+            assertNotNull(forgotten);
+            assertNull(registry.forget(fleet.collective(), "nobody.example.com", "alice"), "an unknown host is reported as such");
+            Discovery discovery = client.discover(Filter.parse("country=de"));
+            assertTrue(discovery.missing().isEmpty() && discovery.complete(), discovery.toString());
+            assertEquals(3, discovery.size());
+
+            // The host comes back: its hello is newer than the tombstone, so it is part of the fleet again.
+            fleet.start("dev3.de.example.com", Set.of("roles::dev_server"), de(), TestFleet.sandboxAgents());
+            fleet.kill("dev3.de.example.com");
+            assertTrue(client.discover(Filter.parse("country=de")).missing().containsKey("dev3.de.example.com"));
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aHostSilentLongerThanTheRetirementAgeIsRetiredAndSaidSo(TestBroker broker) throws Exception {
+        try (TestFleet fleet = fourHosts(broker)) {
+            fleet.kill("dev1.de.example.com");
+            // Read as a runner whose clock is 8 days ahead sees it: every host is silent for 8 days.
+            Clock later = Clock.fixed(Instant.now().plus(Duration.ofDays(8)), ZoneOffset.UTC);
+            Fleet seen = new RegistryReader(broker.connector(), later, Duration.ofDays(7), Duration.ofSeconds(10)).read(fleet.collective());
+            assertTrue(seen.hosts().isEmpty(), seen.toString());
+            assertEquals(4, seen.retired().size(), seen.retired().toString());
+            assertTrue(seen.retired().get(0).startsWith("dev1.de.example.com (last seen 8 d ago)"), seen.retired().toString());
+            // Retired hosts are gone from the registry, which is compacted, for every later reader.
+            Fleet now = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10))
+                    .read(fleet.collective());
+            assertTrue(now.hosts().isEmpty(), now.toString());
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aHostListNamesTheHostsThatMustAnswerAndNoOthers(TestBroker broker) throws Exception {
+        try (TestFleet fleet = fourHosts(broker); DroverClient client = client(broker, fleet)) {
+            Path list = Files.createTempFile("production", ".txt");
+            Files.writeString(list, "# the German dev servers\ndev1.de.example.com\ndev2.de.example.com\n\nghost.de.example.com\n");
+            Discovery discovery = client.discover(Filter.parse("country=de"),
+                    DiscoveryOptions.defaults().expectingHosts(HostList.read(list), list.toString()));
+            assertEquals(list.toString(), discovery.expectedFrom());
+            assertEquals(Set.of("ghost.de.example.com"), discovery.missing().keySet());
+            assertTrue(discovery.missing().get("ghost.de.example.com").startsWith("listed in " + list), discovery.toString());
+            assertEquals(Set.of("dev3.de.example.com", "dev4.de.example.com"), discovery.unknown());
+            Files.delete(list);
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void registrationsOfAnotherCollectiveOrGarbageAreDroppedNotBelieved(TestBroker broker) throws Exception {
+        try (TestFleet fleet = fourHosts(broker); Connection connection = broker.connector().connect("mallory");
+             Channel channel = connection.createChannel()) {
+            channel.basicPublish(Topology.registryExchange(fleet.collective()), "", null, "not json".getBytes());
+            Registration other = new Registration("hello", "ghost.example.com", "elsewhere", List.of(), Map.of(), List.of(), "1", "x",
+                    1, System.currentTimeMillis(), 300, null, 0);
+            channel.basicPublish(Topology.registryExchange(fleet.collective()), "", null, JsonCodec.instance().encode(other));
+            Fleet seen = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10))
+                    .read(fleet.collective());
+            assertEquals(Set.of("dev1.de.example.com", "dev2.de.example.com", "dev3.de.example.com", "dev4.de.example.com"),
+                    seen.hosts().keySet());
+        }
+    }
+
+    /**
+     * An agent that registers and then answers pings only after a delay: a host that is up but slower than the
+     * quiet window, such as one that just started and is still warming up.
+     */
+    private static final class SlowAgent implements AutoCloseable {
+        private final Connection connection;
+
+        SlowAgent(TestBroker broker, String collective, String identity, Duration delay) throws Exception {
+            connection = broker.connector().connect("slow agent " + identity);
+            Channel channel = connection.createChannel();
+            Topology.declareExchanges(channel, collective);
+            Topology.declareRegistry(channel, collective);
+            String queue = Topology.nodeQueue(collective, identity);
+            channel.queueDeclare(queue, false, true, true, null);
+            channel.queueBind(queue, Topology.broadcastExchange(collective), "rpcutil");
+            channel.basicConsume(queue, true, "slow-" + identity, new DefaultConsumer(channel) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    Request request = JsonCodec.instance().decodeRequest(body);
+                    new Thread(() -> {
+                        try {
+                            Thread.sleep(delay.toMillis());
+                            Reply reply = new Reply(request.id(), identity, request.agent(), request.action(), Status.OK, "pong",
+                                    Map.of("pong", System.currentTimeMillis()), delay.toMillis());
+                            synchronized (channel) {
+                                channel.basicPublish("", properties.getReplyTo(),
+                                        new AMQP.BasicProperties.Builder().correlationId(request.id()).build(),
+                                        JsonCodec.instance().encode(reply));
+                            }
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }).start();
+                }
+            });
+            Registration hello = new Registration("hello", identity, collective, List.of(), Map.of("country", "de"), List.of("rpcutil"),
+                    "test", "x", System.currentTimeMillis(), System.currentTimeMillis(), 300, null, 0);
+            channel.basicPublish(Topology.registryExchange(collective), "", MessageProperties.PERSISTENT_BASIC,
+                    JsonCodec.instance().encode(hello));
+        }
+
+        @Override
+        public void close() {
+            connection.abort();
+        }
+    }
+}
