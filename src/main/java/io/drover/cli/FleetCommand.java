@@ -67,6 +67,11 @@ abstract class FleetCommand {
         if (!discovery.refused().isEmpty()) {
             discovery.refused().forEach((host, why) -> err.println(host + " refused: " + why));
         }
+        if (!discovery.missing().isEmpty()) {
+            discovery.missing().forEach((host, why) -> err.println(host + " " + why));
+            err.println(discovery.missing().size() + " host(s) that must take part did not answer discovery; nothing was run");
+            return null;
+        }
         if (discovery.identities().isEmpty()) {
             err.println("No host matched " + discovery.filter().describe() + " (" + discovery.ended().description() + " after "
                     + discovery.elapsed().toMillis() + " ms)" + (client.options().signer() == null

@@ -13,6 +13,7 @@ public final class Main {
               discover [FILTERS]                  list the hosts matching the filters
               inventory NODE                      a node's agents, classes and facts
               rpc AGENT ACTION [k=v]... [FILTERS] run an action on every matching host
+              fleet list|forget HOST              the fleet registry: who must answer discovery
               agent --config FILE                 run the node agent (same as java -jar drover-agent.jar)
               keys create|list                    manage Ed25519 keys of callers and nodes
               emulate --nodes N                   host N emulated agents in this JVM
@@ -35,6 +36,7 @@ public final class Main {
             case "rpc" -> new RpcCommand(System.out, System.err).usage() + FleetOptions.HELP;
             case "emulate" -> EmulateCommand.USAGE;
             case "keys" -> KeysCommand.USAGE;
+            case "fleet" -> RegistryCommand.USAGE + FleetOptions.HELP;
             case "agent" -> AgentMain.USAGE;
             default -> USAGE;
         };
@@ -59,6 +61,7 @@ public final class Main {
             case "emulate" -> EmulateCommand.run(rest, System.out, System.err);
             case "agent" -> AgentMain.run(rest);
             case "keys" -> KeysCommand.run(rest, System.out, System.err);
+            case "fleet" -> RegistryCommand.run(rest, System.out, System.err);
             default -> {
                 System.err.print("drover: unknown command '" + args[0] + "'\n" + USAGE);
                 yield 2;

@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line against an emulated fleet: output for people and scripts, and the exit codes. */
@@ -108,6 +109,43 @@ class CliIT {
         assertTrue(run.out().contains("firewall (sandbox): [block, unblock, is_blocked, list_blocked]"), run.out());
         assertTrue(run.out().contains("memory_mb: 32768"), run.out());
         assertEquals(1, run(InventoryCommand::new, "nosuch.example.com").exit());
+    }
+
+    private Run fleetCommand(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--broker", broker.connector().uris().get(0).toString(), "--collective", collective));
+        int exit = RegistryCommand.run(all.toArray(String[]::new), new PrintStream(out, true), new PrintStream(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void aDeadHostFailsDiscoveryUntilItIsForgotten() throws Exception {
+        io.drover.agent.NodeSpec temp = new io.drover.agent.NodeSpec("temp1.zz.example.com", List.of(collective), java.util.Set.of(),
+                java.util.Map.of("country", "zz"), java.util.Map.of());
+        try (EmulatedFleet extra = EmulatedFleet.start(new FleetSpec(collective, List.of(temp)), broker.connector(), "extra",
+                new RequestSecurity(new RequestVerifier(TrustedKeys.load(dir)), null, null, null))) {
+            assertEquals(0, run(DiscoverCommand::new, "--fact", "country=zz").exit());
+            extra.stop("temp1.zz.example.com");
+        }
+        Run dead = run(DiscoverCommand::new, "--fact", "country=zz");
+        assertEquals(1, dead.exit());
+        assertTrue(dead.err().contains("temp1.zz.example.com matched when last seen"), dead.err());
+        Run rpc = run(RpcCommand::new, "rpcutil", "ping", "--fact", "country=zz");
+        assertEquals(1, rpc.exit());
+        assertTrue(rpc.err().contains("did not answer discovery; nothing was run"), rpc.err());
+
+        Run list = fleetCommand("list");
+        assertEquals(0, list.exit(), list.err());
+        assertTrue(list.out().contains("temp1.zz.example.com") && list.out().contains("13 hosts registered"), list.out());
+        assertEquals(1, fleetCommand("forget", "nosuch.example.com").exit());
+        assertEquals(2, fleetCommand("forget").exit());
+        Run forget = fleetCommand("forget", "temp1.zz.example.com");
+        assertEquals(0, forget.exit(), forget.err());
+        assertTrue(forget.out().startsWith("Forgot temp1.zz.example.com"), forget.out());
+        assertFalse(fleetCommand("list").out().contains("temp1"));
+        assertTrue(run(DiscoverCommand::new, "--fact", "country=zz").err().contains("0 hosts matching"));
     }
 
     @Test
