@@ -33,7 +33,9 @@ import java.util.stream.Collectors;
 /**
  * Decides what a node does with one request, in this order: is it for this node (collective, targets), is it
  * signed by a trusted caller, does the filter match, is it fresh (TTL, clock skew, replay), does the policy
- * allow it, does the action exist, are the inputs valid; only then run it. A broadcast whose filter does not
+ * allow it, does the action exist, are the inputs valid; then wait for the plugin's turn (never past the
+ * request's expiry), check the expiry again, audit the intent and only then run it, and audit the outcome
+ * (an action never runs unaudited, nor after its caller stopped waiting). A broadcast whose filter does not
  * match gets no reply: that is how discovery works; nor does a broadcast that fails the signature check, so a
  * forged broadcast cannot make every node answer. Everything else gets a reply that says what happened, and
  * every decision about a request meant for this node is logged and audited.
@@ -269,7 +271,8 @@ public final class RequestHandler {
         } catch (ActionFailedException e) {
             return reply(node, request, Status.ABORTED, e.getMessage(), e.data(), started);
         } catch (RuntimeException e) {
-            LOG.error("{} {} id={} failed unexpectedly", node.identity(), request.qualifiedAction(), request.id(), e);
+            LOG.error("{} {} id={} failed unexpectedly", node.identity(), Names.printable(request.qualifiedAction()),
+                    Names.printable(request.id()), e);
             return reply(node, request, Status.UNKNOWN_ERROR, "internal error in " + request.qualifiedAction() + ": " + e,
                     Map.of(), started);
         }
