@@ -19,6 +19,7 @@ import io.drover.security.RequestSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +33,9 @@ import java.util.stream.Collectors;
 /**
  * Decides what a node does with one request, in this order: is it for this node (collective, targets), is it
  * signed by a trusted caller, does the filter match, is it fresh (TTL, clock skew, replay), does the policy
- * allow it, does the action exist, are the inputs valid; only then run it. A broadcast whose filter does not
+ * allow it, does the action exist, are the inputs valid; then wait for the plugin's turn (never past the
+ * request's expiry), check the expiry again, audit the intent and only then run it, and audit the outcome
+ * (an action never runs unaudited, nor after its caller stopped waiting). A broadcast whose filter does not
  * match gets no reply: that is how discovery works; nor does a broadcast that fails the signature check, so a
  * forged broadcast cannot make every node answer. Everything else gets a reply that says what happened, and
  * every decision about a request meant for this node is logged and audited.
@@ -50,8 +53,15 @@ public final class RequestHandler {
     private final Map<String, Filter> filters = new ConcurrentHashMap<>();
     private static final int CACHE_LIMIT = 1024;
 
-    /** What was decided: the reply (none for silence), the audit verdict and why. */
-    private record Outcome(Reply reply, String verdict, String reason) {
+    /**
+     * What was decided: the reply (none for silence), the audit verdict and why; {@code audited} when the
+     * decision was already recorded (an action records its intent and outcome itself).
+     */
+    private record Outcome(Reply reply, String verdict, String reason, boolean audited) {
+        Outcome(Reply reply, String verdict, String reason) {
+            this(reply, verdict, reason, false);
+        }
+
         static Outcome silence() {
             return new Outcome(null, null, null);
         }
@@ -171,8 +181,7 @@ public final class RequestHandler {
         } catch (InvalidInputException e) {
             return new Outcome(reply(node, request, e.status(), e.getMessage(), Map.of(), started), "invalid", e.getMessage());
         }
-        Reply reply = run(node, request, plugin, action, inputs, started);
-        return new Outcome(reply, "ran", reply.isOk() ? null : reply.message());
+        return run(node, request, plugin, action, inputs, started, warmUp);
     }
 
     /**
@@ -203,24 +212,69 @@ public final class RequestHandler {
         return filter;
     }
 
-    private Reply run(Node node, Request request, AgentPlugin plugin, Action action, Inputs inputs, long started) {
+    /**
+     * Runs the action once it may: after the plugin's lock (waited for no longer than the request stays valid),
+     * only if the request is still valid then, and only once its intent is in the audit log. The outcome is
+     * audited after the action; when that fails the reply still tells what the action did.
+     */
+    private Outcome run(Node node, Request request, AgentPlugin plugin, Action action, Inputs inputs, long started, boolean warmUp) {
         ReentrantLock lock = plugin.serialized() ? node.lockFor(plugin.name()) : null;
-        if (lock != null) {
-            lock.lock();
+        String waitingFor = lock == null ? null : "the " + plugin.name() + " lock";
+        Deadline deadline = new Deadline(request, clock);
+        try {
+            if (lock != null && !deadline.acquire(lock)) {
+                return refused(node, request, deadline.expiredWhileWaitingFor(waitingFor), started);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return refused(node, request, "interrupted while waiting for " + waitingFor + " (the agent is stopping); "
+                    + "the action was not run", started);
         }
+        try {
+            if (deadline.expired()) {
+                return refused(node, request, waitingFor == null ? deadline.expiredBeforeStart()
+                        : deadline.expiredWhileWaitingFor(waitingFor), started);
+            }
+            if (warmUp) {
+                Reply reply = act(node, request, action, inputs, started);
+                return new Outcome(reply, "ran", reply.isOk() ? null : reply.message(), true);
+            }
+            String intentLost = record(node, request, "started", null, -1);
+            if (intentLost != null) {
+                String why = "audit log unavailable: " + intentLost + "; the action was not run";
+                LOG.error("{} did not run {} id={}: {}", node.identity(), Names.printable(request.qualifiedAction()),
+                        Names.printable(request.id()), why);
+                return new Outcome(reply(node, request, Status.UNKNOWN_ERROR, why, Map.of(), started), "refused", why, true);
+            }
+            Reply reply = act(node, request, action, inputs, started);
+            String reason = reply.isOk() ? null : reply.message();
+            String outcomeLost = record(node, request, "ran", reason, reply.status().code());
+            if (outcomeLost != null) {
+                LOG.error("{} ran {} id={} (status {}) but could not audit its outcome: {}", node.identity(),
+                        Names.printable(request.qualifiedAction()), Names.printable(request.id()), reply.status().code(), outcomeLost);
+                reply = new Reply(reply.requestId(), reply.sender(), reply.agent(), reply.action(), reply.status(),
+                        reply.message() + " (audit log unavailable: " + outcomeLost + "; this outcome was not audited)",
+                        reply.data(), reply.elapsedMs());
+            }
+            return new Outcome(reply, "ran", reason, true);
+        } finally {
+            if (lock != null) {
+                lock.unlock();
+            }
+        }
+    }
+
+    private static Reply act(Node node, Request request, Action action, Inputs inputs, long started) {
         try {
             ActionResult result = action.handler().run(inputs);
             return reply(node, request, Status.OK, result.message(), result.data(), started);
         } catch (ActionFailedException e) {
             return reply(node, request, Status.ABORTED, e.getMessage(), e.data(), started);
         } catch (RuntimeException e) {
-            LOG.error("{} {} id={} failed unexpectedly", node.identity(), request.qualifiedAction(), request.id(), e);
+            LOG.error("{} {} id={} failed unexpectedly", node.identity(), Names.printable(request.qualifiedAction()),
+                    Names.printable(request.id()), e);
             return reply(node, request, Status.UNKNOWN_ERROR, "internal error in " + request.qualifiedAction() + ": " + e,
                     Map.of(), started);
-        } finally {
-            if (lock != null) {
-                lock.unlock();
-            }
         }
     }
 
@@ -238,10 +292,27 @@ public final class RequestHandler {
     }
 
     private void audit(Node node, Request request, Outcome outcome) {
+        if (outcome.audited()) {
+            return;
+        }
         Reply reply = outcome.reply();
-        security.audit().record(new AuditLog.Entry(Instant.now(clock), node.identity(), request.id(), request.caller(),
-                request.agent(), request.action(), request.params(), outcome.verdict(), outcome.reason(),
-                reply == null ? -1 : reply.status().code()));
+        String lost = record(node, request, outcome.verdict(), outcome.reason(), reply == null ? -1 : reply.status().code());
+        if (lost != null) {
+            // Nothing ran: the reply stays what it is, the operator learns from the agent's log.
+            LOG.error("{} could not audit a {} request id={}: {}", node.identity(), outcome.verdict(),
+                    Names.printable(request.id()), lost);
+        }
+    }
+
+    /** Writes one audit record; returns why it could not be written, or null. */
+    private String record(Node node, Request request, String verdict, String reason, int status) {
+        try {
+            security.audit().record(new AuditLog.Entry(Instant.now(clock), node.identity(), request.id(), request.caller(),
+                    request.agent(), request.action(), request.params(), verdict, reason, status));
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return e.getMessage() == null ? e.toString() : e.getMessage();
+        }
     }
 
     private void log(Node node, Request request, Outcome outcome) {
@@ -258,8 +329,9 @@ public final class RequestHandler {
         } else {
             result = reply.status() + ": " + reply.message();
         }
-        String line = String.format("%s %s%s id=%s caller=%s -> %s (%d ms)", node.identity(), request.qualifiedAction(),
-                describe(request.params()), request.id(), Names.printable(request.caller()), result, reply == null ? 0 : reply.elapsedMs());
+        String line = String.format("%s %s%s id=%s caller=%s -> %s (%d ms)", node.identity(), Names.printable(request.qualifiedAction()),
+                describe(request.params()), Names.printable(request.id()), Names.printable(request.caller(), 256), result,
+                reply == null ? 0 : reply.elapsedMs());
         if (refused && !outcome.verdict().equals("invalid")) {
             LOG.warn(line);
         } else if (logRequests) {

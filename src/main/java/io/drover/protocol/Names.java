@@ -36,24 +36,49 @@ public final class Names {
         return value != null && IDENTITY.matcher(value).matches();
     }
 
-    /** A value safe to echo in a log line or message: control characters escaped, length capped. */
+    /**
+     * A value safe to echo in a log line, an audit record or a message: control, format (bidi overrides and
+     * isolates, zero-width characters, byte order mark), separator, lone surrogate and unassigned characters
+     * escaped, at most 80 characters kept.
+     */
     public static String printable(String value) {
+        return printable(value, 80);
+    }
+
+    /** {@link #printable(String)} keeping at most {@code maxLength} characters of {@code value}. */
+    public static String printable(String value, int maxLength) {
         if (value == null) {
             return "null";
         }
-        StringBuilder out = new StringBuilder(Math.min(value.length(), 80) + 8);
+        StringBuilder out = new StringBuilder(Math.min(value.length(), maxLength) + 8);
         int i = 0;
-        for (; i < value.length() && out.length() < 80; i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\x%02x", (int) c));
+        while (i < value.length() && out.length() < maxLength) {
+            int c = value.codePointAt(i);
+            if (!isInvisible(c)) {
+                out.appendCodePoint(c);
+            } else if (c <= 0xff) {
+                out.append(String.format("\\x%02x", c));
             } else {
-                out.append(c);
+                out.append(String.format("\\u%04x", c));
             }
+            i += Character.charCount(c);
         }
         if (i < value.length()) {
             out.append("...");
         }
         return out.toString();
+    }
+
+    /**
+     * Whether a character could hide or disguise text on a terminal or in an editor (it is a control or format
+     * character such as U+202E RIGHT-TO-LEFT OVERRIDE or U+200B ZERO WIDTH SPACE, a line or paragraph separator,
+     * a lone surrogate, or not assigned yet), and so must be escaped before it is shown.
+     */
+    public static boolean isInvisible(int codePoint) {
+        return switch (Character.getType(codePoint)) {
+            case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
+                    Character.SURROGATE, Character.UNASSIGNED -> true;
+            default -> false;
+        };
     }
 }

@@ -25,7 +25,8 @@ public final class RequestVerifier {
                     + "; its public key is not among this node's trusted callers";
         }
         if (!Signatures.verify(key.get(), JsonCodec.instance().canonical(request), request.signature())) {
-            return "signature does not verify for caller " + request.caller() + " (forged or altered in transit)";
+            return "signature does not verify for caller " + io.drover.protocol.Names.printable(request.caller(), 256)
+                    + " (forged or altered in transit)";
         }
         return null;
     }

@@ -12,22 +12,36 @@ import io.drover.agents.service.ServiceAgent;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
+import io.drover.security.AuditLog;
+import io.drover.security.RequestSecurity;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 class RequestHandlerTest {
     private static final long NOW = 1_700_000_000_000L;
@@ -296,5 +310,216 @@ class RequestHandlerTest {
         Reply again = reply(bad);
         assertEquals(Status.ABORTED, again.status());
         assertNotEquals(Status.INVALID_DATA, again.status());
+    }
+
+    /** A clock the test moves by hand. */
+    private static final class ManualClock extends Clock {
+        private final AtomicLong millis = new AtomicLong(NOW);
+
+        void advance(Duration by) {
+            millis.addAndGet(by.toMillis());
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public long millis() {
+            return millis.get();
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis());
+        }
+    }
+
+    /** Records entries; fails (as a full disk would) on those {@code failOn} picks. */
+    private static final class RecordingAudit implements AuditLog {
+        final List<Entry> entries = Collections.synchronizedList(new ArrayList<>());
+        volatile Predicate<Entry> failOn = entry -> false;
+
+        @Override
+        public void record(Entry entry) {
+            if (failOn.test(entry)) {
+                sneakyThrow(new IOException("No space left on device"));
+            }
+            entries.add(entry);
+        }
+
+        List<String> verdicts(Request request) {
+            synchronized (entries) {
+                return entries.stream().filter(e -> e.requestId().equals(request.id())).map(Entry::verdict).toList();
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+            throw (T) t;
+        }
+    }
+
+    private static RequestHandler auditing(Clock clock, AuditLog audit) {
+        return new RequestHandler(clock, Duration.ofSeconds(30), 3600, false, new RequestSecurity(null, null, audit, null));
+    }
+
+    private static Request block(String address, int ttl) {
+        return new Request(newId(), "drover", "firewall", "block", Map.of("address", address), null, List.of(IDENTITY), "alice",
+                NOW, ttl, null);
+    }
+
+    private static void awaitWaiter(ReentrantLock lock) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!lock.hasQueuedThreads()) {
+            if (System.nanoTime() > deadline) {
+                fail("the request never waited for the plugin lock");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void requestThatExpiresWhileWaitingForThePluginLockIsRefusedAndNotRun() throws Exception {
+        ManualClock clock = new ManualClock();
+        RecordingAudit audit = new RecordingAudit();
+        RequestHandler deadlines = auditing(clock, audit);
+        Request request = block("192.0.2.7", 3);
+        ReentrantLock lock = node.lockFor("firewall");
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            lock.lock();
+            Future<Optional<Reply>> pending;
+            try {
+                pending = worker.submit(() -> deadlines.handle(node, request));
+                awaitWaiter(lock);
+                clock.advance(Duration.ofSeconds(6));
+            } finally {
+                lock.unlock();
+            }
+            Reply reply = pending.get(30, TimeUnit.SECONDS).orElseThrow();
+            assertEquals(Status.ABORTED, reply.status(), reply.message());
+            assertTrue(reply.message().startsWith("refused: expired while waiting for the firewall lock (waited "), reply.message());
+            assertTrue(reply.message().endsWith("; ttl 3 s)"), reply.message());
+            assertEquals(List.of(), firewall().listBlocked(), "the expired block must not run");
+            assertEquals(List.of("refused"), audit.verdicts(request));
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    @Test
+    void waitForThePluginLockIsBoundedByTheRequestsValidity() throws Exception {
+        RecordingAudit audit = new RecordingAudit();
+        RequestHandler deadlines = auditing(Clock.systemUTC(), audit);
+        Request request = new Request(newId(), "drover", "firewall", "block", Map.of("address", "192.0.2.8"), null,
+                List.of(IDENTITY), "alice", System.currentTimeMillis(), 1, null);
+        ReentrantLock lock = node.lockFor("firewall");
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        lock.lock();
+        try {
+            Future<Optional<Reply>> pending = worker.submit(() -> deadlines.handle(node, request));
+            // The lock stays held throughout: the request must give up on its own once its ttl has passed.
+            Reply reply = pending.get(30, TimeUnit.SECONDS).orElseThrow();
+            assertEquals(Status.ABORTED, reply.status(), reply.message());
+            assertTrue(reply.message().startsWith("refused: expired while waiting for the firewall lock (waited "), reply.message());
+            assertEquals(List.of("refused"), audit.verdicts(request));
+        } finally {
+            lock.unlock();
+            worker.shutdownNow();
+        }
+        assertEquals(List.of(), firewall().listBlocked(), "the expired block must not run once the lock is free");
+    }
+
+    @Test
+    void requestValidAfterTheLockWaitRuns() throws Exception {
+        ManualClock clock = new ManualClock();
+        RequestHandler deadlines = auditing(clock, AuditLog.none());
+        Request request = block("192.0.2.9", 60);
+        ReentrantLock lock = node.lockFor("firewall");
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            lock.lock();
+            Future<Optional<Reply>> pending;
+            try {
+                pending = worker.submit(() -> deadlines.handle(node, request));
+                awaitWaiter(lock);
+                clock.advance(Duration.ofSeconds(59));
+            } finally {
+                lock.unlock();
+            }
+            Reply reply = pending.get(30, TimeUnit.SECONDS).orElseThrow();
+            assertEquals(Status.OK, reply.status(), reply.message());
+            assertEquals(List.of("192.0.2.9"), firewall().listBlocked());
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    @Test
+    void intentIsAuditedBeforeTheActionAndTheOutcomeAfter() throws Exception {
+        RecordingAudit audit = new RecordingAudit();
+        RequestHandler handler = auditing(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), audit);
+        FirewallProvider firewall = firewall();
+        List<Boolean> blockedWhenAudited = Collections.synchronizedList(new ArrayList<>());
+        audit.failOn = entry -> {
+            try {
+                blockedWhenAudited.add(firewall.listBlocked().contains("192.0.2.10"));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            return false;
+        };
+        Request request = block("192.0.2.10", 60);
+        Reply reply = handler.handle(node, request).orElseThrow();
+        assertEquals(Status.OK, reply.status(), reply.message());
+        assertEquals(List.of("started", "ran"), audit.verdicts(request));
+        assertEquals(List.of(false, true), blockedWhenAudited, "started is written before the block, ran after it");
+        AuditLog.Entry ran = audit.entries.get(1);
+        assertEquals(0, ran.status());
+    }
+
+    @Test
+    void actionDoesNotRunWhenItsIntentCannotBeAudited() throws Exception {
+        RecordingAudit audit = new RecordingAudit();
+        audit.failOn = entry -> true;
+        RequestHandler handler = auditing(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), audit);
+        Reply reply = handler.handle(node, block("192.0.2.11", 60)).orElseThrow();
+        assertEquals(Status.UNKNOWN_ERROR, reply.status(), reply.message());
+        assertEquals("audit log unavailable: No space left on device; the action was not run", reply.message());
+        assertEquals(List.of(), firewall().listBlocked(), "fail closed: nothing runs unaudited");
+    }
+
+    @Test
+    void outcomeThatCannotBeAuditedIsStillReportedTruthfully() throws Exception {
+        RecordingAudit audit = new RecordingAudit();
+        audit.failOn = entry -> entry.verdict().equals("ran");
+        RequestHandler handler = auditing(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), audit);
+        Request request = block("192.0.2.12", 60);
+        Reply reply = handler.handle(node, request).orElseThrow();
+        assertEquals(Status.OK, reply.status(), "the block ran and succeeded: " + reply.message());
+        assertTrue(reply.changed());
+        assertTrue(reply.message().startsWith("blocked 192.0.2.12"), reply.message());
+        assertTrue(reply.message().contains("audit log unavailable: No space left on device"), reply.message());
+        assertEquals(List.of("192.0.2.12"), firewall().listBlocked());
+        assertEquals(List.of("started"), audit.verdicts(request));
+    }
+
+    @Test
+    void refusalIsAnsweredEvenWhenTheAuditLogFails() {
+        RecordingAudit audit = new RecordingAudit();
+        audit.failOn = entry -> true;
+        RequestHandler handler = auditing(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), audit);
+        Request expired = new Request(newId(), "drover", "firewall", "block", Map.of("address", "192.0.2.13"), null,
+                List.of(IDENTITY), "alice", NOW - 120_000, 60, null);
+        Reply reply = handler.handle(node, expired).orElseThrow();
+        assertEquals(Status.ABORTED, reply.status(), reply.message());
+        assertTrue(reply.message().startsWith("refused: request expired"), reply.message());
     }
 }
