@@ -153,9 +153,20 @@ public final class NodeHost implements AutoCloseable {
         }
     }
 
-    /** Publishes one kind of registration of {@code node} in each of its collectives; a failure is logged, never thrown. */
-    private void register(Node node, Channel channel, Registrar.Kind kind) {
+    /**
+     * Publishes one kind of registration of {@code node} in each of its collectives; a failure is logged, never thrown.
+     * Registrations go out on a channel of their own per connection: a publish the broker refuses (a deleted
+     * exchange, a permission) closes the channel it was sent on, and that must never be the node's consumer channel.
+     */
+    private void register(Node node, Channel nodeChannel, Registrar.Kind kind) {
         if (options.registrationInterval().isZero()) {
+            return;
+        }
+        Channel channel;
+        try {
+            channel = registrationChannel(nodeChannel.getConnection());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{} could not open a channel for its {} to the fleet registry: {}", node.identity(), kind, e.toString());
             return;
         }
         long since = started.getOrDefault(node.identity(), System.currentTimeMillis());
@@ -169,6 +180,19 @@ public final class NodeHost implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 LOG.warn("{} could not send its {} to the fleet registry of {}: {}", node.identity(), kind, collective, e.toString());
             }
+        }
+    }
+
+    private final Map<Connection, Channel> registrationChannels = new ConcurrentHashMap<>();
+
+    private Channel registrationChannel(Connection connection) throws IOException {
+        synchronized (registrationChannels) {
+            Channel channel = registrationChannels.get(connection);
+            if (channel == null || !channel.isOpen()) {
+                channel = connection.createChannel();
+                registrationChannels.put(connection, channel);
+            }
+            return channel;
         }
     }
 

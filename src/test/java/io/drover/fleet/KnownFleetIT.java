@@ -7,6 +7,9 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.MessageProperties;
 import io.drover.agent.Node;
+import io.drover.agent.NodeHost;
+import io.drover.client.Call;
+import io.drover.client.CallResult;
 import io.drover.agent.RequestHandler;
 import io.drover.client.ClientOptions;
 import io.drover.client.Discovery;
@@ -240,6 +243,25 @@ class KnownFleetIT {
                     .read(fleet.collective());
             assertEquals(Set.of("dev1.de.example.com", "dev2.de.example.com", "dev3.de.example.com", "dev4.de.example.com"),
                     seen.hosts().keySet());
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aRegistrationTheBrokerRefusesNeverSilencesTheNode(TestBroker broker) throws Exception {
+        try (TestFleet fleet = new TestFleet(broker.connector()); DroverClient client = client(broker, fleet)) {
+            NodeHost.Options agent = NodeHost.Options.agent("dev1.de.example.com");
+            fleet.start("dev1.de.example.com", Set.of(), de(), TestFleet.sandboxAgents(), new NodeHost.Options(agent.name(),
+                    agent.threads(), agent.queueCapacity(), agent.nodesPerConnection(), Duration.ofMillis(100)));
+            try (Connection connection = broker.connector().connect("vandal"); Channel channel = connection.createChannel()) {
+                channel.exchangeDelete(Topology.registryExchange(fleet.collective()));
+            }
+            Thread.sleep(500); // several heartbeats, each refused by the broker (no such exchange)
+            CallResult ping = client.call(Call.of("rpcutil", "ping").to(Set.of("dev1.de.example.com")));
+            assertTrue(ping.allOk(), "the node still serves: " + ping);
+            try (Connection connection = broker.connector().connect("repair"); Channel channel = connection.createChannel()) {
+                Topology.declareRegistry(channel, fleet.collective());
+            }
         }
     }
 

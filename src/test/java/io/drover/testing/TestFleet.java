@@ -54,8 +54,9 @@ public final class TestFleet implements AutoCloseable {
         return start(identity, classes, facts, agentSettings, NodeHost.Options.agent(identity), handler);
     }
 
-    private Node start(String identity, Set<String> classes, Map<String, Object> facts, Map<String, Map<String, Object>> agentSettings,
-                       NodeHost.Options options) throws Exception {
+    /** Starts an agent with these host options, e.g. a short registration interval. */
+    public Node start(String identity, Set<String> classes, Map<String, Object> facts, Map<String, Map<String, Object>> agentSettings,
+                      NodeHost.Options options) throws Exception {
         return start(identity, classes, facts, agentSettings, options,
                 new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false));
     }

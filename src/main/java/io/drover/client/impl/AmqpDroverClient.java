@@ -62,7 +62,9 @@ public final class AmqpDroverClient implements DroverClient {
     private final BrokerConnector broker;
     private final ClientOptions options;
     private final Connection connection;
-    private final Channel publisher;
+    private volatile Channel publisher;
+    /** True from a lost connection until its topology is restored: a publish before that could hit a missing exchange. */
+    private volatile boolean recovering;
     private final Channel consumer;
     private volatile String replyQueue;
     private final Map<String, PendingRequest> pending = new ConcurrentHashMap<>();
@@ -95,11 +97,13 @@ public final class AmqpDroverClient implements DroverClient {
                 recoverable.addRecoveryListener(new RecoveryListener() {
                     @Override
                     public void handleRecovery(Recoverable r) {
+                        recovering = false;
                         LOG.info("Reconnected to the broker {}", broker);
                     }
 
                     @Override
                     public void handleRecoveryStarted(Recoverable r) {
+                        recovering = true;
                         LOG.warn("Lost the broker {}; reconnecting", broker);
                     }
                 });
@@ -256,8 +260,9 @@ public final class AmqpDroverClient implements DroverClient {
     private void publishFlush(String requestId) {
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().correlationId(FLUSH_PREFIX + requestId).build();
         try {
-            synchronized (publisher) {
-                publisher.basicPublish("", replyQueue, props, new byte[0]);
+            Channel channel = publisher();
+            synchronized (channel) {
+                channel.basicPublish("", replyQueue, props, new byte[0]);
             }
         } catch (IOException | AlreadyClosedException e) {
             // Without the marker the round waits for the cap; say why.
@@ -368,8 +373,12 @@ public final class AmqpDroverClient implements DroverClient {
                     .deliveryMode(1)
                     .build();
             try {
-                synchronized (publisher) {
-                    publisher.basicPublish(exchange, routingKey, true, props, body);
+                if (recovering) {
+                    throw new AlreadyClosedException(new com.rabbitmq.client.ShutdownSignalException(true, false, null, connection));
+                }
+                Channel channel = publisher();
+                synchronized (channel) {
+                    channel.basicPublish(exchange, routingKey, true, props, body);
                 }
                 return;
             } catch (AlreadyClosedException e) {
@@ -381,6 +390,29 @@ public final class AmqpDroverClient implements DroverClient {
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot publish " + request.qualifiedAction() + " to " + broker, e);
             }
+        }
+    }
+
+    /**
+     * The publishing channel, opened again when the broker closed it while the connection stayed up (a channel
+     * error, e.g. a publish racing the re-declaration of an exchange after a broker restart); recovery only
+     * restores channels of a lost connection.
+     */
+    private Channel publisher() throws IOException {
+        Channel channel = publisher;
+        if (channel.isOpen() || !connection.isOpen()) {
+            return channel;
+        }
+        synchronized (this) {
+            if (!publisher.isOpen()) {
+                Channel fresh = connection.createChannel();
+                Topology.declareExchanges(fresh, options.collective());
+                fresh.addReturnListener(this::returned);
+                LOG.info("Reopened the publishing channel to {} after the broker closed it: {}", broker,
+                        publisher.getCloseReason() == null ? "closed" : publisher.getCloseReason().getMessage());
+                publisher = fresh;
+            }
+            return publisher;
         }
     }
 
