@@ -43,7 +43,7 @@ final class DiscoverCommand extends FleetCommand {
             out.println(JSON.writeValueAsString(json));
         } else {
             discovery.identities().forEach(out::println);
-            discovery.refused().forEach((host, why) -> err.println(host + " refused: " + why));
+            discovery.refused().forEach((host, why) -> err.println(host + " refused discovery: " + why));
             err.println(discovery.size() + " host" + (discovery.size() == 1 ? "" : "s") + " matching " + discovery.filter().describe()
                     + " in " + discovery.elapsed().toMillis() + " ms (" + discovery.ended().description() + ")"
                     + (expected != null && discovery.size() != expected ? "; expected " + expected : ""));
