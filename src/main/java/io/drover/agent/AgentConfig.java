@@ -31,7 +31,7 @@ import java.util.Set;
  * facter: false                      # true (or a path) merges `facter -j`
  * classes: classes.txt               # one class per line
  * threads: 8
- * clock_skew: 30                     # seconds a request may be dated in the future
+ * clock_skew: 30                     # seconds this clock may differ from callers', either way
  * max_ttl: 3600                      # longest request validity accepted, seconds
  * registration_interval: 300         # seconds between heartbeats to the fleet registry
  * agents:

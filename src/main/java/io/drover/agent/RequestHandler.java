@@ -220,7 +220,9 @@ public final class RequestHandler {
     private Outcome run(Node node, Request request, AgentPlugin plugin, Action action, Inputs inputs, long started, boolean warmUp) {
         ReentrantLock lock = plugin.serialized() ? node.lockFor(plugin.name()) : null;
         String waitingFor = lock == null ? null : "the " + plugin.name() + " lock";
-        Deadline deadline = new Deadline(request, clock);
+        // Actions that change the host (the serialized plugins) never start after created + ttl; read-only ones
+        // keep the clock-skew allowance the request was admitted with.
+        Deadline deadline = new Deadline(request, clock, plugin.serialized() ? Duration.ZERO : clockSkew);
         try {
             if (lock != null && !deadline.acquire(lock)) {
                 return refused(node, request, deadline.expiredWhileWaitingFor(waitingFor), started);

@@ -45,7 +45,7 @@ final class DiscoverCommand extends FleetCommand {
             out.println(JSON.writeValueAsString(json));
         } else {
             discovery.identities().forEach(out::println);
-            discovery.refused().forEach((host, why) -> err.println(host + " refused: " + why));
+            discovery.refused().forEach((host, why) -> err.println(host + " refused discovery: " + why));
             discovery.missing().forEach((host, why) -> err.println(host + " " + why));
             discovery.unknown().forEach(host -> err.println(host + " answered but is not in " + discovery.expectedFrom()));
             err.println(discovery.size() + " host" + (discovery.size() == 1 ? "" : "s") + " matching " + discovery.filter().describe()

@@ -15,11 +15,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 
 /**
  * The commands that talk to a fleet: {@code ping}, {@code discover}, {@code inventory}, {@code rpc}. Exit codes:
- * 0 every host answered OK, 1 some host failed, was missing or nothing matched, 2 bad usage or configuration.
+ * 0 every host answered OK, 1 some host refused (discovery or the call), failed, did not answer or nothing
+ * matched, 2 bad usage or configuration.
  */
 abstract class FleetCommand {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -27,6 +30,8 @@ abstract class FleetCommand {
     protected final PrintStream out;
     protected final PrintStream err;
     protected FleetOptions options;
+    /** Hosts that refused discovery, with why: they are reported with the call and make it exit 1. */
+    private final SortedMap<String, String> refusedDiscovery = new TreeMap<>();
 
     FleetCommand(PrintStream out, PrintStream err) {
         this.out = out;
@@ -64,8 +69,11 @@ abstract class FleetCommand {
     /** Discovers the hosts of the options' filter; prints why and returns null when none (or the wrong number) answered. */
     protected SortedSet<String> discover(DroverClient client) throws Arguments.UsageException {
         Discovery discovery = client.discover(options.filter(), options.discoveryOptions());
-        if (!discovery.refused().isEmpty()) {
-            discovery.refused().forEach((host, why) -> err.println(host + " refused: " + why));
+        refusedDiscovery.putAll(discovery.refused());
+        discovery.refused().forEach((host, why) -> err.println(host + " refused discovery: " + why));
+        if (discovery.identities().isEmpty() && !discovery.refused().isEmpty()) {
+            err.println("Every host matching " + discovery.filter().describe() + " refused discovery; nothing was run");
+            return null;
         }
         if (!discovery.missing().isEmpty()) {
             discovery.missing().forEach((host, why) -> err.println(host + " " + why));
@@ -115,6 +123,13 @@ abstract class FleetCommand {
                 hosts.add(entry);
             });
             result.unexpected().forEach((host, reply) -> hosts.add(host(host, "unexpected", reply)));
+            refusedDiscovery.forEach((host, why) -> {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("host", host);
+                entry.put("result", "refused_discovery");
+                entry.put("message", why);
+                hosts.add(entry);
+            });
             json.put("hosts", hosts);
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("expected", result.expected().size());
@@ -122,14 +137,18 @@ abstract class FleetCommand {
             summary.put("failed", result.failures().size());
             summary.put("missing", result.missing().size());
             summary.put("unexpected", result.unexpected().size());
+            summary.put("refused_discovery", refusedDiscovery.size());
             summary.put("changed", result.changed().size());
             json.put("summary", summary);
             out.println(JSON.writeValueAsString(json));
         } else {
             out.print(table.render());
-            out.println(summary(result, table));
+            String summary = summary(result, table);
+            out.println(refusedDiscovery.isEmpty() ? summary
+                    : summary + "; " + refusedDiscovery.size() + " more refused discovery: " + String.join(", ", refusedDiscovery.keySet()));
         }
-        return result.allOk() ? 0 : 1;
+        // A host that refused discovery was not asked, but it is one of the hosts the command was for.
+        return result.allOk() && refusedDiscovery.isEmpty() ? 0 : 1;
     }
 
     private static Map<String, Object> host(String host, String outcome, Reply reply) {

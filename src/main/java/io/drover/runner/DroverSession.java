@@ -20,11 +20,13 @@ import java.util.concurrent.TimeoutException;
 /**
  * The connection the steps use, shared by every scenario of a run: a client of the configured broker, or of
  * the sandbox (embedded broker plus emulated fleet) when no broker is configured. Opened on first use and
- * closed when the JVM exits.
+ * closed when the JVM exits. The session opened on first use also watches the process that started the run:
+ * when it is gone (Maven or its test fork killed), no further step is sent and the JVM ends.
  */
 public final class DroverSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DroverSession.class);
     private static DroverSession current;
+    private static ParentWatchdog watchdog;
 
     private final RunnerConfig config;
     private final DroverClient client;
@@ -42,6 +44,10 @@ public final class DroverSession implements AutoCloseable {
             DroverSession session = open(RunnerConfig.fromEnvironment());
             Runtime.getRuntime().addShutdownHook(new Thread(session::close, "drover session close"));
             current = session;
+            if (watchdog == null) {
+                watchdog = ParentWatchdog.ofThisProcess();
+                watchdog.start();
+            }
         }
         return current;
     }
@@ -102,6 +108,21 @@ public final class DroverSession implements AutoCloseable {
     /** A session around an existing client and optional sandbox, e.g. for tests. */
     public static DroverSession of(RunnerConfig config, DroverClient client, Sandbox sandbox) {
         return new DroverSession(config, client, sandbox);
+    }
+
+    /**
+     * Fails when the run is stopping because the process that started it is gone; steps call it before sending
+     * anything, so nothing more is sent to the hosts.
+     */
+    public static void requireRunning() {
+        ParentWatchdog watching;
+        synchronized (DroverSession.class) {
+            watching = watchdog;
+        }
+        String reason = watching == null ? null : watching.check();
+        if (reason != null) {
+            throw new AssertionError("The deploy is stopping: " + reason + ". Nothing more is sent to the hosts.");
+        }
     }
 
     public DroverClient client() {

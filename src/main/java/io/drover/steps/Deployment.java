@@ -122,6 +122,7 @@ public final class Deployment {
 
     /** Discovers the hosts matching the filter; they become the hosts every later step must hear from. */
     public SortedSet<String> discover() {
+        DroverSession.requireRunning();
         DiscoveryOptions options = DiscoveryOptions.defaults();
         if (expectedCount != null) {
             options = options.expecting(expectedCount);
@@ -223,6 +224,7 @@ public final class Deployment {
 
     private CallResult run(Call call, String what, Function<Reply, String> problem, boolean anyStatus) {
         SortedSet<String> targets = hosts();
+        DroverSession.requireRunning();
         Duration timeout = stepTimeout;
         CallResult result = client().call(call.to(targets).timeout(timeout).onProgress((replied, expected, failed, elapsed) ->
                 LOG.info("{}: {}/{} hosts answered, {} failed, {} s of {} s", what, replied, expected, failed,

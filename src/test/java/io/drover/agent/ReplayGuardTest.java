@@ -53,23 +53,58 @@ class ReplayGuardTest {
     void expiredRequestIsRefused() {
         String refusal = guard.admit(request("req-00000001", NOW - 120_000, 60), NOW, SKEW);
         assertNotNull(refusal);
-        assertTrue(refusal.startsWith("request expired 60.0 s ago (ttl 60 s)"), refusal);
+        assertTrue(refusal.startsWith("request expired 30.0 s ago (created 120.0 s ago by this node's clock; ttl 60 s plus the "
+                + "allowed clock skew of 30 s)"), refusal);
+        assertTrue(refusal.contains("synchronise the clocks") && refusal.contains("give steps more time"), refusal);
         assertEquals(0, guard.size(), "a refused request is not remembered");
     }
 
     @Test
-    void expiryBoundary() {
-        assertNull(guard.admit(request("req-00000001", NOW - 60_000, 60), NOW, SKEW), "valid up to created + ttl");
-        String refusal = guard.admit(request("req-00000002", NOW - 60_001, 60), NOW, SKEW);
+    void expiryBoundaryIsTtlPlusSkew() {
+        assertNull(guard.admit(request("req-00000001", NOW - 90_000, 60), NOW, SKEW), "valid up to created + ttl + skew");
+        String refusal = guard.admit(request("req-00000002", NOW - 90_001, 60), NOW, SKEW);
         assertNotNull(refusal);
         assertTrue(refusal.contains("expired"), refusal);
+    }
+
+    @Test
+    void aTwoSecondPingReachingANodeWhoseClockIsAheadIsAdmittedWithinTheSkew() {
+        assertNull(guard.admit(request("req-00000001", NOW - 3_000, 2), NOW, SKEW), "3 s ahead");
+        assertNull(guard.admit(request("req-00000002", NOW - 25_000, 2), NOW, SKEW), "25 s ahead");
+        assertNull(guard.admit(request("req-00000003", NOW - 32_000, 2), NOW, SKEW), "ttl + skew exactly");
+        String refusal = guard.admit(request("req-00000004", NOW - 40_000, 2), NOW, SKEW);
+        assertNotNull(refusal, "40 s ahead is beyond the skew");
+        assertTrue(refusal.startsWith("request expired 8.0 s ago (created 40.0 s ago by this node's clock; ttl 2 s"), refusal);
+    }
+
+    @Test
+    void idsAreRememberedForTheWholeWidenedWindow() {
+        assertNull(guard.admit(request("req-00000001", NOW, 2), NOW, SKEW));
+        // Past created + ttl, but still inside created + ttl + skew: the id must still be known.
+        long later = NOW + 31_000;
+        assertNull(guard.admit(request("req-00000002", later, 60), later, SKEW), "also passes the purge interval");
+        String refusal = guard.admit(request("req-00000001", NOW, 2), later, SKEW);
+        assertNotNull(refusal);
+        assertTrue(refusal.contains("replays are refused"), refusal);
+        // Once the widened window is over, the id may be forgotten: the window check refuses the replay.
+        long after = NOW + 40_000;
+        assertNull(guard.admit(request("req-00000003", after, 60), after, SKEW));
+        assertEquals(2, guard.size(), "req-00000001 was forgotten");
+        assertTrue(guard.admit(request("req-00000001", NOW, 2), after, SKEW).startsWith("request expired"));
+    }
+
+    @Test
+    void zeroSkewKeepsTheWindowExactlyCreatedPlusTtl() {
+        assertNull(guard.admit(request("req-00000001", NOW - 2_000, 2), NOW, Duration.ZERO));
+        assertNotNull(guard.admit(request("req-00000002", NOW - 2_001, 2), NOW, Duration.ZERO));
     }
 
     @Test
     void createdTooFarInTheFutureIsRefused() {
         String refusal = guard.admit(request("req-00000001", NOW + 31_000, 60), NOW, SKEW);
         assertNotNull(refusal);
-        assertTrue(refusal.startsWith("request created 31.0 s in the future; more than the allowed clock skew of 30 s"), refusal);
+        assertTrue(refusal.startsWith("request created 31.0 s in the future by this node's clock, more than the allowed clock skew "
+                + "of 30 s: this node's clock is about 31.0 s behind the caller's; synchronise the clocks"), refusal);
         assertEquals(0, guard.size());
     }
 

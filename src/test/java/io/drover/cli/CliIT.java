@@ -2,6 +2,16 @@ package io.drover.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import io.drover.agent.Node;
+import io.drover.agent.NodeHost;
+import io.drover.agent.NodeSpec;
+import io.drover.agent.Plugins;
+import io.drover.agent.RequestHandler;
+import io.drover.protocol.JsonCodec;
+import io.drover.protocol.Request;
 import io.drover.sandbox.EmulatedFleet;
 import io.drover.sandbox.FleetSpec;
 import io.drover.security.KeyFiles;
@@ -9,6 +19,7 @@ import io.drover.security.RequestSecurity;
 import io.drover.security.RequestVerifier;
 import io.drover.security.TrustedKeys;
 import io.drover.testing.TestBroker;
+import io.drover.transport.Topology;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,12 +27,20 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,6 +54,10 @@ class CliIT {
     private TestBroker broker;
     private EmulatedFleet fleet;
     private String collective;
+    /** A node whose clock is 5 minutes ahead: it refuses every request, discovery included. */
+    private NodeHost skewed;
+    /** A node that answers discovery and nothing else, like a hung agent. */
+    private Connection mute;
 
     private record Run(int exit, String out, String err) {
     }
@@ -48,10 +71,49 @@ class CliIT {
         fleet = EmulatedFleet.start(new FleetSpec(collective, spec.nodes().stream().map(node -> new io.drover.agent.NodeSpec(
                 node.identity(), List.of(collective), node.classes(), node.facts(), node.agents())).toList()),
                 broker.connector(), "cli fleet", new RequestSecurity(new RequestVerifier(TrustedKeys.load(dir)), null, null, null));
+        RequestSecurity security = new RequestSecurity(new RequestVerifier(TrustedKeys.load(dir)), null, null, null);
+        skewed = new NodeHost(broker.connector(), new RequestHandler(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5)),
+                Duration.ofSeconds(30), 3600, false, security), NodeHost.Options.agent("skewed.example.com"));
+        skewed.add(List.of(node("skewed.example.com", "roles::skewed")));
+        mute = startMute(node("mute.example.com", "roles::mute"),
+                new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false, security));
+    }
+
+    private Node node(String identity, String role) {
+        return Node.build(new NodeSpec(identity, List.of(collective), Set.of(role), Map.of(),
+                Map.of("service", Map.of("provider", "sandbox", "services", Map.of("httpd", "running")))), Plugins.builtIn());
+    }
+
+    /** Serves {@code node}'s queue, answering broadcasts (discovery) and dropping every directed request. */
+    private Connection startMute(Node node, RequestHandler handler) throws Exception {
+        Connection connection = broker.connector().connect("cli mute node");
+        Channel channel = connection.createChannel();
+        Topology.declareExchanges(channel, collective);
+        String queue = channel.queueDeclare(Topology.nodeQueue(collective, node.identity()), false, false, true, null).getQueue();
+        channel.queueBind(queue, Topology.broadcastExchange(collective), "rpcutil");
+        channel.queueBind(queue, Topology.broadcastExchange(collective), "service");
+        channel.queueBind(queue, Topology.directedExchange(collective), node.identity());
+        channel.basicConsume(queue, true, "cli-mute", (tag, delivery) -> {
+            Request request = JsonCodec.instance().decodeRequest(delivery.getBody());
+            if (request.isDirected()) {
+                return;
+            }
+            handler.handle(node, request).ifPresent(reply -> {
+                try {
+                    channel.basicPublish("", delivery.getProperties().getReplyTo(),
+                            new AMQP.BasicProperties.Builder().correlationId(request.id()).build(), JsonCodec.instance().encode(reply));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }, tag -> { });
+        return connection;
     }
 
     @AfterAll
-    void stop() {
+    void stop() throws Exception {
+        mute.close();
+        skewed.close();
         fleet.close();
         broker.close();
     }
@@ -146,6 +208,59 @@ class CliIT {
         assertTrue(forget.out().startsWith("Forgot temp1.zz.example.com"), forget.out());
         assertFalse(fleetCommand("list").out().contains("temp1"));
         assertTrue(run(DiscoverCommand::new, "--fact", "country=zz").err().contains("0 hosts matching"));
+    }
+
+    @Test
+    void everyCommandExitsOneWhenAHostRefusedDiscovery() throws Exception {
+        String[] filter = {"--where", "roles::db_server or roles::skewed", "--timeout", "20"};
+        Run ping = run(PingCommand::new, filter);
+        assertEquals(1, ping.exit(), ping.out() + ping.err());
+        assertTrue(ping.out().contains("| db1.de.example.com | OK"), ping.out());
+        assertTrue(ping.out().contains("1 more refused discovery: skewed.example.com"), ping.out());
+        assertTrue(ping.err().contains("skewed.example.com refused discovery: 1 aborted: refused: request expired"), ping.err());
+        assertTrue(ping.err().contains("synchronise the clocks"), ping.err());
+
+        Run rpc = run(RpcCommand::new, concat(new String[] {"service", "status", "service=httpd", "--json"}, filter));
+        assertEquals(1, rpc.exit(), rpc.out() + rpc.err());
+        JsonNode json = new ObjectMapper().readTree(rpc.out());
+        assertEquals(1, json.get("summary").get("refused_discovery").asInt(), rpc.out());
+        assertEquals(2, json.get("summary").get("ok").asInt(), rpc.out());
+        assertTrue(rpc.out().contains("\"result\" : \"refused_discovery\""), rpc.out());
+
+        Run discover = run(DiscoverCommand::new, filter);
+        assertEquals(1, discover.exit(), discover.err());
+        assertTrue(discover.err().contains("skewed.example.com refused discovery"), discover.err());
+
+        Run inventory = run(InventoryCommand::new, "skewed.example.com");
+        assertEquals(1, inventory.exit(), inventory.out() + inventory.err());
+        assertTrue(inventory.err().contains("skewed.example.com: 1 aborted: refused: request expired"), inventory.err());
+
+        Run none = run(PingCommand::new, "--class", "roles::skewed");
+        assertEquals(1, none.exit(), none.out() + none.err());
+        assertTrue(none.err().contains("Every host matching class(roles::skewed) refused discovery"), none.err());
+    }
+
+    @Test
+    void everyCommandExitsOneWhenAHostIsSilent() throws Exception {
+        String[] filter = {"--where", "roles::db_server or roles::mute", "--timeout", "5"};
+        Run ping = run(PingCommand::new, filter);
+        assertEquals(1, ping.exit(), ping.out() + ping.err());
+        assertTrue(ping.out().contains("1 did not answer"), ping.out());
+
+        Run rpc = run(RpcCommand::new, concat(new String[] {"service", "status", "service=httpd", "--json"}, filter));
+        assertEquals(1, rpc.exit(), rpc.out() + rpc.err());
+        assertEquals(1, new ObjectMapper().readTree(rpc.out()).get("summary").get("missing").asInt(), rpc.out());
+
+        Run discover = run(DiscoverCommand::new, "--where", "roles::db_server", "--expect", "3");
+        assertEquals(1, discover.exit(), discover.err());
+
+        Run inventory = run(InventoryCommand::new, "mute.example.com", "--timeout", "3");
+        assertEquals(1, inventory.exit(), inventory.out() + inventory.err());
+        assertTrue(inventory.err().contains("mute.example.com: no reply within 3 s"), inventory.err());
+    }
+
+    private static String[] concat(String[] first, String[] second) {
+        return Stream.concat(Arrays.stream(first), Arrays.stream(second)).toArray(String[]::new);
     }
 
     @Test

@@ -30,10 +30,42 @@ public final class AgentProcess implements AutoCloseable {
 
     /** Starts {@code java -jar drover-agent.jar ARGS}, logging to {@code log}. */
     public static AgentProcess start(Path log, String... args) throws IOException {
+        return start(new ProcessBuilder(), log, args);
+    }
+
+    /**
+     * Starts the agent with its wall clock shifted by {@code offset} (libfaketime's syntax: {@code +40s},
+     * {@code -25s}); the clock still runs. libfaketime is preloaded into the JVM itself rather than through the
+     * {@code faketime} wrapper, so {@link #close()} stops the JVM and not a wrapper that would leave it orphaned.
+     * Monotonic clocks are left alone: the JVM's timed waits hang when libfaketime fakes them.
+     */
+    public static AgentProcess startWithClockOffset(Path log, String offset, String... args) throws IOException {
+        if (!offset.matches("[+-][0-9]{1,6}s")) {
+            throw new IllegalArgumentException("offset must look like +40s or -25s, got " + offset);
+        }
+        ProcessBuilder builder = new ProcessBuilder();
+        builder.environment().put("LD_PRELOAD", libfaketime().toString());
+        builder.environment().put("FAKETIME", offset);
+        builder.environment().put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        return start(builder, log, args);
+    }
+
+    /** libfaketime as Debian's {@code faketime} package installs it. */
+    public static Path libfaketime() {
+        for (String dir : List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib", "/usr/local/lib")) {
+            Path library = Path.of(dir, "faketime", "libfaketime.so.1");
+            if (Files.isRegularFile(library)) {
+                return library;
+            }
+        }
+        throw new IllegalStateException("libfaketime.so.1 not found; install it with: apt-get install faketime");
+    }
+
+    private static AgentProcess start(ProcessBuilder builder, Path log, String[] args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = builder.command(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new AgentProcess(process, log);
     }
 
