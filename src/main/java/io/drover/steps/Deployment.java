@@ -7,6 +7,7 @@ import io.drover.client.Discovery;
 import io.drover.client.DiscoveryOptions;
 import io.drover.client.DroverClient;
 import io.drover.client.HostTable;
+import io.drover.client.LateReply;
 import io.drover.filter.Filter;
 import io.drover.protocol.Reply;
 import io.drover.runner.DroverSession;
@@ -14,6 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.function.Function;
@@ -35,6 +39,8 @@ public final class Deployment {
     private SortedSet<String> hosts;
     private Duration stepTimeout;
     private String loadBalancer;
+    /** The requests of this scenario's steps, to find their late replies. */
+    private final Set<String> requestIds = new HashSet<>();
 
     private Deployment(Scenario scenario, DroverSession session) {
         this.scenario = scenario;
@@ -46,8 +52,26 @@ public final class Deployment {
         CURRENT.set(new Deployment(scenario, DroverSession.get()));
     }
 
+    /** Ends the scenario on this thread, first attaching the replies its steps gave up on that came in since. */
     static void end() {
+        Deployment deployment = CURRENT.get();
         CURRENT.remove();
+        if (deployment != null) {
+            deployment.attachLateReplies();
+        }
+    }
+
+    /**
+     * Attaches a "late replies" table when hosts answered a step of this scenario after it gave up, so the report
+     * says what those hosts did in the end (e.g. "answered after the step gave up: OK at 31.2 s").
+     */
+    void attachLateReplies() {
+        List<LateReply> late = client().lateReplyRecords().stream().filter(r -> requestIds.contains(r.requestId())).toList();
+        if (!late.isEmpty()) {
+            scenario.attach(late.size() + " late repl" + (late.size() == 1 ? "y" : "ies")
+                    + " (hosts that answered after their step gave up):\n" + HostTable.ofLateReplies(late).render(),
+                    "text/plain", "late replies");
+        }
     }
 
     /** The deployment of the scenario running on this thread. */
@@ -180,6 +204,7 @@ public final class Deployment {
         CallResult result = client().call(call.to(targets).timeout(timeout).onProgress((replied, expected, failed, elapsed) ->
                 LOG.info("{}: {}/{} hosts answered, {} failed, {} s of {} s", what, replied, expected, failed,
                         elapsed.toSeconds(), timeout.toSeconds())));
+        requestIds.add(result.requestId());
         HostTable table = HostTable.of(result, problem, anyStatus);
         String summary = String.format("%s (%s): %d of %d hosts OK%s in %d ms", what, result.qualifiedAction(), table.okCount(),
                 targets.size(), problem == null ? ", " + result.changed().size() + " changed" : "", result.elapsed().toMillis());
