@@ -20,6 +20,11 @@ public record LateReply(String requestId, String action, Reply reply, Duration a
 
     /** E.g. "answered after the step gave up: OK at 31.2 s". */
     public String describe() {
-        return "answered after the step gave up: " + (reply.isOk() ? "OK" : "status " + reply.status()) + " at " + CallResult.seconds(at);
+        return "answered after the step gave up: " + outcome();
+    }
+
+    /** E.g. "OK at 31.2 s" or "status 1 aborted at 45 s". */
+    public String outcome() {
+        return (reply.isOk() ? "OK" : "status " + reply.status()) + " at " + CallResult.seconds(at);
     }
 }

@@ -63,6 +63,17 @@ public final class TestFleet implements AutoCloseable {
         }
     }
 
+    /**
+     * Disconnects one agent's node at once, as a crash would: its consumer and auto-delete queue go, and what it is
+     * running can no longer answer. Unlike {@link #stop}, it does not wait for running actions.
+     */
+    public void kill(String identity) throws java.io.IOException {
+        NodeHost host = agents.get(identity);
+        if (host != null) {
+            host.remove(identity);
+        }
+    }
+
     /** Sandbox settings for every built-in plugin, as the sandbox fleet has them. */
     public static Map<String, Map<String, Object>> sandboxAgents() {
         Map<String, Map<String, Object>> agents = new LinkedHashMap<>();

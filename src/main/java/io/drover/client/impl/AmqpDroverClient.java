@@ -481,13 +481,20 @@ public final class AmqpDroverClient implements DroverClient {
         }
     }
 
-    /** Deletes the reply queue (nobody else will), then closes the connection. */
+    /**
+     * Deletes the reply queue, then closes the connection. While the connection is down or blocked (the broker
+     * would not answer the delete until the alarm clears) the queue is left to its expiry.
+     */
     @Override
     public void close() {
-        try {
-            consumer.queueDelete(replyQueue);
-        } catch (IOException | AlreadyClosedException e) {
-            LOG.debug("Deleting the reply queue {}: {}", replyQueue, e.toString());
+        if (lost == null && blocked == null) {
+            try {
+                consumer.queueDelete(replyQueue);
+            } catch (IOException | AlreadyClosedException e) {
+                LOG.debug("Deleting the reply queue {}: {}", replyQueue, e.toString());
+            }
+        } else {
+            LOG.info("Left the reply queue {} to expire: the broker connection is {}", replyQueue, lost != null ? "down" : "blocked");
         }
         try {
             connection.close(5_000);
@@ -515,7 +522,7 @@ public final class AmqpDroverClient implements DroverClient {
                     Names.printable(reply.sender()), reply.requestId(), count);
             return;
         }
-        LOG.info("{} answered {} {}{}", Names.printable(late.host()), late.action(), late.describe(),
+        LOG.info("{} answered {} after the step gave up: {}{}", Names.printable(late.host()), late.action(), late.outcome(),
                 reply.message().isBlank() ? "" : ": " + Names.printable(reply.message()));
     }
 
