@@ -265,6 +265,28 @@ class RunnerRecoveryIT {
         }
     }
 
+    @Test
+    void agentsDropProbesSilently() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        try (EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.Options.defaults())) {
+            BrokerConnector connector = BrokerConnector.of(List.of(broker.amqpUri()));
+            try (TestFleet fleet = fleet(connector, HOSTS, 5_000); DroverClient client = client(connector, fleet)) {
+                System.setErr(new PrintStream(new Tee(original, log), true, StandardCharsets.UTF_8));
+                // About three rounds of probes reach every agent while the check runs.
+                CallResult result = client.call(slowCheck().to(HOSTS).timeout(Duration.ofSeconds(30)));
+                assertTrue(result.allOk(), describe(result));
+                assertEquals(0, result.duplicates(), "a probe is never answered");
+                assertTrue(result.unexpected().isEmpty());
+            } finally {
+                System.setErr(original);
+            }
+        }
+        String output = log.toString(StandardCharsets.UTF_8);
+        // Before agents knew probes, each one was "dropped a malformed request" at WARN.
+        assertFalse(output.contains("[WARN]") || output.contains("malformed"), "agents say nothing about probes:\n" + output);
+    }
+
     /** Writes to two streams. */
     private static final class Tee extends OutputStream {
         private final OutputStream first;
