@@ -42,6 +42,9 @@ public record CallResult(String requestId, String agent, String action, SortedSe
         connectionEvents = List.copyOf(connectionEvents);
     }
 
+    /** How the reason of a host that was reachable but did not answer in time starts. */
+    public static final String NO_REPLY_WITHIN = "no reply within ";
+
     /** A result of a call during which the broker connection had no trouble. */
     public CallResult(String requestId, String agent, String action, SortedSet<String> expected,
                       SortedMap<String, Reply> replies, SortedMap<String, String> missing,

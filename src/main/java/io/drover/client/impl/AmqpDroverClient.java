@@ -394,7 +394,7 @@ public final class AmqpDroverClient implements DroverClient {
                 if (!replies.containsKey(host) && !missing.containsKey(host)) {
                     String rejected = p.rejected().get(host);
                     missing.put(host, rejected != null ? "no valid reply within " + seconds(timeout) + "; rejected one: " + rejected
-                            : "no reply within " + seconds(timeout));
+                            : CallResult.NO_REPLY_WITHIN + seconds(timeout));
                 }
             }
             return new CallResult(request.id(), call.agent(), call.action(), new TreeSet<>(expected), new TreeMap<>(replies),
