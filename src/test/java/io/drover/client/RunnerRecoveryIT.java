@@ -266,6 +266,27 @@ class RunnerRecoveryIT {
     }
 
     @Test
+    void theReplyQueueIsSharedNeitherExclusiveNorAutoDeleteExpiresAndGoesOnClose() throws Exception {
+        RabbitNode node = rabbit();
+        String caller = "recovery-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        try (TestFleet fleet = new TestFleet(node.connector())) {
+            DroverClient client = DroverClient.connect(node.connector(), ClientOptions.defaults().withCollective(fleet.collective())
+                    .withCaller(caller));
+            String queues;
+            try {
+                queues = node.ctl("list_queues", "name", "exclusive", "auto_delete", "arguments");
+            } finally {
+                client.close();
+            }
+            String line = queues.lines().filter(l -> l.startsWith("drover-reply." + caller + ".")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no reply queue for " + caller + ":\n" + queues));
+            assertTrue(line.matches("drover-reply\\.\\S+\\s+false\\s+false\\s+.*x-expires.*600000.*"), line);
+            String after = node.ctl("list_queues", "name");
+            assertFalse(after.contains("drover-reply." + caller + "."), "deleted on close:\n" + after);
+        }
+    }
+
+    @Test
     void agentsDropProbesSilently() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream original = System.err;
