@@ -365,6 +365,10 @@ public final class NodeHost implements AutoCloseable {
 
         @Override
         public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            if (isProbe(properties, body)) {
+                // A runner checking that this node's queue still exists; arriving here was the whole point.
+                return;
+            }
             Request request;
             try {
                 request = decoded.decode(body);
@@ -386,7 +390,13 @@ public final class NodeHost implements AutoCloseable {
             }
         }
 
-        private void serve(AMQP.BasicProperties properties, Request request) {
+        /** A client's probe: empty, with a {@link Topology#PROBE_PREFIX} correlation id; nothing to act on or answer. */
+        private static boolean isProbe(AMQP.BasicProperties properties, byte[] body) {
+            String correlation = properties.getCorrelationId();
+            return body.length == 0 && correlation != null && correlation.startsWith(Topology.PROBE_PREFIX);
+        }
+
+                private void serve(AMQP.BasicProperties properties, Request request) {
             Optional<Reply> reply;
             try {
                 reply = handler.handle(node, request);

@@ -140,6 +140,10 @@ abstract class FleetCommand {
             summary.put("refused_discovery", refusedDiscovery.size());
             summary.put("changed", result.changed().size());
             json.put("summary", summary);
+            if (!table.connection().isEmpty()) {
+                // What happened to the runner's broker connection during the call, as the table's last line says.
+                json.put("broker_connection", table.connection());
+            }
             out.println(JSON.writeValueAsString(json));
         } else {
             out.print(table.render());

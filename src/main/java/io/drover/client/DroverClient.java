@@ -5,6 +5,7 @@ import io.drover.filter.Filter;
 import io.drover.transport.BrokerConnector;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -31,6 +32,12 @@ public interface DroverClient extends AutoCloseable {
 
     /** Replies that arrived for requests no longer waited for (answers after a timeout), since connecting. */
     long lateReplies();
+
+    /**
+     * The late replies that answered a recent call (the last 1,000 calls with missing hosts, at most 10 minutes
+     * old) for a host it gave up on, oldest first; the most recent 1,000 are kept.
+     */
+    List<LateReply> lateReplyRecords();
 
     /** The broker, with its password masked. */
     String broker();

@@ -17,6 +17,7 @@ public final class HostTable {
     public static final String MISMATCH = "WRONG STATE";
     public static final String NO_REPLY = "NO REPLY";
     public static final String UNEXPECTED = "UNEXPECTED";
+    public static final String LATE = "LATE";
     private static final int MAX_MESSAGE = 160;
 
     /** One host's row. */
@@ -27,6 +28,8 @@ public final class HostTable {
     }
 
     private final List<Row> rows = new ArrayList<>();
+    /** What happened to the broker connection during the call, or "". */
+    private String connection = "";
 
     private HostTable() {
     }
@@ -57,7 +60,28 @@ public final class HostTable {
         result.unexpected().forEach((host, reply) -> table.rows.add(new Row(host, UNEXPECTED, reply.status().toString(),
                 "", "answered without being asked: " + reply.message(), reply.elapsedMs() + " ms")));
         table.rows.sort((a, b) -> a.host().compareTo(b.host()));
+        table.connection = result.connectionSummary();
         return table;
+    }
+
+    /**
+     * Replies that arrived after their call gave up, one row each, e.g. "answered after the step gave up: OK at
+     * 31.2 s: blocked 192.168.1.1".
+     */
+    public static HostTable ofLateReplies(List<LateReply> late) {
+        HostTable table = new HostTable();
+        for (LateReply reply : late) {
+            Reply r = reply.reply();
+            table.rows.add(new Row(reply.host(), LATE, r.status().toString(),
+                    r.data().containsKey("changed") ? String.valueOf(r.changed()) : "",
+                    reply.action() + " " + reply.describe() + (r.message().isBlank() ? "" : ": " + r.message()), r.elapsedMs() + " ms"));
+        }
+        return table;
+    }
+
+    /** What happened to the runner's broker connection during the call (see {@link CallResult#connectionSummary()}), or "". */
+    public String connection() {
+        return connection;
     }
 
     public List<Row> rows() {
@@ -72,14 +96,18 @@ public final class HostTable {
         return rows.stream().filter(Row::ok).count();
     }
 
-    /** Every row. */
+    /** Every row, then what happened to the broker connection, if anything did. */
     public String render() {
-        return render(rows);
+        return render(rows) + connectionLine();
     }
 
-    /** Rows that are not OK. */
+    /** Rows that are not OK, then what happened to the broker connection, if anything did. */
     public String renderFailures() {
-        return render(failures());
+        return render(failures()) + connectionLine();
+    }
+
+    private String connectionLine() {
+        return connection.isEmpty() ? "" : "  Broker connection: " + oneLine(connection, 4 * MAX_MESSAGE) + "\n";
     }
 
     private static String render(List<Row> rows) {
@@ -87,7 +115,7 @@ public final class HostTable {
         List<String[]> cells = new ArrayList<>();
         cells.add(header);
         for (Row row : rows) {
-            cells.add(new String[]{row.host(), row.result(), row.status(), row.changed(), oneLine(row.message()), row.elapsed()});
+            cells.add(new String[]{row.host(), row.result(), row.status(), row.changed(), oneLine(row.message(), MAX_MESSAGE), row.elapsed()});
         }
         int[] widths = new int[header.length];
         for (String[] line : cells) {
@@ -106,8 +134,8 @@ public final class HostTable {
         return out.toString();
     }
 
-    private static String oneLine(String message) {
+    private static String oneLine(String message, int max) {
         String flat = message.replace("\r", "").replace('\n', ' ').replace('|', '/').strip();
-        return flat.length() > MAX_MESSAGE ? flat.substring(0, MAX_MESSAGE - 3) + "..." : flat;
+        return flat.length() > max ? flat.substring(0, max - 3) + "..." : flat;
     }
 }

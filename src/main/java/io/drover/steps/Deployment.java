@@ -8,6 +8,7 @@ import io.drover.fleet.HostList;
 import io.drover.client.DiscoveryOptions;
 import io.drover.client.DroverClient;
 import io.drover.client.HostTable;
+import io.drover.client.LateReply;
 import io.drover.filter.Filter;
 import io.drover.protocol.Reply;
 import io.drover.runner.DroverSession;
@@ -15,6 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.function.Function;
@@ -38,6 +42,12 @@ public final class Deployment {
     private SortedSet<String> hosts;
     private Duration stepTimeout;
     private String loadBalancer;
+    /** The requests of this scenario's steps, to find their late replies. */
+    private final Set<String> requestIds = new HashSet<>();
+    /** Hosts of this scenario's steps that were reachable but did not answer in time, counted per step. */
+    private int timedOut;
+    /** How long the end of a scenario waits for the late replies of hosts its steps gave up on. */
+    static final Duration LATE_REPLY_WAIT = Duration.ofSeconds(5);
 
     private Deployment(Scenario scenario, DroverSession session) {
         this.scenario = scenario;
@@ -49,8 +59,42 @@ public final class Deployment {
         CURRENT.set(new Deployment(scenario, DroverSession.get()));
     }
 
+    /** Ends the scenario on this thread, first attaching the replies its steps gave up on that came in since. */
     static void end() {
+        Deployment deployment = CURRENT.get();
         CURRENT.remove();
+        if (deployment != null) {
+            deployment.attachLateReplies();
+        }
+    }
+
+    /**
+     * Attaches a "late replies" table when hosts answered a step of this scenario after it gave up, so the report
+     * says what those hosts did in the end (e.g. "answered after the step gave up: OK at 31.2 s": an action that
+     * ran after all changed the host). A step that gave up fails the scenario at once, so the answers are waited
+     * for here, up to {@link #LATE_REPLY_WAIT}, and only for hosts that were reachable but slow.
+     */
+    void attachLateReplies() {
+        List<LateReply> late = lateReplies();
+        try {
+            long deadline = System.nanoTime() + LATE_REPLY_WAIT.toNanos();
+            while (late.size() < timedOut && System.nanoTime() - deadline < 0) {
+                Thread.sleep(50);
+                late = lateReplies();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!late.isEmpty()) {
+            LOG.info("{} host(s) answered after their step gave up; see the late replies table", late.size());
+            scenario.attach(late.size() + " late repl" + (late.size() == 1 ? "y" : "ies")
+                    + " (hosts that answered after their step gave up):\n" + HostTable.ofLateReplies(late).render(),
+                    "text/plain", "late replies");
+        }
+    }
+
+    private List<LateReply> lateReplies() {
+        return client().lateReplyRecords().stream().filter(r -> requestIds.contains(r.requestId())).toList();
     }
 
     /** The deployment of the scenario running on this thread. */
@@ -229,6 +273,8 @@ public final class Deployment {
         CallResult result = client().call(call.to(targets).timeout(timeout).onProgress((replied, expected, failed, elapsed) ->
                 LOG.info("{}: {}/{} hosts answered, {} failed, {} s of {} s", what, replied, expected, failed,
                         elapsed.toSeconds(), timeout.toSeconds())));
+        requestIds.add(result.requestId());
+        timedOut += (int) result.missing().values().stream().filter(why -> why.startsWith(CallResult.NO_REPLY_WITHIN)).count();
         HostTable table = HostTable.of(result, problem, anyStatus);
         String summary = String.format("%s (%s): %d of %d hosts OK%s in %d ms", what, result.qualifiedAction(), table.okCount(),
                 targets.size(), problem == null ? ", " + result.changed().size() + " changed" : "", result.elapsed().toMillis());

@@ -8,14 +8,25 @@ import java.io.IOException;
 /**
  * The AMQP names of a collective. Per collective: a topic exchange for broadcasts (routing key = agent name),
  * a direct exchange for directed requests (routing key = node identity), and one queue per node bound to both.
- * Clients receive replies on one exclusive, server-named queue each, through the default exchange.
+ * Clients receive replies on a queue of their own ({@link #replyQueue}), through the default exchange.
  *
  * <p>Exchanges are non-durable and never auto-deleted: both sides declare them, so either may start first,
- * and a publish never races an exchange deletion. Queues carry no {@code x-} arguments, which Qpid refuses.
+ * and a publish never races an exchange deletion. Node queues carry no {@code x-} arguments, which Qpid refuses.
  */
 public final class Topology {
     /** Prefix of every name Drover declares; replies are never sent to a queue with this prefix. */
     public static final String PREFIX = "drover.";
+    /**
+     * Prefix of client reply queues. Not {@link #PREFIX}: agents refuse to reply to {@code drover.} names (node
+     * queues), and agents already deployed must keep answering runners with the new queue names.
+     */
+    public static final String REPLY_QUEUE_PREFIX = "drover-reply.";
+    /**
+     * Correlation id prefix of a client's probe: an empty message sent to a node's queue only to learn whether the
+     * queue still exists (the broker returns it when it does not). Agents drop probes without a word.
+     */
+    public static final String PROBE_PREFIX = "drover-probe:";
+    private static final int MAX_CALLER_IN_NAME = 64;
 
     private Topology() {
     }
@@ -55,6 +66,19 @@ public final class Topology {
         channel.exchangeDeclare(registryExchange(collective), BuiltinExchangeType.FANOUT, true, false, null);
         channel.queueDeclare(registryQueue(collective), true, false, false, null);
         channel.queueBind(registryQueue(collective), registryExchange(collective), "");
+    }
+
+    /**
+     * A new reply queue name for {@code caller}: {@code drover-reply.<caller>.<random UUID>}. The caller part
+     * (characters other than letters, digits, {@code _ . @ -} replaced, at most 64) tells operators whose queue it
+     * is; the UUID keeps other broker users from guessing it.
+     */
+    public static String replyQueue(String caller) {
+        String safe = caller == null ? "" : caller.replaceAll("[^A-Za-z0-9_.@-]", "_");
+        if (safe.length() > MAX_CALLER_IN_NAME) {
+            safe = safe.substring(0, MAX_CALLER_IN_NAME);
+        }
+        return REPLY_QUEUE_PREFIX + (safe.isEmpty() ? "client" : safe) + "." + java.util.UUID.randomUUID();
     }
 
     /** Declares both exchanges of a collective; idempotent. */

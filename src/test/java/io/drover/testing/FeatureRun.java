@@ -122,6 +122,19 @@ public final class FeatureRun {
         return steps;
     }
 
+    /** The text attached by the after hooks of the first feature's scenarios, e.g. Drover's late replies table. */
+    public List<String> afterHookAttachments() {
+        List<String> attachments = new ArrayList<>();
+        for (JsonNode element : report.get(0).get("elements")) {
+            for (JsonNode hook : element.path("after")) {
+                for (JsonNode embedding : hook.path("embeddings")) {
+                    attachments.add(new String(Base64.getDecoder().decode(embedding.path("data").asText()), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return attachments;
+    }
+
     public List<String> stepsWithStatus(String status) {
         return stepStatuses().entrySet().stream().filter(e -> e.getValue().equals(status)).map(Map.Entry::getKey).toList();
     }

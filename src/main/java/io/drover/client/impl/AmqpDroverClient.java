@@ -8,13 +8,15 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
-import com.rabbitmq.client.impl.recovery.AutorecoveringConnection;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.ClientOptions;
+import io.drover.client.ConnectionEvent;
 import io.drover.client.Discovery;
 import io.drover.client.DiscoveryOptions;
 import io.drover.client.DroverClient;
+import io.drover.client.LateReply;
 import io.drover.filter.Filter;
 import io.drover.fleet.Fleet;
 import io.drover.fleet.RegistryReader;
@@ -48,14 +50,26 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@link DroverClient} over AMQP 0-9-1. Requests are published with {@code mandatory}, so the broker hands
  * back a directed request whose node has no queue (its agent is not connected) and the call reports that
- * host at once instead of waiting out the timeout. Replies arrive on one exclusive reply queue and are matched
- * to waiting calls by request id; a reply to a request nobody waits for any more is counted and dropped.
+ * host at once instead of waiting out the timeout; while a directed call waits, probes find agents that
+ * disconnected meanwhile. Replies arrive on one reply queue of the client's own naming, which outlives a dropped
+ * connection (see {@link #declareReplyQueue}), and are matched to waiting calls by request id; a reply to a
+ * request nobody waits for any more is counted, and when it answers a recent call it is logged and kept
+ * ({@link #lateReplyRecords()}). What happens to the connection while a call waits goes into its result.
  */
 public final class AmqpDroverClient implements DroverClient {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpDroverClient.class);
     private static final long PROGRESS_INTERVAL_NANOS = Duration.ofSeconds(2).toNanos();
     private static final long RECONNECT_POLL_MS = 100;
     private static final String FLUSH_PREFIX = "drover-flush:";
+    /** How often a directed call probes the queues of hosts that have not answered yet. */
+    static final long PROBE_INTERVAL_NANOS = Duration.ofMillis(1500).toNanos();
+    /**
+     * No probes this long after the client's connection recovered: after a broker restart, agents reconnect on
+     * their own schedule (every second) and their queues are briefly missing.
+     */
+    static final long PROBE_GRACE_NANOS = Duration.ofSeconds(5).toNanos();
+    /** RabbitMQ deletes a reply queue unused this long (its runner died without deleting it). */
+    static final Duration REPLY_QUEUE_EXPIRY = Duration.ofMinutes(10);
     /** Targets named by one directed message body; see {@link #call}. */
     static final int TARGETS_PER_MESSAGE = 64;
 
@@ -63,13 +77,19 @@ public final class AmqpDroverClient implements DroverClient {
     private final ClientOptions options;
     private final Connection connection;
     private volatile Channel publisher;
-    /** True from a lost connection until its topology is restored: a publish before that could hit a missing exchange. */
-    private volatile boolean recovering;
     private final Channel consumer;
-    private volatile String replyQueue;
+    private final String replyQueue;
     private final Map<String, PendingRequest> pending = new ConcurrentHashMap<>();
     private final AtomicLong lateReplies = new AtomicLong();
     private final RegistryReader registryReader;
+    private final RecentCalls recentCalls = new RecentCalls();
+    /** The connection's trouble now: when (nanoTime) and why it was lost or blocked; {@code null} when it is not. */
+    private volatile Trouble lost;
+    private volatile Trouble blocked;
+    private volatile long recoveredAt;
+
+    private record Trouble(long since, String detail) {
+    }
 
     private AmqpDroverClient(BrokerConnector broker, ClientOptions options) throws IOException, TimeoutException {
         this.broker = broker;
@@ -82,35 +102,104 @@ public final class AmqpDroverClient implements DroverClient {
             Topology.declareExchanges(publisher, options.collective());
             publisher.addReturnListener(this::returned);
             this.consumer = connection.createChannel();
-            this.replyQueue = consumer.queueDeclare().getQueue();
+            this.replyQueue = declareReplyQueue(consumer, connection, options.caller());
             // An explicit tag: see NodeHost on why generated tags break recovery on Qpid.
             consumer.basicConsume(replyQueue, true, "drover-client-" + java.util.UUID.randomUUID(), new ReplyConsumer(consumer));
-            if (connection instanceof AutorecoveringConnection recovering) {
-                // A server-named queue gets a new name when the connection recovers; follow it.
-                recovering.addQueueRecoveryListener((oldName, newName) -> {
-                    if (oldName.equals(replyQueue)) {
-                        replyQueue = newName;
-                    }
-                });
-            }
-            if (connection instanceof Recoverable recoverable) {
-                recoverable.addRecoveryListener(new RecoveryListener() {
-                    @Override
-                    public void handleRecovery(Recoverable r) {
-                        recovering = false;
-                        LOG.info("Reconnected to the broker {}", broker);
-                    }
-
-                    @Override
-                    public void handleRecoveryStarted(Recoverable r) {
-                        recovering = true;
-                        LOG.warn("Lost the broker {}; reconnecting", broker);
-                    }
-                });
-            }
+            watch(connection);
         } catch (IOException | RuntimeException e) {
             connection.abort();
             throw e;
+        }
+    }
+
+    /**
+     * Declares the client's reply queue under a name of its own ({@link Topology#replyQueue}): unlike a
+     * server-named queue, it keeps its name when the connection recovers, so replies addressed to it before a
+     * reconnection still arrive. It is neither exclusive nor auto-delete, so it outlives a dropped connection and
+     * collects the replies sent meanwhile; {@link #close()} deletes it. On RabbitMQ, {@code x-expires} deletes it
+     * when the runner died without doing so; Qpid Broker-J refuses {@code x-} arguments and has no idle expiry,
+     * so there an abandoned queue lives as long as the broker (the embedded one lives as long as the run).
+     */
+    static String declareReplyQueue(Channel channel, Connection connection, String caller) throws IOException {
+        String name = Topology.replyQueue(caller);
+        Map<String, Object> arguments = isRabbitMq(connection) ? Map.of("x-expires", REPLY_QUEUE_EXPIRY.toMillis()) : null;
+        channel.queueDeclare(name, false, false, false, arguments);
+        return name;
+    }
+
+    private static boolean isRabbitMq(Connection connection) {
+        Object product = connection.getServerProperties().get("product");
+        return product != null && product.toString().toLowerCase(java.util.Locale.ROOT).contains("rabbitmq");
+    }
+
+    /** Follows the connection's losses, recoveries and blocks, and tells every waiting call. */
+    private void watch(Connection connection) {
+        connection.addShutdownListener(cause -> {
+            if (!cause.isInitiatedByApplication()) {
+                String detail = Names.printable(shutdownCause(cause));
+                long now = System.nanoTime();
+                lost = new Trouble(now, detail);
+                blocked = null;
+                LOG.warn("Lost the broker {} ({}); reconnecting every {} ms", broker, detail, BrokerConnector.RECOVERY_INTERVAL_MS);
+                tellPending(ConnectionEvent.Kind.LOST, now, detail);
+            }
+        });
+        if (connection instanceof Recoverable recoverable) {
+            recoverable.addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable r) {
+                    long now = System.nanoTime();
+                    lost = null;
+                    recoveredAt = now;
+                    LOG.info("Reconnected to the broker {}; the reply queue {} is kept", broker, replyQueue);
+                    tellPending(ConnectionEvent.Kind.RECOVERED, now, "");
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable r) {
+                    // the shutdown listener already said so
+                }
+            });
+        }
+        connection.addBlockedListener(reason -> {
+            String detail = Names.printable(reason);
+            long now = System.nanoTime();
+            blocked = new Trouble(now, detail);
+            LOG.warn("The broker {} blocks this client's publishing ({}): a memory or disk alarm; agents' replies are held back too",
+                    broker, detail);
+            tellPending(ConnectionEvent.Kind.BLOCKED, now, detail);
+        }, () -> {
+            long now = System.nanoTime();
+            blocked = null;
+            LOG.info("The broker {} unblocked this client's publishing", broker);
+            tellPending(ConnectionEvent.Kind.UNBLOCKED, now, "");
+        });
+    }
+
+    private static String shutdownCause(ShutdownSignalException cause) {
+        Throwable root = cause.getCause();
+        if (root != null) {
+            return root.toString();
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.toString() : message;
+    }
+
+    private void tellPending(ConnectionEvent.Kind kind, long when, String detail) {
+        for (PendingRequest wait : pending.values()) {
+            wait.connectionEvent(kind, when, detail);
+        }
+    }
+
+    /** Records in a new call the trouble its connection already had when it started. */
+    private void troubleSoFar(PendingRequest wait) {
+        Trouble down = lost;
+        if (down != null) {
+            wait.connectionEvent(ConnectionEvent.Kind.LOST, down.since(), down.detail());
+        }
+        Trouble held = blocked;
+        if (held != null) {
+            wait.connectionEvent(ConnectionEvent.Kind.BLOCKED, held.since(), held.detail());
         }
     }
 
@@ -145,6 +234,11 @@ public final class AmqpDroverClient implements DroverClient {
     @Override
     public long lateReplies() {
         return lateReplies.get();
+    }
+
+    @Override
+    public List<LateReply> lateReplyRecords() {
+        return recentCalls.lateReplies();
     }
 
     @Override
@@ -278,6 +372,7 @@ public final class AmqpDroverClient implements DroverClient {
         Set<String> targets = call.targets();
         PendingRequest wait = new PendingRequest(targets, start);
         pending.put(request.id(), wait);
+        troubleSoFar(wait);
         try {
             long deadline = start + timeout.toNanos();
             if (targets != null) {
@@ -298,13 +393,19 @@ public final class AmqpDroverClient implements DroverClient {
                         JsonCodec.instance().encode(sign(request)), deadline);
             }
             long nextProgress = start + PROGRESS_INTERVAL_NANOS;
+            long nextProbe = start + PROBE_INTERVAL_NANOS;
+            int probeRound = 0;
             while (true) {
                 long seen = wait.version();
                 if (wait.read(p -> p.complete() || (p.isNoRoute() && targets == null)) || System.nanoTime() - deadline >= 0) {
                     break;
                 }
-                wait.awaitChange(seen, Math.min(deadline, nextProgress));
+                wait.awaitChange(seen, Math.min(deadline, Math.min(nextProgress, targets != null ? nextProbe : deadline)));
                 long now = System.nanoTime();
+                if (targets != null && now - nextProbe >= 0 && now - deadline < 0) {
+                    nextProbe = now + PROBE_INTERVAL_NANOS;
+                    probe(request.id(), wait, ++probeRound, now);
+                }
                 if (now - nextProgress >= 0 && now - deadline < 0) {
                     nextProgress = now + PROGRESS_INTERVAL_NANOS;
                     int expected = targets == null ? -1 : targets.size();
@@ -314,12 +415,48 @@ public final class AmqpDroverClient implements DroverClient {
                     });
                 }
             }
-            return result(request, call, targets, wait, Duration.ofNanos(System.nanoTime() - start), timeout);
+            // Under the call's lock: a reply the consumer holds now is either in the result or, once the call is
+            // closed, a late reply that recentCalls can attribute.
+            return wait.read(p -> {
+                p.close();
+                CallResult result = result(request, call, targets, p, Duration.ofNanos(System.nanoTime() - start), timeout);
+                recentCalls.ended(request.id(), call.qualifiedAction(), start, System.nanoTime(), result.missing().keySet());
+                return result;
+            });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting for " + call.qualifiedAction(), e);
         } finally {
             pending.remove(request.id());
+        }
+    }
+
+    /**
+     * Sends round {@code round} of probes to the hosts of a directed call that have not answered: an empty message
+     * with {@code mandatory} on the directed exchange, which the broker returns when the host's queue is gone (its
+     * agent stopped or lost its connection; the queue is auto-delete). Skipped while the client's own connection
+     * is down, blocked, or just recovered (agents may still be re-declaring their queues).
+     */
+    private void probe(String requestId, PendingRequest wait, int round, long now) {
+        long recovered = recoveredAt;
+        if (lost != null || blocked != null || (recovered != 0 && now - recovered < PROBE_GRACE_NANOS)) {
+            return;
+        }
+        Set<String> hosts = wait.read(PendingRequest::waitingFor);
+        String exchange = Topology.directedExchange(options.collective());
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .correlationId(Topology.PROBE_PREFIX + requestId + ":" + round)
+                .deliveryMode(1)
+                .build();
+        try {
+            for (String host : hosts) {
+                synchronized (publisher) {
+                    publisher.basicPublish(exchange, host, true, props, new byte[0]);
+                }
+            }
+        } catch (IOException | AlreadyClosedException e) {
+            // The next round tries again; the call's timeout still bounds the wait.
+            LOG.debug("Could not probe the hosts of request {}: {}", requestId, e.toString());
         }
     }
 
@@ -333,17 +470,16 @@ public final class AmqpDroverClient implements DroverClient {
                 if (!replies.containsKey(host) && !missing.containsKey(host)) {
                     String rejected = p.rejected().get(host);
                     missing.put(host, rejected != null ? "no valid reply within " + seconds(timeout) + "; rejected one: " + rejected
-                            : "no reply within " + seconds(timeout));
+                            : CallResult.NO_REPLY_WITHIN + seconds(timeout));
                 }
             }
             return new CallResult(request.id(), call.agent(), call.action(), new TreeSet<>(expected), new TreeMap<>(replies),
-                    missing, new TreeMap<>(p.unexpected()), p.duplicates(), elapsed);
+                    missing, new TreeMap<>(p.unexpected()), p.duplicates(), elapsed, p.connectionEvents(), p.repliesAfterRecovery());
         });
     }
 
     private static String seconds(Duration duration) {
-        long ms = duration.toMillis();
-        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+        return CallResult.seconds(duration);
     }
 
     private Request sign(Request request) {
@@ -373,7 +509,8 @@ public final class AmqpDroverClient implements DroverClient {
                     .deliveryMode(1)
                     .build();
             try {
-                if (recovering) {
+                if (lost != null) {
+                    // Lost until its topology is restored: a publish before that could hit a missing exchange.
                     throw new AlreadyClosedException(new com.rabbitmq.client.ShutdownSignalException(true, false, null, connection));
                 }
                 Channel channel = publisher();
@@ -418,7 +555,12 @@ public final class AmqpDroverClient implements DroverClient {
 
     private void returned(int replyCode, String replyText, String exchange, String routingKey, AMQP.BasicProperties properties,
                           byte[] body) {
-        PendingRequest wait = properties.getCorrelationId() == null ? null : pending.get(properties.getCorrelationId());
+        String correlation = properties.getCorrelationId();
+        if (correlation != null && correlation.startsWith(Topology.PROBE_PREFIX)) {
+            probeReturned(correlation.substring(Topology.PROBE_PREFIX.length()), routingKey);
+            return;
+        }
+        PendingRequest wait = correlation == null ? null : pending.get(correlation);
         if (wait == null) {
             return;
         }
@@ -429,13 +571,63 @@ public final class AmqpDroverClient implements DroverClient {
         }
     }
 
+    /** A probe came back: {@code probe} is {@code <request id>:<round>}. */
+    private void probeReturned(String probe, String identity) {
+        int colon = probe.lastIndexOf(':');
+        PendingRequest wait = colon < 0 ? null : pending.get(probe.substring(0, colon));
+        if (wait == null) {
+            return;
+        }
+        try {
+            wait.probeReturned(identity, Integer.parseInt(probe.substring(colon + 1)), System.nanoTime());
+        } catch (NumberFormatException e) {
+            LOG.debug("Ignored a returned probe with a malformed round: {}", Names.printable(probe));
+        }
+    }
+
+    /**
+     * Deletes the reply queue, then closes the connection. While the connection is down or blocked (the broker
+     * would not answer the delete until the alarm clears) the queue is left to its expiry.
+     */
     @Override
     public void close() {
+        if (lost == null && blocked == null) {
+            try {
+                consumer.queueDelete(replyQueue);
+            } catch (IOException | AlreadyClosedException e) {
+                LOG.debug("Deleting the reply queue {}: {}", replyQueue, e.toString());
+            }
+        } else {
+            LOG.info("Left the reply queue {} to expire: the broker connection is {}", replyQueue, lost != null ? "down" : "blocked");
+        }
         try {
             connection.close(5_000);
         } catch (IOException | AlreadyClosedException e) {
             LOG.debug("Closing the client connection: {}", e.toString());
         }
+    }
+
+    /**
+     * A reply to a request nobody waits for: counted, and when it answers a recent call for a host that call
+     * gave up on, logged at INFO and kept. Checked like any reply first, so nobody can fake a host's late answer.
+     */
+    private void late(Reply reply) {
+        long count = lateReplies.incrementAndGet();
+        if (options.replyVerifier() != null) {
+            String problem = options.replyVerifier().problem(reply);
+            if (problem != null) {
+                LOG.warn("Rejected a late reply claiming to come from {}: {}", Names.printable(reply.sender()), problem);
+                return;
+            }
+        }
+        LateReply late = recentCalls.late(reply, System.nanoTime());
+        if (late == null) {
+            LOG.debug("Ignored a late reply from {} to request {} ({} late replies so far)",
+                    Names.printable(reply.sender()), reply.requestId(), count);
+            return;
+        }
+        LOG.info("{} answered {} after the step gave up: {}{}", Names.printable(late.host()), late.action(), late.outcome(),
+                reply.message().isBlank() ? "" : ": " + Names.printable(reply.message()));
     }
 
     /** Routes each reply to the call waiting for it. */
@@ -471,12 +663,12 @@ public final class AmqpDroverClient implements DroverClient {
                 }
             }
             if (wait == null) {
-                long late = lateReplies.incrementAndGet();
-                LOG.debug("Ignored a late reply from {} to request {} ({} late replies so far)",
-                        Names.printable(reply.sender()), reply.requestId(), late);
+                late(reply);
                 return;
             }
-            wait.accept(reply);
+            if (!wait.accept(reply)) {
+                late(reply);
+            }
         }
     }
 }

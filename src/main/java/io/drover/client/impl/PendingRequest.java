@@ -1,10 +1,17 @@
 package io.drover.client.impl;
 
+import io.drover.client.CallResult;
+import io.drover.client.ConnectionEvent;
 import io.drover.protocol.Reply;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,6 +29,12 @@ final class PendingRequest {
     private final Map<String, Reply> unexpected = new LinkedHashMap<>();
     private final Map<String, String> unroutable = new LinkedHashMap<>();
     private final Map<String, String> rejected = new LinkedHashMap<>();
+    /** Per host, the latest probe round the broker returned (the host's queue was gone then). */
+    private final Map<String, Integer> returnedProbe = new HashMap<>();
+    private final List<ConnectionEvent> connectionEvents = new ArrayList<>();
+    private boolean recovered;
+    private boolean closed;
+    private int repliesAfterRecovery;
     private int duplicates;
     private int failed;
     private long firstReplyAt;
@@ -44,21 +57,30 @@ final class PendingRequest {
         this.publishedAt = publishedAt;
     }
 
-    void accept(Reply reply) {
+    /** Takes a reply; {@code false} when the call already ended ({@link #close()}): the reply is late. */
+    boolean accept(Reply reply) {
         long now = System.nanoTime();
         lock.lock();
         try {
+            if (closed) {
+                return false;
+            }
             String sender = reply.sender();
             if (replies.containsKey(sender) || unexpected.containsKey(sender)) {
                 duplicates++;
-                return;
+                return true;
             }
             if (expected != null && !expected.contains(sender)) {
                 unexpected.put(sender, reply);
             } else {
+                // A reply beats an earlier verdict that the host is unreachable: it answered after all.
+                unroutable.remove(sender);
                 replies.put(sender, reply);
                 if (awaited != null && awaited.contains(sender)) {
                     awaitedLeft--;
+                }
+                if (recovered) {
+                    repliesAfterRecovery++;
                 }
                 if (!reply.isOk()) {
                     failed++;
@@ -72,6 +94,7 @@ final class PendingRequest {
             }
             version++;
             changed.signalAll();
+            return true;
         } finally {
             lock.unlock();
         }
@@ -98,6 +121,11 @@ final class PendingRequest {
         }
     }
 
+    /** The call stopped waiting; replies from now on are late. Called under the lock, through read(). */
+    void close() {
+        closed = true;
+    }
+
     /** A reply claiming to come from {@code sender} failed its signature check; it is not counted as an answer. */
     void rejected(String sender, String problem) {
         lock.lock();
@@ -116,6 +144,44 @@ final class PendingRequest {
         try {
             if (expected != null && expected.contains(identity) && !replies.containsKey(identity)) {
                 unroutable.put(identity, "not connected: the broker has no queue for this node (agent stopped?)");
+            }
+            version++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The broker returned probe {@code round} for {@code identity}: its queue was gone at {@code now}. Two
+     * returned rounds in a row (about two probe intervals) mark the host disconnected, so an agent that only
+     * blinked while reconnecting is not given up on.
+     */
+    void probeReturned(String identity, int round, long now) {
+        lock.lock();
+        try {
+            if (expected == null || !expected.contains(identity) || replies.containsKey(identity) || unroutable.containsKey(identity)) {
+                return;
+            }
+            Integer previous = returnedProbe.put(identity, round);
+            if (previous != null && previous == round - 1) {
+                unroutable.put(identity, "agent disconnected during the call: its queue was gone at "
+                        + CallResult.seconds(Duration.ofNanos(now - publishedAt)) + " (agent stopped or lost its broker connection)");
+                version++;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Something happened to the client's broker connection at {@code when} (nanoTime). */
+    void connectionEvent(ConnectionEvent.Kind kind, long when, String detail) {
+        lock.lock();
+        try {
+            connectionEvents.add(new ConnectionEvent(kind, Duration.ofNanos(when - publishedAt), detail));
+            if (kind == ConnectionEvent.Kind.RECOVERED) {
+                recovered = true;
             }
             version++;
             changed.signalAll();
@@ -260,5 +326,26 @@ final class PendingRequest {
 
     int duplicates() {
         return duplicates;
+    }
+
+    /** Expected hosts that neither answered nor were found unreachable yet, sorted. */
+    Set<String> waitingFor() {
+        Set<String> waiting = new TreeSet<>();
+        if (expected != null) {
+            for (String host : expected) {
+                if (!replies.containsKey(host) && !unroutable.containsKey(host)) {
+                    waiting.add(host);
+                }
+            }
+        }
+        return waiting;
+    }
+
+    List<ConnectionEvent> connectionEvents() {
+        return List.copyOf(connectionEvents);
+    }
+
+    int repliesAfterRecovery() {
+        return repliesAfterRecovery;
     }
 }
