@@ -88,7 +88,7 @@ public final class AgentMain {
         }
         RequestSecurity security;
         try {
-            security = agentConfig.security().open(!check);
+            security = agentConfig.security().open(!check, node.identity());
         } catch (ConfigException e) {
             System.err.println("drover-agent: " + e.getMessage());
             return 2;
@@ -103,6 +103,10 @@ public final class AgentMain {
     private static int serve(AgentConfig config, Node node, RequestSecurity security) {
         long started = System.nanoTime();
         BrokerConnector broker = config.broker().connector();
+        if (config.security().unsignedReplies()) {
+            LOG.warn("security.unsigned_replies is true: this agent's replies are UNSIGNED; runners refuse them unless they run with "
+                    + "-Ddrover.insecure.accept-unsigned-replies=true");
+        }
         if (config.security().allowsUnsigned()) {
             LOG.warn("security.allow_unsigned is true: this agent obeys UNSIGNED requests from anyone who can reach the broker");
         }

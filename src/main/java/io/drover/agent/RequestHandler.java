@@ -49,6 +49,10 @@ public final class RequestHandler {
     private final Map<Request, Optional<String>> verified = new ConcurrentHashMap<>();
     private final Map<String, Filter> filters = new ConcurrentHashMap<>();
     private static final int CACHE_LIMIT = 1024;
+    private volatile Digested lastDigest;
+
+    private record Digested(Request request, String digest) {
+    }
 
     /** What was decided: the reply (none for silence), the audit verdict and why. */
     private record Outcome(Reply reply, String verdict, String reason) {
@@ -90,10 +94,25 @@ public final class RequestHandler {
             log(node, request, outcome);
         }
         Reply reply = outcome.reply();
-        if (reply != null && security.replySigner() != null) {
-            reply = security.replySigner().sign(reply);
+        if (reply != null) {
+            // Bind the reply to exactly the request answered, so a refusal of an altered copy cannot pass for
+            // the answer to the original; signed with the sender's node key when this host has one.
+            String digest = digest(request);
+            reply = security.replySigner() != null ? security.replySigner().sign(reply, digest)
+                    : reply.withAuthentication(digest, null, null);
         }
         return Optional.ofNullable(reply);
+    }
+
+    /** The request's digest; a host serving many nodes gets the same decoded request for each, so remember the last. */
+    private String digest(Request request) {
+        Digested last = lastDigest;
+        if (last != null && last.request() == request) {
+            return last.digest();
+        }
+        String digest = JsonCodec.instance().digest(request);
+        lastDigest = new Digested(request, digest);
+        return digest;
     }
 
     /**

@@ -143,6 +143,7 @@ public final class AmqpDroverClient implements DroverClient {
         byte[] body = JsonCodec.instance().encode(sign(request));
         long start = System.nanoTime();
         PendingRequest wait = new PendingRequest(null, start);
+        wait.sent(null, digest(body));
         pending.put(request.id(), wait);
         try {
             long deadline = start + cap.toNanos();
@@ -162,6 +163,12 @@ public final class AmqpDroverClient implements DroverClient {
                     found.add(host);
                 } else {
                     refused.put(host, reply.status() + ": " + reply.message());
+                }
+            });
+            // A host that only sent replies this client could not attribute to it (a ghost, a forgery) is named.
+            wait.read(PendingRequest::rejected).forEach((host, why) -> {
+                if (!replies.containsKey(host)) {
+                    refused.put(host, "reply rejected: " + why);
                 }
             });
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
@@ -209,13 +216,15 @@ public final class AmqpDroverClient implements DroverClient {
                     List<String> chunk = all.subList(from, Math.min(all.size(), from + TARGETS_PER_MESSAGE));
                     Request directed = sign(request.withTargets(chunk));
                     byte[] body = JsonCodec.instance().encode(directed);
+                    wait.sent(chunk, digest(body));
                     for (String target : chunk) {
                         publish(exchange, target, directed, body, deadline);
                     }
                 }
             } else {
-                publish(Topology.broadcastExchange(options.collective()), call.agent(), request,
-                        JsonCodec.instance().encode(sign(request)), deadline);
+                byte[] body = JsonCodec.instance().encode(sign(request));
+                wait.sent(null, digest(body));
+                publish(Topology.broadcastExchange(options.collective()), call.agent(), request, body, deadline);
             }
             long nextProgress = start + PROGRESS_INTERVAL_NANOS;
             while (true) {
@@ -264,6 +273,11 @@ public final class AmqpDroverClient implements DroverClient {
     private static String seconds(Duration duration) {
         long ms = duration.toMillis();
         return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    /** The digest a node computes of {@code body}: of the request as decoded, so both sides encode it alike. */
+    private static String digest(byte[] body) {
+        return JsonCodec.instance().digest(JsonCodec.instance().decodeRequest(body));
     }
 
     private Request sign(Request request) {
@@ -356,7 +370,7 @@ public final class AmqpDroverClient implements DroverClient {
             }
             PendingRequest wait = pending.get(reply.requestId());
             if (wait != null && options.replyVerifier() != null) {
-                String problem = options.replyVerifier().problem(reply);
+                String problem = options.replyVerifier().problem(reply, wait.sentDigest(reply.sender()));
                 if (problem != null) {
                     LOG.warn("Rejected a reply claiming to come from {}: {}", Names.printable(reply.sender()), problem);
                     wait.rejected(reply.sender(), problem);

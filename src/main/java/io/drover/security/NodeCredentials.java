@@ -1,0 +1,39 @@
+package io.drover.security;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.time.Instant;
+
+/**
+ * What a node signs its replies with: its private key and the issuer's certificate for the matching public key.
+ *
+ * @param key         the node's private key
+ * @param certificate the node's certificate; its public key must match {@code key}
+ */
+public record NodeCredentials(PrivateKey key, NodeCertificate certificate) {
+    public NodeCredentials {
+        byte[] probe = {'d', 'r', 'o', 'v', 'e', 'r'};
+        if (!Signatures.verify(certificate.publicKey(), probe, Signatures.sign(key, probe))) {
+            throw new IllegalArgumentException("the node key does not match the public key in the " + certificate
+                    + "; issue the certificate for this key's .pub");
+        }
+    }
+
+    public String identity() {
+        return certificate.identity();
+    }
+
+    /** Reads a node key and its certificate. */
+    public static NodeCredentials load(Path keyFile, Path certificateFile) throws IOException {
+        return new NodeCredentials(KeyFiles.readPrivate(keyFile), NodeCertificate.read(certificateFile));
+    }
+
+    /** A new key pair for {@code identity} and its certificate, e.g. for each node of the sandbox. */
+    public static NodeCredentials enrol(String identity, String issuerName, PrivateKey issuerKey, Instant notBefore, Instant notAfter) {
+        KeyPair pair = KeyFiles.generate();
+        return new NodeCredentials(pair.getPrivate(),
+                NodeCertificate.issue(identity, pair.getPublic(), issuerName, issuerKey, notBefore, notAfter));
+    }
+}
