@@ -9,6 +9,7 @@ import io.drover.security.RequestSecurity;
 import io.drover.security.RequestVerifier;
 import io.drover.security.TrustedKeys;
 import io.drover.testing.TestBroker;
+import io.drover.testing.TestIssuer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,8 @@ class CliIT {
     static Path dir;
     private TestBroker broker;
     private EmulatedFleet fleet;
+    private final TestIssuer issuer = TestIssuer.create("cli-issuer");
+    private Path issuerKey;
     private String collective;
 
     private record Run(int exit, String out, String err) {
@@ -46,7 +49,9 @@ class CliIT {
         FleetSpec spec = FleetSpec.load(Path.of("sandbox/fleet.yaml"));
         fleet = EmulatedFleet.start(new FleetSpec(collective, spec.nodes().stream().map(node -> new io.drover.agent.NodeSpec(
                 node.identity(), List.of(collective), node.classes(), node.facts(), node.agents())).toList()),
-                broker.connector(), "cli fleet", new RequestSecurity(new RequestVerifier(TrustedKeys.load(dir)), null, null, null));
+                broker.connector(), "cli fleet", new RequestSecurity(new RequestVerifier(TrustedKeys.load(dir)), null, null,
+                        issuer.signer(spec.nodes().stream().map(io.drover.agent.NodeSpec::identity).toArray(String[]::new))));
+        issuerKey = issuer.writePublic(dir.resolve("issuer"));
     }
 
     @AfterAll
@@ -60,7 +65,7 @@ class CliIT {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--broker", broker.connector().uris().get(0).toString(), "--collective", collective,
-                "--key", dir.resolve("alice.key").toString()));
+                "--key", dir.resolve("alice.key").toString(), "--issuer", issuerKey.toString()));
         int exit = command.apply(new PrintStream(out, true), new PrintStream(err, true)).main(all.toArray(String[]::new));
         return new Run(exit, out.toString(), err.toString());
     }

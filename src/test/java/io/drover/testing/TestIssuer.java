@@ -70,9 +70,15 @@ public final class TestIssuer {
      */
     public void enrolFiles(String identity, Path dir) throws IOException {
         Files.createDirectories(dir);
+        enrolFiles(identity, dir.resolve("node.key"), dir.resolve("node.crt"));
+    }
+
+    /** Enrols {@code identity} into the given key (0600) and certificate files, e.g. for several agents in one directory. */
+    public void enrolFiles(String identity, Path keyFile, Path certificateFile) throws IOException {
         NodeCredentials node = enrol(identity);
-        KeyFiles.writePrivate(dir.resolve("node.key"), node.key());
-        node.certificate().write(dir.resolve("node.crt"));
+        KeyFiles.writePrivate(keyFile, node.key());
+        Files.deleteIfExists(certificateFile);
+        node.certificate().write(certificateFile);
     }
 
     /** The compact certificate of a fresh enrolment, for hand-made replies. */
