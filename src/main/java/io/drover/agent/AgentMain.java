@@ -24,7 +24,8 @@ public final class AgentMain {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
     public static final String USAGE = """
             Usage: java -jar drover-agent.jar --config FILE [--identity NAME] [--check]
-                   java -jar drover-agent.jar keys create --name NODE --dir /etc/drover
+                   java -jar drover-agent.jar keys create --name node --dir /etc/drover
+                     (the node key; the fleet issuer certifies node.pub: drover keys issue ... --out node.crt)
               --config FILE     agent configuration (YAML), default /etc/drover/agent.yaml
               --identity NAME   serve as NAME instead of the configured identity (several agents, one file)
               --check           validate the configuration and exit
