@@ -87,9 +87,9 @@ class NodeCertificateTest {
         certificate().write(file);
         assertTrue(Files.readString(file).startsWith("-----BEGIN DROVER NODE CERTIFICATE-----\n"));
         assertEquals(certificate(), NodeCertificate.read(file));
-        assertEquals("web1.example.com", new NodeCredentials(node.getPrivate(), NodeCertificate.read(file)).identity());
+        assertEquals("web1.example.com", NodeCredentials.matching(node.getPrivate(), NodeCertificate.read(file)).identity());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new NodeCredentials(KeyFiles.generate().getPrivate(), NodeCertificate.read(file)));
+                () -> NodeCredentials.matching(KeyFiles.generate().getPrivate(), NodeCertificate.read(file)));
         assertTrue(e.getMessage().contains("does not match"), e.getMessage());
     }
 }
