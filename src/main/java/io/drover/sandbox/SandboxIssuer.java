@@ -6,6 +6,7 @@ import io.drover.security.ReplySigner;
 import io.drover.security.ReplyVerifier;
 
 import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,31 +15,40 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A throwaway fleet issuer for one sandbox run: it enrols every emulated node (a certificate each, naming its
- * identity), and the sandbox's client trusts only it, so the zero-install default verifies replies like a real
- * deploy. Nothing touches the disk.
+ * Enrols emulated nodes: a throwaway fleet issuer for one sandbox run (the sandbox's client trusts only it, so
+ * the zero-install default verifies replies like a real deploy), or a real issuer key for {@code drover emulate}.
+ * Nothing touches the disk.
  * <p>
- * The emulated nodes share one node key: they all live in this JVM, so separate keys would isolate nothing,
- * and generating thousands of Ed25519 key pairs would dominate the sandbox's start. The runner's checks are
- * the same (certificate per identity, identity = sender, signature, request digest).
+ * The emulated nodes share one node key, a certificate each naming its identity: they all live in one JVM, so
+ * separate keys would isolate nothing, and generating thousands of Ed25519 key pairs would dominate the start.
+ * The runner's checks are the same (certificate per identity, identity = sender, signature, request digest).
  */
-final class SandboxIssuer {
+public final class SandboxIssuer {
     static final String NAME = "sandbox-issuer";
+    private static final Duration VALIDITY = Duration.ofDays(7);
 
     private final KeyPair keys = KeyFiles.generate();
-    private final KeyPair nodeKeys = KeyFiles.generate();
-    private final Instant notBefore = Instant.now().minus(Duration.ofMinutes(5));
-    private final Instant notAfter = Instant.now().plus(Duration.ofDays(7));
+
+    private SandboxIssuer() {
+    }
 
     static SandboxIssuer create() {
         return new SandboxIssuer();
     }
 
-    /** Enrols each identity and returns the signer holding their credentials. */
+    /** Enrols each identity with this throwaway issuer. */
     ReplySigner enrol(List<String> identities) {
+        return enrol(identities, NAME, keys.getPrivate());
+    }
+
+    /** Enrols each identity with the issuer key {@code issuerKey} named {@code issuerName}, valid for a week. */
+    public static ReplySigner enrol(List<String> identities, String issuerName, PrivateKey issuerKey) {
+        KeyPair nodeKeys = KeyFiles.generate();
+        Instant notBefore = Instant.now().minus(Duration.ofMinutes(5));
+        Instant notAfter = notBefore.plus(VALIDITY);
         List<NodeCredentials> nodes = new ArrayList<>(identities.size());
         for (String identity : identities) {
-            nodes.add(NodeCredentials.enrol(identity, nodeKeys, NAME, keys.getPrivate(), notBefore, notAfter));
+            nodes.add(NodeCredentials.enrol(identity, nodeKeys, issuerName, issuerKey, notBefore, notAfter));
         }
         return ReplySigner.of(nodes);
     }
