@@ -94,14 +94,17 @@ public final class RequestHandler {
             log(node, request, outcome);
         }
         Reply reply = outcome.reply();
-        if (reply != null) {
-            // Bind the reply to exactly the request answered, so a refusal of an altered copy cannot pass for
-            // the answer to the original; signed with the sender's node key when this host has one.
-            String digest = digest(request);
-            reply = security.replySigner() != null ? security.replySigner().sign(reply, digest)
-                    : reply.withAuthentication(digest, null, null);
-        }
-        return Optional.ofNullable(reply);
+        return Optional.ofNullable(reply == null ? null : authenticate(reply, request));
+    }
+
+    /**
+     * Binds a reply to exactly the request it answers (its digest), so a refusal of an altered copy cannot pass for
+     * the answer to the original, and signs it with the sender's node key when this host has one. Every reply a
+     * node sends must go through here, or runners reject it as unsigned.
+     */
+    public Reply authenticate(Reply reply, Request request) {
+        String digest = digest(request);
+        return security.replySigner() != null ? security.replySigner().sign(reply, digest) : reply.withAuthentication(digest, null, null);
     }
 
     /** The request's digest; a host serving many nodes gets the same decoded request for each, so remember the last. */
