@@ -134,6 +134,11 @@ class ComposeFileTest {
                     agent.getValue().path("environment").path("DROVER_BROKER_PASSWORD").asText(), agent.getKey() + ": the broker's password");
             assertTrue(Files.isDirectory(containers.resolve(agent.getKey()).resolve("etc/drover/callers")),
                     agent.getKey() + ": trusted callers are mounted");
+            Path etc = containers.resolve(agent.getKey()).resolve("etc/drover");
+            assertEquals(etc.resolve("enrolment/node.key"), config.security().nodeKey(), agent.getKey() + ": signs its replies");
+            assertEquals(etc.resolve("enrolment/node.crt"), config.security().nodeCertificate(), agent.getKey());
+            assertTrue(agent.getValue().path("volumes").toString().contains("./agent/enrolment/" + agent.getValue().path("hostname").asText()
+                    + ":/etc/drover/enrolment:ro"), agent.getKey() + ": mounts its own enrolment");
         }
     }
 
@@ -161,6 +166,11 @@ class ComposeFileTest {
         for (JsonNode volume : service.path("volumes")) {
             String[] parts = volume.asText().split(":");
             Path source = ROOT.resolve(parts[0]).normalize();
+            if (parts[0].startsWith("./agent/enrolment/") && !Files.exists(source)) {
+                // Each host's key and certificate are made by the operator (agent/enrolment/README.md), never committed.
+                assertEquals("/etc/drover/enrolment", parts[1], name + ": enrolment mounted where agent.yaml looks");
+                continue;
+            }
             assertTrue(Files.exists(source), name + ": mounted " + parts[0] + " exists");
             assertTrue(parts[1].startsWith("/etc/drover"), name + ": mounts configuration only: " + parts[1]);
             assertEquals("ro", parts.length > 2 ? parts[2] : "", name + ": read-only mount " + volume.asText());

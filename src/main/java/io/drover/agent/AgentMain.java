@@ -24,7 +24,8 @@ public final class AgentMain {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
     public static final String USAGE = """
             Usage: java -jar drover-agent.jar --config FILE [--identity NAME] [--check]
-                   java -jar drover-agent.jar keys create --name NODE --dir /etc/drover
+                   java -jar drover-agent.jar keys create --name node --dir /etc/drover
+                     (the node key; the fleet issuer certifies node.pub: drover keys issue ... --out node.crt)
               --config FILE     agent configuration (YAML), default /etc/drover/agent.yaml
               --identity NAME   serve as NAME instead of the configured identity (several agents, one file)
               --check           validate the configuration and exit
@@ -88,7 +89,7 @@ public final class AgentMain {
         }
         RequestSecurity security;
         try {
-            security = agentConfig.security().open(!check);
+            security = agentConfig.security().open(!check, node.identity());
         } catch (ConfigException e) {
             System.err.println("drover-agent: " + e.getMessage());
             return 2;
@@ -103,6 +104,10 @@ public final class AgentMain {
     private static int serve(AgentConfig config, Node node, RequestSecurity security) {
         long started = System.nanoTime();
         BrokerConnector broker = config.broker().connector();
+        if (config.security().unsignedReplies()) {
+            LOG.warn("security.unsigned_replies is true: this agent's replies are UNSIGNED; runners refuse them unless they run with "
+                    + "-Ddrover.insecure.accept-unsigned-replies=true");
+        }
         if (config.security().allowsUnsigned()) {
             LOG.warn("security.allow_unsigned is true: this agent obeys UNSIGNED requests from anyone who can reach the broker");
         }

@@ -52,6 +52,10 @@ public final class RequestHandler {
     private final Map<Request, Optional<String>> verified = new ConcurrentHashMap<>();
     private final Map<String, Filter> filters = new ConcurrentHashMap<>();
     private static final int CACHE_LIMIT = 1024;
+    private volatile Digested lastDigest;
+
+    private record Digested(Request request, String digest) {
+    }
 
     /**
      * What was decided: the reply (none for silence), the audit verdict and why; {@code audited} when the
@@ -100,10 +104,28 @@ public final class RequestHandler {
             log(node, request, outcome);
         }
         Reply reply = outcome.reply();
-        if (reply != null && security.replySigner() != null) {
-            reply = security.replySigner().sign(reply);
+        return Optional.ofNullable(reply == null ? null : authenticate(reply, request));
+    }
+
+    /**
+     * Binds a reply to exactly the request it answers (its digest), so a refusal of an altered copy cannot pass for
+     * the answer to the original, and signs it with the sender's node key when this host has one. Every reply a
+     * node sends must go through here, or runners reject it as unsigned.
+     */
+    public Reply authenticate(Reply reply, Request request) {
+        String digest = digest(request);
+        return security.replySigner() != null ? security.replySigner().sign(reply, digest) : reply.withAuthentication(digest, null, null);
+    }
+
+    /** The request's digest; a host serving many nodes gets the same decoded request for each, so remember the last. */
+    private String digest(Request request) {
+        Digested last = lastDigest;
+        if (last != null && last.request() == request) {
+            return last.digest();
         }
-        return Optional.ofNullable(reply);
+        String digest = JsonCodec.instance().digest(request);
+        lastDigest = new Digested(request, digest);
+        return digest;
     }
 
     /**

@@ -3,7 +3,7 @@ package io.drover.agent;
 import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Settings;
 import io.drover.security.AuditLog;
-import io.drover.security.KeyFiles;
+import io.drover.security.NodeCredentials;
 import io.drover.security.Policy;
 import io.drover.security.ReplySigner;
 import io.drover.security.RequestSecurity;
@@ -13,6 +13,7 @@ import io.drover.security.TrustedKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The {@code security} section of {@code agent.yaml}. Secure by default: without it, the agent obeys only
@@ -22,29 +23,45 @@ import java.nio.file.Path;
  *   trusted_callers: /etc/drover/callers   # NAME.pub of every caller this node obeys
  *   policy: /etc/drover/policy.yaml        # optional; once present, what it does not allow is denied
  *   audit_log: /var/log/drover/audit.log   # optional; one JSON line per request
- *   node_key: /etc/drover/node.key         # optional; sign replies so no node can answer for another
+ *   node_key: node.key                     # this node's private key, signing every reply (default: next to agent.yaml)
+ *   node_certificate: node.crt             # its certificate from the fleet issuer (drover keys issue)
  *   allow_unsigned: false                  # true only for a lab: obey anyone who can reach the broker
+ *   unsigned_replies: false                # true only for a lab: no node key; runners refuse such replies by default
  * </pre>
  *
- * @param trustedCallers directory of trusted caller keys, or {@code null} when unsigned requests are allowed
- * @param policy         policy file, or {@code null}
- * @param auditLog       audit log file, or {@code null}
- * @param nodeKey        private key signing replies, or {@code null}
+ * @param trustedCallers  directory of trusted caller keys, or {@code null} when unsigned requests are allowed
+ * @param policy          policy file, or {@code null}
+ * @param auditLog        audit log file, or {@code null}
+ * @param nodeKey         private key signing replies, or {@code null} when replies go unsigned (a lab)
+ * @param nodeCertificate the node key's certificate, or {@code null} when replies go unsigned
  */
-public record SecuritySettings(Path trustedCallers, Path policy, Path auditLog, Path nodeKey) {
+public record SecuritySettings(Path trustedCallers, Path policy, Path auditLog, Path nodeKey, Path nodeCertificate) {
     public static final String DEFAULT_TRUSTED_CALLERS = "/etc/drover/callers";
+    public static final String DEFAULT_NODE_KEY = "node.key";
+    public static final String DEFAULT_NODE_CERTIFICATE = "node.crt";
 
     static SecuritySettings read(Settings section, Path dir) {
         boolean allowUnsigned = section.bool("allow_unsigned", false);
         String callers = section.string("trusted_callers", allowUnsigned ? null : DEFAULT_TRUSTED_CALLERS);
         String policy = section.string("policy", null);
         String audit = section.string("audit_log", null);
-        String nodeKey = section.string("node_key", null);
+        boolean unsignedReplies = section.bool("unsigned_replies", false);
+        String nodeKey = section.string("node_key", unsignedReplies ? null : DEFAULT_NODE_KEY);
+        String certificate = section.string("node_certificate", unsignedReplies ? null : DEFAULT_NODE_CERTIFICATE);
         section.requireAllRead();
         if (allowUnsigned && callers != null) {
             throw section.invalid("allow_unsigned", "cannot be true together with trusted_callers; choose one");
         }
-        return new SecuritySettings(resolve(dir, callers), resolve(dir, policy), resolve(dir, audit), resolve(dir, nodeKey));
+        if (unsignedReplies && (nodeKey != null || certificate != null)) {
+            throw section.invalid("unsigned_replies", "cannot be true together with node_key or node_certificate; choose one");
+        }
+        return new SecuritySettings(resolve(dir, callers), resolve(dir, policy), resolve(dir, audit), resolve(dir, nodeKey),
+                resolve(dir, certificate));
+    }
+
+    /** Whether replies go unsigned (a lab setting). */
+    public boolean unsignedReplies() {
+        return nodeKey == null;
     }
 
     private static Path resolve(Path dir, String path) {
@@ -57,11 +74,12 @@ public record SecuritySettings(Path trustedCallers, Path policy, Path auditLog, 
     }
 
     /**
-     * Loads keys and policy and opens the audit log.
+     * Loads keys, certificate and policy and opens the audit log.
      *
      * @param openAudit false to only check the audit log's directory, as {@code --check} does
+     * @param identity  the node's identity, which its certificate must name
      */
-    public RequestSecurity open(boolean openAudit) {
+    public RequestSecurity open(boolean openAudit, String identity) {
         RequestVerifier verifier = null;
         if (trustedCallers != null) {
             try {
@@ -73,14 +91,7 @@ public record SecuritySettings(Path trustedCallers, Path policy, Path auditLog, 
             }
         }
         Policy loadedPolicy = policy == null ? null : Policy.load(policy);
-        ReplySigner signer = null;
-        if (nodeKey != null) {
-            try {
-                signer = new ReplySigner(KeyFiles.readPrivate(nodeKey));
-            } catch (IOException e) {
-                throw new ConfigException("security.node_key: " + e.getMessage());
-            }
-        }
+        ReplySigner signer = nodeKey == null ? null : ReplySigner.of(List.of(credentials(identity)));
         AuditLog audit = AuditLog.none();
         if (auditLog != null) {
             if (openAudit) {
@@ -96,11 +107,35 @@ public record SecuritySettings(Path trustedCallers, Path policy, Path auditLog, 
         return new RequestSecurity(verifier, loadedPolicy, audit, signer);
     }
 
+    private NodeCredentials credentials(String identity) {
+        String enrol = ". Enrol this node: `drover-agent keys create --name node --dir " + nodeKey.toAbsolutePath().getParent()
+                + "`, then, where the fleet issuer key is kept, `drover keys issue --issuer ISSUER.key --name " + identity
+                + " --node-key node.pub --out " + identity + ".crt` and copy that certificate to " + nodeCertificate
+                + " (docs/security.md, Enrol nodes). Only for a lab: security.unsigned_replies: true";
+        NodeCredentials credentials;
+        try {
+            credentials = NodeCredentials.load(nodeKey, nodeCertificate);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException("security: " + e.getFile() + " does not exist; every node signs its replies" + enrol);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException("security.node_key/node_certificate: " + e.getMessage() + enrol);
+        }
+        if (!credentials.identity().equals(identity)) {
+            throw new ConfigException("security.node_certificate " + nodeCertificate + " is for " + credentials.identity()
+                    + ", not for this node's identity " + identity + enrol);
+        }
+        String expired = credentials.certificate().problemAt(java.time.Instant.now());
+        if (expired != null) {
+            throw new ConfigException("security.node_certificate " + nodeCertificate + ": " + expired);
+        }
+        return credentials;
+    }
+
     /** One line for the agent's start-up log. */
     public String describe() {
         return (trustedCallers == null ? "UNSIGNED requests allowed" : "signed requests from " + trustedCallers)
                 + (policy == null ? ", no policy" : ", policy " + policy)
                 + (auditLog == null ? "" : ", audit " + auditLog)
-                + (nodeKey == null ? "" : ", replies signed");
+                + (nodeKey == null ? ", replies UNSIGNED" : ", replies signed with " + nodeKey + " and " + nodeCertificate);
     }
 }

@@ -1,10 +1,14 @@
 package io.drover.cli;
 
 import io.drover.agent.NodeHost;
+import io.drover.agent.NodeSpec;
 import io.drover.runner.Constants;
 import io.drover.sandbox.EmulatedFleet;
 import io.drover.sandbox.FleetSpec;
 import io.drover.sandbox.FleetTemplate;
+import io.drover.sandbox.SandboxIssuer;
+import io.drover.security.KeyFiles;
+import io.drover.security.ReplySigner;
 import io.drover.security.RequestSecurity;
 import io.drover.security.RequestVerifier;
 import io.drover.security.TrustedKeys;
@@ -22,13 +26,16 @@ import java.util.concurrent.CountDownLatch;
 final class EmulateCommand {
     static final String USAGE = """
             Usage: drover emulate --nodes N [--broker URI] [--fleet TEMPLATE] [--collective NAME]
-                                  (--trust DIR | --allow-unsigned)
+                                  (--trust DIR | --allow-unsigned) [--issuer ISSUER.key]
               --nodes N          how many nodes: node-00001, node-00002, ...
               --broker URI       broker (default: DROVER_BROKER / -Ddrover.broker)
               --fleet TEMPLATE   classes and facts to draw from (default sandbox/emulator.yaml)
               --collective NAME  collective (default: the template's)
               --trust DIR        obey requests signed by the caller keys in DIR
               --allow-unsigned   obey unsigned requests (a lab only)
+              --issuer FILE      enrol every node with this fleet issuer key, so replies are signed and runners
+                                 trusting ISSUER.pub accept them; without it replies are unsigned and runners
+                                 need -Ddrover.insecure.accept-unsigned-replies=true
               --threads N        threads running actions (default: twice the cores)
             """;
 
@@ -48,7 +55,7 @@ final class EmulateCommand {
         Arguments arguments;
         int nodes;
         try {
-            arguments = Arguments.parse(args, Set.of("--nodes", "--broker", "--fleet", "--collective", "--trust", "--threads"),
+            arguments = Arguments.parse(args, Set.of("--nodes", "--broker", "--fleet", "--collective", "--trust", "--threads", "--issuer"),
                     Set.of("--allow-unsigned"));
             if (!arguments.positionals().isEmpty()) {
                 throw new Arguments.UsageException("unexpected " + arguments.positionals());
@@ -73,9 +80,15 @@ final class EmulateCommand {
         try {
             FleetSpec spec = FleetTemplate.load(Path.of(arguments.has("--fleet") ? arguments.value("--fleet") : "sandbox/emulator.yaml"))
                     .fleet(nodes, arguments.value("--collective"));
-            RequestSecurity security = arguments.has("--trust")
-                    ? new RequestSecurity(new RequestVerifier(TrustedKeys.load(Path.of(arguments.value("--trust")))), null, null, null)
-                    : RequestSecurity.none();
+            ReplySigner signer = null;
+            if (arguments.has("--issuer")) {
+                Path issuer = Path.of(arguments.value("--issuer"));
+                String file = issuer.getFileName().toString();
+                signer = SandboxIssuer.enrol(spec.nodes().stream().map(NodeSpec::identity).toList(),
+                        file.endsWith(".key") ? file.substring(0, file.length() - 4) : file, KeyFiles.readPrivate(issuer));
+            }
+            RequestSecurity security = new RequestSecurity(arguments.has("--trust")
+                    ? new RequestVerifier(TrustedKeys.load(Path.of(arguments.value("--trust")))) : null, null, null, signer);
             BrokerConnector connector = BrokerConnector.of(broker);
             long baseline = heapInUse();
             long started = System.nanoTime();
@@ -87,6 +100,7 @@ final class EmulateCommand {
             long heap = heapInUse();
             out.println("drover emulate: " + nodes + " nodes ready in " + readyMs + " ms (collective " + spec.collective()
                     + ", broker " + connector + ", " + (arguments.has("--trust") ? "signed requests only" : "UNSIGNED requests obeyed")
+                    + ", " + (signer != null ? "replies signed" : "UNSIGNED replies")
                     + "); heap in use " + heap / 1024 + " KB, " + (heap - baseline) / nodes + " bytes per node over "
                     + baseline / 1024 + " KB before the nodes");
             out.flush();

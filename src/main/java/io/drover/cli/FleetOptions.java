@@ -18,14 +18,15 @@ import java.util.Set;
  * settings ({@code -Ddrover.broker}, {@code DROVER_BROKER}, ...).
  */
 final class FleetOptions {
-    static final Set<String> WITH_VALUE = Set.of("--broker", "--collective", "--key", "--node-keys", "--timeout",
+    static final Set<String> WITH_VALUE = Set.of("--broker", "--collective", "--key", "--issuer", "--timeout",
             "--discovery-timeout", "--class", "--fact", "--identity", "--agent", "--where", "--expect");
     static final Set<String> FLAGS = Set.of("--json");
     static final String HELP = """
               --broker URI          broker (default: DROVER_BROKER / -Ddrover.broker)
               --collective NAME     collective (default drover)
               --key FILE            sign with this caller key (default: DROVER_KEY / -Ddrover.key)
-              --node-keys DIR       require replies signed by these node keys
+              --issuer FILE         accept only replies of nodes enrolled by this issuer (ISSUER.pub;
+                                    default: DROVER_ISSUER / -Ddrover.issuer; required with a broker)
               --class C --fact F --identity I --agent A --where EXPR
                                     choose hosts, combined with 'and' (as the steps do)
               --expect N            exactly N hosts must answer discovery
@@ -50,7 +51,7 @@ final class FleetOptions {
         put(overrides, "--broker", Constants.BROKER_PROPERTY_NAME);
         put(overrides, "--collective", Constants.COLLECTIVE_PROPERTY_NAME);
         put(overrides, "--key", Constants.KEY_PROPERTY_NAME);
-        put(overrides, "--node-keys", Constants.NODE_KEYS_PROPERTY_NAME);
+        put(overrides, "--issuer", Constants.ISSUER_PROPERTY_NAME);
         put(overrides, "--timeout", Constants.STEP_TIMEOUT_PROPERTY_NAME);
         put(overrides, "--discovery-timeout", Constants.DISCOVERY_TIMEOUT_PROPERTY_NAME);
         return RunnerConfig.read(name -> overrides.containsKey(name) ? overrides.get(name) : System.getProperty(name), System::getenv);

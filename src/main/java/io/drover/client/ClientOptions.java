@@ -17,7 +17,9 @@ import java.util.Objects;
  * @param quietWindow      when discovery ends before the cap
  * @param callTimeout      default time a call waits for every reply
  * @param signer           signs every request, or {@code null} to send them unsigned
- * @param replyVerifier    checks nodes' reply signatures, or {@code null} to accept unsigned replies
+ * @param replyVerifier    checks that each reply is signed by an enrolled node that was asked, answering the request
+ *                         sent; {@code null} accepts any reply (tests; the runner wants {@code drover.issuer} or the
+ *                         explicit {@code drover.insecure.accept-unsigned-replies})
  * @param registry         how discovery cross-checks the fleet registry
  */
 public record ClientOptions(String collective, String caller, Duration discoveryTimeout, QuietWindowPolicy quietWindow,

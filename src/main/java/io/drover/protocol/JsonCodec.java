@@ -29,6 +29,9 @@ public final class JsonCodec {
     static final int MAX_PARAMS = 64;
     static final int MAX_TARGETS = 10_000;
     static final int MAX_CALLER_LENGTH = 256;
+    /** Longest node certificate a reply may carry (see {@code io.drover.security.NodeCertificate}). */
+    static final int MAX_CERTIFICATE_LENGTH = 2048;
+    private static final java.util.regex.Pattern DIGEST = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -111,6 +114,20 @@ public final class JsonCodec {
         return registration;
     }
 
+    /**
+     * SHA-256 of the whole request envelope, signature included, as this codec writes it (Base64url, no padding).
+     * A node digests the request it decoded; a client digests what it sent, decoded the same way, so both sides
+     * agree byte for byte.
+     */
+    public String digest(Request request) {
+        try {
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(write(request)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("This JDK has no SHA-256", e);
+        }
+    }
+
     /** Decodes and checks a request; throws {@link ProtocolException} naming the first problem. */
     public Request decodeRequest(byte[] body) {
         Request request = read(body, Request.class, "request");
@@ -123,6 +140,12 @@ public final class JsonCodec {
         Reply reply = read(body, Reply.class, "reply");
         Names.require(Names.REQUEST_ID, reply.requestId(), "reply request_id");
         Names.require(Names.IDENTITY, reply.sender(), "reply sender");
+        if (reply.requestDigest() != null && !DIGEST.matcher(reply.requestDigest()).matches()) {
+            throw new ProtocolException("reply request_digest is not a Base64url SHA-256");
+        }
+        if (reply.certificate() != null && reply.certificate().length() > MAX_CERTIFICATE_LENGTH) {
+            throw new ProtocolException("reply certificate is longer than " + MAX_CERTIFICATE_LENGTH + " characters");
+        }
         return reply;
     }
 

@@ -19,10 +19,13 @@ import java.util.Objects;
  * @param message   human readable outcome; says why on failure
  * @param data      action outputs, e.g. {@code changed}, {@code version}
  * @param elapsedMs time the node spent on the request
- * @param signature the node's signature over the canonical reply, or {@code null} when nodes do not sign
+ * @param requestDigest SHA-256 of the request envelope answered ({@link JsonCodec#digest}), so a reply to an altered
+ *                      copy of a request cannot pass for the answer to the original
+ * @param certificate   the sender's node certificate (compact form), whose key made {@code signature}
+ * @param signature     the node's signature over the canonical reply (everything but the signature), or {@code null}
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-@JsonPropertyOrder({"request_id", "sender", "agent", "action", "status", "message", "data", "elapsed_ms", "signature"})
+@JsonPropertyOrder({"request_id", "sender", "agent", "action", "status", "message", "data", "elapsed_ms", "request_digest", "certificate", "signature"})
 public record Reply(
         @JsonProperty(value = "request_id", required = true) String requestId,
         @JsonProperty(value = "sender", required = true) String sender,
@@ -32,6 +35,8 @@ public record Reply(
         @JsonProperty("message") String message,
         @JsonProperty("data") Map<String, Object> data,
         @JsonProperty("elapsed_ms") long elapsedMs,
+        @JsonProperty("request_digest") String requestDigest,
+        @JsonProperty("certificate") String certificate,
         @JsonProperty("signature") String signature) {
 
     @JsonCreator
@@ -44,12 +49,18 @@ public record Reply(
     /** An unsigned reply. */
     public Reply(String requestId, String sender, String agent, String action, Status status, String message,
                  Map<String, Object> data, long elapsedMs) {
-        this(requestId, sender, agent, action, status, message, data, elapsedMs, null);
+        this(requestId, sender, agent, action, status, message, data, elapsedMs, null, null, null);
     }
 
     /** The same reply carrying a signature. */
     public Reply withSignature(String newSignature) {
-        return new Reply(requestId, sender, agent, action, status, message, data, elapsedMs, newSignature);
+        return new Reply(requestId, sender, agent, action, status, message, data, elapsedMs, requestDigest, certificate, newSignature);
+    }
+
+    /** The same reply bound to a request digest, with a certificate and signature. */
+    public Reply withAuthentication(String newRequestDigest, String newCertificate, String newSignature) {
+        return new Reply(requestId, sender, agent, action, status, message, data, elapsedMs, newRequestDigest, newCertificate,
+                newSignature);
     }
 
     public boolean isOk() {

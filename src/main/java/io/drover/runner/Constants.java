@@ -38,8 +38,18 @@ public final class Constants {
      */
     public static final String KEY_PROPERTY_NAME = "drover.key";
 
-    /** A directory of node public keys ({@code IDENTITY.pub}); when set, every reply must be signed by its node. */
-    public static final String NODE_KEYS_PROPERTY_NAME = "drover.node-keys";
+    /**
+     * The fleet issuer's public key ({@code ISSUER.pub} from {@code drover keys create-issuer --name ISSUER}; several
+     * separated by commas). Every reply must be signed by a node whose certificate ({@code drover keys issue}) one of
+     * them signed. Required with a broker, unless {@link #INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME} is set.
+     */
+    public static final String ISSUER_PROPERTY_NAME = "drover.issuer";
+
+    /**
+     * Lab only: {@code true} accepts replies nobody can attribute to a node, so anyone who can publish on the broker
+     * can make a failed step pass. Warned about at start and in every step summary.
+     */
+    public static final String INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME = "drover.insecure.accept-unsigned-replies";
 
     /** Collective to address. Default: {@value #DEFAULT_COLLECTIVE}. */
     public static final String COLLECTIVE_PROPERTY_NAME = "drover.collective";

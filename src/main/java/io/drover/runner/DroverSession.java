@@ -72,6 +72,12 @@ public final class DroverSession implements AutoCloseable {
                 ClientOptions options = config.clientOptions();
                 LOG.info("Drover: using broker {}{} (collective {}), caller {}, requests {}", broker, broker.isTls() ? " over TLS" : "",
                         options.collective(), options.caller(), options.signer() != null ? "signed" : "UNSIGNED");
+                if (config.acceptsUnsignedReplies()) {
+                    LOG.warn("INSECURE: {}. Enrol nodes (drover keys issue) and set -D{}=PATH/ISSUER.pub instead.",
+                            RunnerConfig.UNVERIFIED_REPLIES_WARNING, Constants.ISSUER_PROPERTY_NAME);
+                } else {
+                    LOG.info("Drover: replies must be signed by nodes enrolled by {}", options.replyVerifier().issuers());
+                }
                 if (options.signer() == null) {
                     LOG.warn("Requests are unsigned: agents obey only signed requests unless configured otherwise. "
                             + "Create a key with `drover keys create --name NAME` and set -D{}=PATH/NAME.key", Constants.KEY_PROPERTY_NAME);
@@ -88,12 +94,14 @@ public final class DroverSession implements AutoCloseable {
             ClientOptions options = config.clientOptions();
             KeyPair keys = KeyFiles.generate();
             options = options.withSigner(new RequestSigner(options.caller(), keys.getPrivate()));
+            // Likewise a throwaway fleet issuer: every emulated node signs its replies and the client verifies them.
             Sandbox sandbox = Sandbox.start(config.sandboxFleet(), TrustedKeys.of(Map.of(options.caller(), keys.getPublic())));
             try {
-                DroverClient client = DroverClient.connect(sandbox.broker(), options.withCollective(sandbox.fleet().collective()));
+                DroverClient client = DroverClient.connect(sandbox.broker(), options.withCollective(sandbox.fleet().collective())
+                        .withReplyVerifier(sandbox.replyVerifier()));
                 LOG.info("Drover sandbox: no broker configured (-D{} or DROVER_BROKER), so started an {} in {} ms; "
-                        + "requests signed with a throwaway key", Constants.BROKER_PROPERTY_NAME, sandbox.describe(),
-                        (System.nanoTime() - started) / 1_000_000);
+                        + "requests signed with a throwaway key, replies verified against a throwaway issuer",
+                        Constants.BROKER_PROPERTY_NAME, sandbox.describe(), (System.nanoTime() - started) / 1_000_000);
                 return new DroverSession(config, client, sandbox);
             } catch (IOException | TimeoutException | RuntimeException e) {
                 sandbox.close();

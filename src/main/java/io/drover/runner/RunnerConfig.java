@@ -5,7 +5,6 @@ import io.drover.client.QuietWindowPolicy;
 import io.drover.client.RegistryOptions;
 import io.drover.security.ReplyVerifier;
 import io.drover.security.RequestSigner;
-import io.drover.security.TrustedKeys;
 import io.drover.transport.BrokerConnector;
 import io.drover.transport.BrokerSettings;
 import io.drover.transport.TlsSettings;
@@ -16,6 +15,7 @@ import java.nio.file.Files;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -25,9 +25,16 @@ import java.util.function.Function;
  *
  * @param broker        broker URIs, credentials and TLS, or empty for the sandbox
  * @param sandboxFleet  fleet the sandbox emulates
- * @param clientOptions collective, caller and signing key, discovery timeout and quiet window, step timeout
+ * @param clientOptions collective, caller and signing key, reply verifier, discovery timeout and quiet window, step timeout
+ * @param acceptsUnsignedReplies the lab setting {@value Constants#INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME}: replies
+ *                      are not verified (with a broker and no issuer)
  */
-public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, ClientOptions clientOptions) {
+public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, ClientOptions clientOptions,
+                           boolean acceptsUnsignedReplies) {
+    /** A warning for logs and every step summary while replies are not verified. */
+    public static final String UNVERIFIED_REPLIES_WARNING = "replies are NOT verified (" + Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME
+            + "=true): anyone who can publish on the broker can make a failed step pass";
+
     /** Reads the configuration; a malformed value is an error saying which setting and what it must be. */
     public static RunnerConfig fromEnvironment() {
         return read(System::getProperty, System::getenv);
@@ -76,12 +83,14 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
                         + "; create a key with: drover keys create --name NAME", e);
             }
         }
-        String nodeKeys = setting.apply(Constants.NODE_KEYS_PROPERTY_NAME);
-        if (nodeKeys != null) {
+        String issuers = setting.apply(Constants.ISSUER_PROPERTY_NAME);
+        if (issuers != null) {
             try {
-                options = options.withReplyVerifier(new ReplyVerifier(TrustedKeys.load(Path.of(nodeKeys))));
-            } catch (IOException e) {
-                throw new IllegalArgumentException(Constants.NODE_KEYS_PROPERTY_NAME + ": " + e.getMessage(), e);
+                options = options.withReplyVerifier(ReplyVerifier.load(Arrays.stream(issuers.split(","))
+                        .map(String::strip).filter(path -> !path.isEmpty()).map(Path::of).toList()));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException(Constants.ISSUER_PROPERTY_NAME + ": " + e.getMessage()
+                        + "; it is the fleet issuer's public key, ISSUER.pub from: drover keys create-issuer --name ISSUER", e);
             }
         }
         String registry = setting.apply(Constants.FLEET_REGISTRY_PROPERTY_NAME);
@@ -98,8 +107,26 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
         if (retireAfter != null) {
             options = options.withRegistry(options.registry().withRetireAfter(retireAfter));
         }
+        String insecure = setting.apply(Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME);
+        if (insecure != null && !insecure.equals("true") && !insecure.equals("false")) {
+            throw new IllegalArgumentException(Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME + " must be true or false, got '"
+                    + insecure + "'");
+        }
+        boolean acceptUnsigned = "true".equals(insecure);
+        if (acceptUnsigned && issuers != null) {
+            throw new IllegalArgumentException(Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME + "=true and "
+                    + Constants.ISSUER_PROPERTY_NAME + " contradict each other; remove one");
+        }
+        Optional<BrokerSettings> broker = broker(setting);
+        if (broker.isPresent() && issuers == null && !acceptUnsigned) {
+            throw new IllegalArgumentException("Replies cannot be verified: set -D" + Constants.ISSUER_PROPERTY_NAME
+                    + "=PATH/ISSUER.pub (or " + environmentName(Constants.ISSUER_PROPERTY_NAME) + "), the public key of the issuer that "
+                    + "enrolled the nodes (drover keys create-issuer, drover keys issue; see docs/security.md). Only in a lab: -D"
+                    + Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME + "=true");
+        }
         String fleet = setting.apply(Constants.SANDBOX_FLEET_PROPERTY_NAME);
-        return new RunnerConfig(broker(setting), Path.of(fleet != null ? fleet : Constants.DEFAULT_SANDBOX_FLEET), options);
+        return new RunnerConfig(broker, Path.of(fleet != null ? fleet : Constants.DEFAULT_SANDBOX_FLEET), options,
+                broker.isPresent() && acceptUnsigned);
     }
 
     private static Optional<BrokerSettings> broker(Function<String, String> setting) {

@@ -1,5 +1,8 @@
 package io.drover.sandbox;
 
+import io.drover.agent.NodeSpec;
+import io.drover.security.ReplySigner;
+import io.drover.security.ReplyVerifier;
 import io.drover.security.RequestSecurity;
 import io.drover.security.RequestVerifier;
 import io.drover.security.TrustedKeys;
@@ -20,12 +23,19 @@ public final class Sandbox implements AutoCloseable {
     private final BrokerConnector connector;
     private final EmulatedFleet fleet;
     private final Path fleetFile;
+    private final ReplyVerifier replyVerifier;
 
-    private Sandbox(EmbeddedBroker broker, BrokerConnector connector, EmulatedFleet fleet, Path fleetFile) {
+    private Sandbox(EmbeddedBroker broker, BrokerConnector connector, EmulatedFleet fleet, Path fleetFile, ReplyVerifier replyVerifier) {
         this.broker = broker;
         this.connector = connector;
         this.fleet = fleet;
         this.fleetFile = fleetFile;
+        this.replyVerifier = replyVerifier;
+    }
+
+    /** Verifies the replies of this sandbox's nodes; {@code null} when they do not sign (the unsigned test sandbox). */
+    public ReplyVerifier replyVerifier() {
+        return replyVerifier;
     }
 
     /** Starts a broker and the fleet described in {@code fleetFile}, its nodes obeying unsigned requests (tests). */
@@ -33,18 +43,28 @@ public final class Sandbox implements AutoCloseable {
         return start(fleetFile, RequestSecurity.none());
     }
 
-    /** Starts a broker and the fleet described in {@code fleetFile}, its nodes obeying only {@code callers}. */
+    /**
+     * Starts a broker and the fleet described in {@code fleetFile}, its nodes obeying only {@code callers} and
+     * signing their replies with certificates of a throwaway issuer ({@link #replyVerifier()} trusts it).
+     */
     public static Sandbox start(Path fleetFile, TrustedKeys callers) throws IOException, TimeoutException {
-        return start(fleetFile, new RequestSecurity(new RequestVerifier(callers), null, null, null));
+        FleetSpec spec = FleetSpec.load(fleetFile);
+        SandboxIssuer issuer = SandboxIssuer.create();
+        ReplySigner signer = issuer.enrol(spec.nodes().stream().map(NodeSpec::identity).toList());
+        return start(spec, fleetFile, new RequestSecurity(new RequestVerifier(callers), null, null, signer), issuer.verifier());
     }
 
     private static Sandbox start(Path fleetFile, RequestSecurity security) throws IOException, TimeoutException {
-        FleetSpec spec = FleetSpec.load(fleetFile);
+        return start(FleetSpec.load(fleetFile), fleetFile, security, null);
+    }
+
+    private static Sandbox start(FleetSpec spec, Path fleetFile, RequestSecurity security, ReplyVerifier verifier)
+            throws IOException, TimeoutException {
         EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.Options.defaults());
         try {
             BrokerConnector connector = BrokerConnector.of(List.of(broker.amqpUri()));
             EmulatedFleet fleet = EmulatedFleet.start(spec, connector, "drover sandbox fleet", security);
-            return new Sandbox(broker, connector, fleet, fleetFile);
+            return new Sandbox(broker, connector, fleet, fleetFile, verifier);
         } catch (IOException | TimeoutException | RuntimeException e) {
             broker.close();
             throw e;

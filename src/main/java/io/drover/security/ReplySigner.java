@@ -3,17 +3,42 @@ package io.drover.security;
 import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Reply;
 
-import java.security.PrivateKey;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 
-/** Signs a node's replies with the node's own key, so one node cannot answer for another. */
+/**
+ * Signs replies with the key of the node that sends them, attaching its certificate and the digest of the
+ * request answered, so a runner can tell which node answered and to exactly which request. One signer serves
+ * every node of a host (one for an agent, thousands for an emulated fleet).
+ */
 public final class ReplySigner {
-    private final PrivateKey key;
+    private final Map<String, NodeCredentials> nodes;
 
-    public ReplySigner(PrivateKey key) {
-        this.key = key;
+    private ReplySigner(Map<String, NodeCredentials> nodes) {
+        this.nodes = nodes;
     }
 
-    public Reply sign(Reply reply) {
-        return reply.withSignature(Signatures.sign(key, JsonCodec.instance().canonical(reply)));
+    /** A signer for the given nodes, found by identity. */
+    public static ReplySigner of(Collection<NodeCredentials> credentials) {
+        Map<String, NodeCredentials> byIdentity = new HashMap<>();
+        for (NodeCredentials node : credentials) {
+            byIdentity.put(node.identity(), node);
+        }
+        return new ReplySigner(Map.copyOf(byIdentity));
+    }
+
+    /**
+     * The reply with {@code requestDigest}, its sender's certificate and signature. A sender without credentials
+     * gets the digest only: the runner rejects it as unsigned, which is right for a node nobody enrolled.
+     */
+    public Reply sign(Reply reply, String requestDigest) {
+        NodeCredentials node = nodes.get(reply.sender());
+        Reply bound = reply.withAuthentication(requestDigest, node == null ? null : node.certificate().encoded(), null);
+        if (node == null) {
+            return bound;
+        }
+        return bound.withAuthentication(requestDigest, bound.certificate(),
+                Signatures.sign(node.key(), JsonCodec.instance().canonical(bound)));
     }
 }

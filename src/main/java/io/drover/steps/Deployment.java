@@ -12,6 +12,7 @@ import io.drover.client.LateReply;
 import io.drover.filter.Filter;
 import io.drover.protocol.Reply;
 import io.drover.runner.DroverSession;
+import io.drover.runner.RunnerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -278,6 +279,10 @@ public final class Deployment {
         HostTable table = HostTable.of(result, problem, anyStatus);
         String summary = String.format("%s (%s): %d of %d hosts OK%s in %d ms", what, result.qualifiedAction(), table.okCount(),
                 targets.size(), problem == null ? ", " + result.changed().size() + " changed" : "", result.elapsed().toMillis());
+        if (session.config().acceptsUnsignedReplies()) {
+            summary += "\nWARNING: " + RunnerConfig.UNVERIFIED_REPLIES_WARNING;
+            LOG.warn("{}: {}", what, RunnerConfig.UNVERIFIED_REPLIES_WARNING);
+        }
         scenario.attach(summary + "\n" + table.render(), "text/plain", result.qualifiedAction() + " per host");
         if (table.failures().isEmpty()) {
             LOG.debug(summary);

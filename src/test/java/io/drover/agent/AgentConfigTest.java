@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -253,5 +255,39 @@ class AgentConfigTest {
         RuntimeException e = assertThrows(RuntimeException.class, () -> AgentConfig.load(file));
         assertTrue(e.getMessage().contains("http://broker.example.com"), e.getMessage());
         assertEquals(ConfigException.class, e.getClass(), "a bad broker URI must be reported as a ConfigException");
+    }
+
+    @Test
+    void aNodeSignsItsRepliesByDefaultAndMustBeEnrolledToStart() throws IOException {
+        AgentConfig config = AgentConfig.load(write("agent.yaml", "identity: web1.example.com\n" + BROKER
+                + "security: {allow_unsigned: true}\n"));
+        assertEquals(dir.resolve("node.key"), config.security().nodeKey());
+        assertEquals(dir.resolve("node.crt"), config.security().nodeCertificate());
+        String missing = assertThrows(ConfigException.class, () -> config.security().open(false, "web1.example.com")).getMessage();
+        assertTrue(missing.contains("node.key does not exist; every node signs its replies"), missing);
+        assertTrue(missing.contains("drover keys issue --issuer ISSUER.key --name web1.example.com --node-key node.pub"), missing);
+
+        io.drover.testing.TestIssuer issuer = io.drover.testing.TestIssuer.create("fleet");
+        issuer.enrolFiles("web2.example.com", dir);
+        String other = assertThrows(ConfigException.class, () -> config.security().open(false, "web1.example.com")).getMessage();
+        assertTrue(other.contains("is for web2.example.com, not for this node's identity web1.example.com"), other);
+
+        Files.delete(dir.resolve("node.key"));
+        issuer.enrolFiles("web1.example.com", dir);
+        assertNotNull(config.security().open(false, "web1.example.com").replySigner());
+        Files.writeString(dir.resolve("node.crt"), issuer.certificateFor("web1.example.com").encoded());
+        String notPem = assertThrows(ConfigException.class, () -> config.security().open(false, "web1.example.com")).getMessage();
+        assertTrue(notPem.contains("is not a node certificate"), notPem);
+    }
+
+    @Test
+    void unsignedRepliesAreALabSettingOfTheirOwn() throws IOException {
+        AgentConfig lab = AgentConfig.load(write("agent.yaml", "identity: web1.example.com\n" + BROKER
+                + "security: {allow_unsigned: true, unsigned_replies: true}\n"));
+        assertTrue(lab.security().unsignedReplies());
+        assertNull(lab.security().open(false, "web1.example.com").replySigner());
+        assertTrue(lab.security().describe().contains("replies UNSIGNED"), lab.security().describe());
+        String both = error("identity: web1.example.com\n" + BROKER + "security: {unsigned_replies: true, node_key: node.key}\n");
+        assertTrue(both.contains("unsigned_replies") && both.contains("choose one"), both);
     }
 }

@@ -93,6 +93,8 @@ class AgentDebIT {
         AgentConfig config = AgentConfig.load(dir.resolve("etc/drover/agent.yaml"));
         assertEquals(dir.resolve("etc/drover/callers"), config.security().trustedCallers(), "callers next to agent.yaml");
         assertEquals(Path.of("/var/log/drover/audit.log"), config.security().auditLog());
+        assertEquals(dir.resolve("etc/drover/node.key"), config.security().nodeKey(), "the node signs its replies by default");
+        assertEquals(dir.resolve("etc/drover/node.crt"), config.security().nodeCertificate());
         assertEquals(Map.of(), YamlDocuments.readMap(dir.resolve("etc/drover/facts.yaml"), "facts file"), "no facts set yet");
         assertEquals(List.of(), List.copyOf(config.node().classes()), "no classes yet");
         // Every example check runs without a shell: the nrpe plugin refuses definitions that would need one.

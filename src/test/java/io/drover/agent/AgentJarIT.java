@@ -10,6 +10,7 @@ import io.drover.runner.RunnerConfig;
 import io.drover.security.KeyFiles;
 import io.drover.security.RequestSigner;
 import io.drover.testing.AgentProcess;
+import io.drover.testing.TestIssuer;
 import io.drover.testing.FeatureRun;
 import io.drover.testing.TestBroker;
 import io.drover.transport.BrokerConnector;
@@ -39,6 +40,8 @@ class AgentJarIT {
 
     @TempDir
     Path dir;
+    /** Enrols every agent; clients trust only it, as a runner with -Ddrover.issuer does. */
+    private final TestIssuer issuer = TestIssuer.create("jar-issuer");
 
     @Test
     void theAgentJarIsSlim() throws Exception {
@@ -68,6 +71,7 @@ class AgentJarIT {
         runnerKey();
         Path facts = Files.writeString(dir.resolve(identity + ".facts.json"), "{\"country\": \"" + country + "\", \"os\": {\"family\": \"RedHat\"}}");
         Path classes = Files.writeString(dir.resolve(identity + ".classes.txt"), "# written by puppet\nroles::dev_server\nbase\n");
+        issuer.enrolFiles(identity, dir.resolve(identity + ".key"), dir.resolve(identity + ".crt"));
         return Files.writeString(dir.resolve(identity + ".yaml"), String.join("\n",
                 "identity: " + identity,
                 "collectives: [" + collective + "]",
@@ -78,6 +82,8 @@ class AgentJarIT {
                 "security:",
                 "  trusted_callers: callers",
                 "  audit_log: " + identity + ".audit.log",
+                "  node_key: " + identity + ".key",
+                "  node_certificate: " + identity + ".crt",
                 "agents:",
                 "  firewall: {provider: sandbox}",
                 "  package:",
@@ -105,7 +111,8 @@ class AgentJarIT {
                     agent.awaitReady(Duration.ofSeconds(30));
                 }
                 try (DroverClient client = DroverClient.connect(broker.connector(),
-                        ClientOptions.defaults().withCollective(collective).withSigner(runnerKey()))) {
+                        ClientOptions.defaults().withCollective(collective).withSigner(runnerKey())
+                        .withReplyVerifier(issuer.verifier()))) {
                     DroverSession session = DroverSession.of(RunnerConfig.fromEnvironment(), client, null);
                     DroverSession previous = DroverSession.install(session);
                     try {
@@ -158,7 +165,8 @@ class AgentJarIT {
         try (AgentProcess agent = AgentProcess.start(dir.resolve("phoenix.log"), "--config", config.toString())) {
             agent.awaitReady(Duration.ofSeconds(30));
             BrokerConnector connector = BrokerConnector.of(List.of(first.amqpUri()));
-            try (DroverClient client = DroverClient.connect(connector, ClientOptions.defaults().withSigner(runnerKey()))) {
+            try (DroverClient client = DroverClient.connect(connector, ClientOptions.defaults().withSigner(runnerKey())
+                    .withReplyVerifier(issuer.verifier()))) {
                 assertEquals(Set.of("phoenix.example.com"), client.discover(Filter.all()).identities());
                 first.close();
                 second = EmbeddedBroker.start(EmbeddedBroker.Options.defaults().withPort(port));
@@ -187,6 +195,13 @@ class AgentJarIT {
         try (AgentProcess agent = AgentProcess.start(dir.resolve("typo.log"), "--config", config.toString())) {
             assertEquals(2, agent.awaitExit(Duration.ofSeconds(30)));
             assertTrue(agent.output().contains("colectives"), agent.output());
+        }
+        Path unenrolled = Files.writeString(dir.resolve("unenrolled.yaml"),
+                "identity: web1\nbroker: amqp://127.0.0.1:1\nsecurity: {allow_unsigned: true}\n");
+        try (AgentProcess agent = AgentProcess.start(dir.resolve("unenrolled.log"), "--config", unenrolled.toString())) {
+            assertEquals(2, agent.awaitExit(Duration.ofSeconds(30)), "a node without key and certificate does not start");
+            assertTrue(agent.output().contains("node.key does not exist; every node signs its replies"), agent.output());
+            assertTrue(agent.output().contains("drover keys issue --issuer ISSUER.key --name web1"), agent.output());
         }
         Path good = config("drover", "amqp://127.0.0.1:1", "checked.example.com", "de");
         try (AgentProcess agent = AgentProcess.start(dir.resolve("check.log"), "--config", good.toString(), "--check")) {

@@ -287,6 +287,7 @@ public final class BenchMain {
         Path dir = Files.createTempDirectory("drover-bench-agent");
         Files.createDirectories(dir.resolve("callers"));
         Files.copy(keys.resolve("bench.pub"), dir.resolve("callers/bench.pub"));
+        io.drover.testing.TestIssuer.create("bench-issuer").enrolFiles("bench-agent.example.com", dir);
         Path config = Files.writeString(dir.resolve("agent.yaml"), String.join("\n", "identity: bench-agent.example.com",
                 "collectives: [bench-agent]", "broker: " + rabbit, "security: {trusted_callers: callers}",
                 "agents:", "  firewall: {provider: sandbox}", ""));

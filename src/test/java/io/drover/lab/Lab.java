@@ -1,6 +1,7 @@
 package io.drover.lab;
 
 import io.drover.client.ClientOptions;
+import io.drover.testing.TestIssuer;
 import io.drover.client.DroverClient;
 import io.drover.filter.Filter;
 import io.drover.security.KeyFiles;
@@ -38,6 +39,8 @@ import java.util.concurrent.Future;
 final class Lab implements AutoCloseable {
     static final String LOAD_BALANCER = "192.168.1.1";
     static final String CALLER = "lab";
+    /** Enrols every lab node; the client trusts only it. */
+    private final TestIssuer issuer = TestIssuer.create("lab-issuer");
     private static final String BROKER_USER = "drover-lab";
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
@@ -82,7 +85,7 @@ final class Lab implements AutoCloseable {
         lap("network, broker, caller key and packages", started);
 
         NodeSetup setup = new NodeSetup(agentDeb, keys.resolve(CALLER + ".pub"),
-                "amqp://" + network.bridgeAddress() + ":" + broker.port(), BROKER_USER, password, packages);
+                "amqp://" + network.bridgeAddress() + ":" + broker.port(), BROKER_USER, password, packages, issuer);
         bootAndSetUp(setup);
 
         long lbStarted = System.nanoTime();
@@ -90,7 +93,7 @@ final class Lab implements AutoCloseable {
         nodes.forEach((identity, node) -> addresses.put(identity, node.address()));
         loadBalancer = LoadBalancer.start(network.addLoadBalancer(LOAD_BALANCER), addresses);
         client = DroverClient.connect(BrokerConnector.of(List.of(broker.amqpUri())),
-                ClientOptions.defaults().withSigner(RequestSigner.load(keys.resolve(CALLER + ".key"))));
+                ClientOptions.defaults().withSigner(RequestSigner.load(keys.resolve(CALLER + ".key"))).withReplyVerifier(issuer.verifier()));
         lap("load balancer and client", lbStarted);
         long waiting = System.nanoTime();
         awaitAgents();

@@ -1,5 +1,7 @@
 package io.drover.lab;
 
+import io.drover.testing.TestIssuer;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,19 +22,23 @@ final class NodeSetup {
     private final String brokerUser;
     private final String brokerPassword;
     private final MywebappPackages packages;
+    private final TestIssuer issuer;
 
     /**
      * @param agentDeb  target/drover-agent_VERSION_all.deb
      * @param callerKey the public key (NAME.pub) of the caller the agents obey
      * @param brokerUri the broker as the nodes reach it, without credentials
+     * @param issuer    the fleet issuer that enrols each node (node.key and node.crt next to agent.yaml)
      */
-    NodeSetup(Path agentDeb, Path callerKey, String brokerUri, String brokerUser, String brokerPassword, MywebappPackages packages) {
+    NodeSetup(Path agentDeb, Path callerKey, String brokerUri, String brokerUser, String brokerPassword, MywebappPackages packages,
+              TestIssuer issuer) {
         this.agentDeb = agentDeb;
         this.callerKey = callerKey;
         this.brokerUri = brokerUri;
         this.brokerUser = brokerUser;
         this.brokerPassword = brokerPassword;
         this.packages = packages;
+        this.issuer = issuer;
     }
 
     void prepare(LabNode node) throws IOException, InterruptedException {
@@ -84,6 +90,8 @@ final class NodeSetup {
                   nrpe: {provider: nrpe, config: /etc/drover/nrpe.cfg}
                 """.formatted(node.identity(), brokerUri, brokerUser));
         node.write("etc/drover/broker.password", brokerPassword + "\n", "rw-------");
+        // Enrolled as an operator would: the node's key and the issuer's certificate, at the default paths.
+        issuer.enrolFiles(node.identity(), node.container().root().resolve("etc/drover"));
         node.write("etc/drover/facts.yaml", "country: " + node.country() + "\nenvironment: lab\n");
         node.write("etc/drover/classes.txt", "base\nroles::dev_server\n");
         node.write("etc/drover/callers/" + callerKey.getFileName(), Files.readString(callerKey));

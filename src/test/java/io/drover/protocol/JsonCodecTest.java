@@ -56,8 +56,41 @@ class JsonCodecTest {
         Reply reply = new Reply("0b6f0d2e-4c7b-4b8e-9a51-3a7c2f1d9e10", "web01", "firewall", "block", Status.OK,
                 "blocked", Map.of("changed", true), 3);
         assertEquals("{\"request_id\":\"0b6f0d2e-4c7b-4b8e-9a51-3a7c2f1d9e10\",\"sender\":\"web01\",\"agent\":\"firewall\","
-                + "\"action\":\"block\",\"status\":0,\"message\":\"blocked\",\"data\":{\"changed\":true},\"elapsed_ms\":3,\"signature\":null}",
+                + "\"action\":\"block\",\"status\":0,\"message\":\"blocked\",\"data\":{\"changed\":true},\"elapsed_ms\":3,\"request_digest\":null,"
+                + "\"certificate\":null,\"signature\":null}",
                 new String(codec.encode(reply), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theRequestDigestCoversTheWholeEnvelopeAndSurvivesTheWire() {
+        Request sent = request().withTargets(List.of("web01", "web02")).withSignature("ed25519:c2ln");
+        String digest = codec.digest(sent);
+        assertEquals(43, digest.length(), digest);
+        assertEquals(digest, codec.digest(codec.decodeRequest(codec.encode(sent))), "the node digests what the client sent");
+        assertEquals(digest, codec.digest(codec.decodeRequest(codec.encode(sent))), "stable");
+        Map<String, Object> params = new HashMap<>(sent.params());
+        params.put("address", "192.168.1.2");
+        for (Request altered : List.of(
+                new Request(sent.id(), sent.collective(), sent.agent(), sent.action(), sent.params(), sent.filter(), sent.targets(),
+                        sent.caller(), sent.created(), sent.ttl() + 1, sent.signature()),
+                new Request(sent.id(), sent.collective(), sent.agent(), sent.action(), params, sent.filter(), sent.targets(),
+                        sent.caller(), sent.created(), sent.ttl(), sent.signature()),
+                sent.withTargets(List.of("web01")),
+                sent.withSignature("ed25519:b3RoZXI="),
+                sent.withSignature(null))) {
+            assertFalse(digest.equals(codec.digest(altered)), "a change anywhere changes the digest: " + altered);
+        }
+    }
+
+    @Test
+    void replyAuthenticationFieldsRoundTripAndAreBounded() {
+        Reply reply = new Reply("0b6f0d2e-4c7b-4b8e-9a51-3a7c2f1d9e10", "web01", "firewall", "block", Status.OK, "ok", Map.of(), 1)
+                .withAuthentication(codec.digest(request()), "Y2VydA.c2ln", "ed25519:c2ln");
+        Reply decoded = codec.decodeReply(codec.encode(reply));
+        assertEquals(reply, decoded);
+        assertThrows(ProtocolException.class, () -> codec.decodeReply(codec.encode(reply.withAuthentication("not a digest", null, null))));
+        assertThrows(ProtocolException.class, () -> codec.decodeReply(codec.encode(
+                reply.withAuthentication(reply.requestDigest(), "x".repeat(JsonCodec.MAX_CERTIFICATE_LENGTH + 1), null))));
     }
 
     @Test

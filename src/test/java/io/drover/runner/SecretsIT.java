@@ -2,11 +2,13 @@ package io.drover.runner;
 
 import io.drover.sandbox.EmulatedFleet;
 import io.drover.sandbox.FleetSpec;
+import io.drover.agent.NodeSpec;
 import io.drover.security.KeyFiles;
 import io.drover.security.RequestSecurity;
 import io.drover.security.RequestVerifier;
 import io.drover.security.TrustedKeys;
 import io.drover.testing.AgentProcess;
+import io.drover.testing.TestIssuer;
 import io.drover.testing.FeatureRun;
 import io.drover.transport.BrokerConnector;
 import io.drover.transport.embedded.EmbeddedBroker;
@@ -41,18 +43,23 @@ class SecretsIT {
             String uri = "amqp://drover:" + SECRET + "@127.0.0.1:" + broker.port();
             Path keys = Files.createDirectory(dir.resolve("keys"));
             KeyFiles.create(keys, "alice");
-            RequestSecurity security = new RequestSecurity(new RequestVerifier(TrustedKeys.load(keys)), null, null, null);
+            FleetSpec spec = FleetSpec.load(Path.of("sandbox/fleet.yaml"));
+            TestIssuer issuer = TestIssuer.create("secrets-issuer");
+            Path issuerKey = issuer.writePublic(dir.resolve("issuer"));
+            RequestSecurity security = new RequestSecurity(new RequestVerifier(TrustedKeys.load(keys)), null, null,
+                    issuer.signer(spec.nodes().stream().map(NodeSpec::identity).toArray(String[]::new)));
             ByteArrayOutputStream captured = new ByteArrayOutputStream();
             PrintStream originalOut = System.out;
             PrintStream originalErr = System.err;
             Path reports = dir.resolve("reports");
-            try (EmulatedFleet fleet = EmulatedFleet.start(FleetSpec.load(Path.of("sandbox/fleet.yaml")), BrokerConnector.of(uri),
+            try (EmulatedFleet fleet = EmulatedFleet.start(spec, BrokerConnector.of(uri),
                     "secrets fleet", security)) {
                 PrintStream tee = new PrintStream(captured, true);
                 System.setOut(tee);
                 System.setErr(tee);
                 RunnerConfig config = RunnerConfig.read(Map.of(Constants.BROKER_PROPERTY_NAME, uri,
-                        Constants.KEY_PROPERTY_NAME, keys.resolve("alice.key").toString())::get, name -> null);
+                        Constants.KEY_PROPERTY_NAME, keys.resolve("alice.key").toString(),
+                        Constants.ISSUER_PROPERTY_NAME, issuerKey.toString())::get, name -> null);
                 try (DroverSession session = DroverSession.open(config)) {
                     DroverSession previous = DroverSession.install(session);
                     try {
@@ -64,7 +71,8 @@ class SecretsIT {
                 }
                 String wrong = "Wr0ng-Pa55w0rd";
                 RunnerConfig bad = RunnerConfig.read(Map.of(Constants.BROKER_PROPERTY_NAME,
-                        "amqp://drover:" + wrong + "@127.0.0.1:" + broker.port())::get, name -> null);
+                        "amqp://drover:" + wrong + "@127.0.0.1:" + broker.port(), Constants.ISSUER_PROPERTY_NAME, issuerKey.toString())::get,
+                        name -> null);
                 IllegalStateException e = assertThrows(IllegalStateException.class, () -> DroverSession.open(bad));
                 for (Throwable t = e; t != null; t = t.getCause()) {
                     assertFalse(String.valueOf(t.getMessage()).contains(wrong), "exception message shows the password: " + t);
@@ -99,12 +107,12 @@ class SecretsIT {
                     "  uris: [amqp://127.0.0.1:" + broker.port() + "]",
                     "  username: drover",
                     "  password_file: broker.password",
-                    "security: {allow_unsigned: true}",
+                    "security: {allow_unsigned: true, unsigned_replies: true}",
                     "builtin_facts: false", ""));
             Path inUri = Files.writeString(dir.resolve("in-uri.yaml"), String.join("\n",
                     "identity: vault2.example.com",
                     "broker: amqp://drover:" + SECRET + "@127.0.0.1:" + broker.port(),
-                    "security: {allow_unsigned: true}",
+                    "security: {allow_unsigned: true, unsigned_replies: true}",
                     "builtin_facts: false", ""));
             for (Path config : List.of(fromFile, inUri)) {
                 try (AgentProcess agent = AgentProcess.start(dir.resolve(config.getFileName() + ".log"), "--config", config.toString())) {

@@ -23,6 +23,7 @@ import io.drover.protocol.Request;
 import io.drover.protocol.Status;
 import io.drover.testing.RawPeer;
 import io.drover.testing.TestBroker;
+import io.drover.testing.TestIssuer;
 import io.drover.transport.Topology;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,7 +71,7 @@ class SecurityIT {
         broker = TestBroker.embedded();
         Path keys = Files.createDirectory(dir.resolve("keys"));
         Path callers = Files.createDirectory(dir.resolve("callers"));
-        Path nodeKeys = Files.createDirectory(dir.resolve("node-keys"));
+        TestIssuer issuer = TestIssuer.create("sec-issuer");
         for (String caller : List.of("alice", "carol", "mallory")) {
             KeyFiles.create(keys, caller);
             if (!caller.equals("mallory")) {
@@ -83,10 +84,8 @@ class SecurityIT {
                   - {caller: alice, agent: firewall, actions: "*", nodes: "country=de"}
                 """);
         for (String identity : List.of(DE, FR)) {
-            KeyFiles.create(keys, identity);
-            Files.copy(keys.resolve(identity + ".pub"), nodeKeys.resolve(identity + ".pub"));
             RequestSecurity security = new RequestSecurity(new RequestVerifier(TrustedKeys.load(callers)), Policy.load(policy),
-                    AuditLog.toFile(dir.resolve(identity + ".audit.log")), new ReplySigner(KeyFiles.readPrivate(keys.resolve(identity + ".key"))));
+                    AuditLog.toFile(dir.resolve(identity + ".audit.log")), issuer.signer(identity));
             Node node = Node.build(new NodeSpec(identity, List.of(collective), Set.of("roles::web"),
                     Map.of("country", identity.contains(".de.") ? "de" : "fr"), Map.of("firewall", Map.of("provider", "sandbox"))),
                     Plugins.builtIn());
@@ -96,7 +95,7 @@ class SecurityIT {
             hosts.add(host);
             nodes.put(identity, node);
         }
-        ReplyVerifier verifier = new ReplyVerifier(TrustedKeys.load(nodeKeys));
+        ReplyVerifier verifier = issuer.verifier();
         alice = DroverClient.connect(broker.connector(), ClientOptions.defaults().withCollective(collective)
                 .withSigner(RequestSigner.load(keys.resolve("alice.key"))).withReplyVerifier(verifier).withCallTimeout(Duration.ofSeconds(5)));
         carol = DroverClient.connect(broker.connector(), ClientOptions.defaults().withCollective(collective)

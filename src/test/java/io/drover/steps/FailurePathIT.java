@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -62,6 +63,25 @@ class FailurePathIT {
     private boolean loadBalancerBlocked(String identity) throws Exception {
         return sandbox.fleet().node(identity).plugin("firewall", FirewallAgent.class).firewall()
                 .isBlocked(IpAddress.parse("192.168.1.1"));
+    }
+
+    @Test
+    void acceptingUnverifiedRepliesIsNamedInEveryStepSummary() throws Exception {
+        FeatureRun verified = FeatureRun.of(FEATURE, REPORTS, "verified-summaries");
+        assertTrue(verified.steps().stream().flatMap(step -> step.attachments().stream()).noneMatch(text -> text.contains("NOT verified")));
+        RunnerConfig lab = new RunnerConfig(java.util.Optional.empty(), Path.of("sandbox/fleet.yaml"), session.client().options(), true);
+        DroverSession.install(DroverSession.of(lab, session.client(), sandbox));
+        try {
+            FeatureRun run = FeatureRun.of(FEATURE, REPORTS, "unverified-summaries");
+            assertEquals(1, run.passedScenarios(), () -> run.failureMessage().orElse(""));
+            List<String> summaries = run.steps().stream().flatMap(step -> step.attachments().stream()).toList();
+            assertFalse(summaries.isEmpty());
+            for (String summary : summaries) {
+                assertTrue(summary.contains("WARNING: replies are NOT verified (drover.insecure.accept-unsigned-replies=true)"), summary);
+            }
+        } finally {
+            DroverSession.install(session);
+        }
     }
 
     @Test

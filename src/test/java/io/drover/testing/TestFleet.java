@@ -5,6 +5,8 @@ import io.drover.agent.NodeHost;
 import io.drover.agent.NodeSpec;
 import io.drover.agent.Plugins;
 import io.drover.agent.RequestHandler;
+import io.drover.security.ReplyVerifier;
+import io.drover.security.RequestSecurity;
 import io.drover.transport.BrokerConnector;
 import io.drover.transport.Topology;
 
@@ -18,13 +20,15 @@ import java.util.UUID;
 
 /**
  * Separate agents for integration tests, each with its own connection and worker threads, as separate
- * processes would have, in a throwaway collective so tests never see each other's nodes.
+ * processes would have, in a throwaway collective so tests never see each other's nodes. Each is enrolled by the
+ * fleet's own issuer and signs its replies; {@link #verifier()} checks them.
  */
 public final class TestFleet implements AutoCloseable {
     private final BrokerConnector broker;
     private final String collective = "it-" + UUID.randomUUID().toString().substring(0, 8);
     private final Map<String, NodeHost> agents = new LinkedHashMap<>();
     private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final TestIssuer issuer = TestIssuer.create("test-fleet");
 
     public TestFleet(BrokerConnector broker) {
         this.broker = broker;
@@ -32,6 +36,11 @@ public final class TestFleet implements AutoCloseable {
 
     public String collective() {
         return collective;
+    }
+
+    /** Verifies this fleet's replies, as a runner given its issuer ({@code -Ddrover.issuer}) does. */
+    public ReplyVerifier verifier() {
+        return issuer.verifier();
     }
 
     /** Starts an agent for one node and returns when it consumes. */
@@ -57,13 +66,17 @@ public final class TestFleet implements AutoCloseable {
     /** Starts an agent with these host options, e.g. a short registration interval. */
     public Node start(String identity, Set<String> classes, Map<String, Object> facts, Map<String, Map<String, Object>> agentSettings,
                       NodeHost.Options options) throws Exception {
-        return start(identity, classes, facts, agentSettings, options,
-                new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false));
+        return start(identity, classes, facts, agentSettings, options, null);
     }
 
     private Node start(String identity, Set<String> classes, Map<String, Object> facts, Map<String, Map<String, Object>> agentSettings,
                        NodeHost.Options options, RequestHandler handler) throws Exception {
         Node node = Node.build(new NodeSpec(identity, List.of(collective), classes, facts, agentSettings), Plugins.builtIn());
+        // Every agent signs its replies with a certificate of this fleet's issuer, as enrolled agents do.
+        if (handler == null) {
+            RequestSecurity security = new RequestSecurity(null, null, null, issuer.signer(identity));
+            handler = new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false, security);
+        }
         NodeHost host = new NodeHost(broker, handler, options);
         try {
             host.add(List.of(node));

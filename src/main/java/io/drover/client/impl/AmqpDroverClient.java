@@ -248,6 +248,7 @@ public final class AmqpDroverClient implements DroverClient {
         byte[] body = JsonCodec.instance().encode(sign(request));
         long start = System.nanoTime();
         PendingRequest wait = new PendingRequest(null, start);
+        wait.sent(null, digest(body));
         pending.put(request.id(), wait);
         try {
             long deadline = start + cap.toNanos();
@@ -273,11 +274,17 @@ public final class AmqpDroverClient implements DroverClient {
                     refused.put(host, reply.status() + ": " + reply.message());
                 }
             });
+            // A host that only sent replies this client could not attribute to it (a ghost, a forgery) is named.
+            wait.read(PendingRequest::rejected).forEach((host, why) -> {
+                if (!replies.containsKey(host)) {
+                    refused.put(host, "reply rejected: " + why);
+                }
+            });
             SortedMap<String, String> missing = new TreeMap<>();
             SortedSet<String> unknown = new TreeSet<>();
             if (expectation != null) {
                 expectation.known().forEach((host, why) -> {
-                    if (!replies.containsKey(host)) {
+                    if (!replies.containsKey(host) && !refused.containsKey(host)) {
                         missing.put(host, why);
                     }
                 });
@@ -384,13 +391,15 @@ public final class AmqpDroverClient implements DroverClient {
                     List<String> chunk = all.subList(from, Math.min(all.size(), from + TARGETS_PER_MESSAGE));
                     Request directed = sign(request.withTargets(chunk));
                     byte[] body = JsonCodec.instance().encode(directed);
+                    wait.sent(chunk, digest(body));
                     for (String target : chunk) {
                         publish(exchange, target, directed, body, deadline);
                     }
                 }
             } else {
-                publish(Topology.broadcastExchange(options.collective()), call.agent(), request,
-                        JsonCodec.instance().encode(sign(request)), deadline);
+                byte[] body = JsonCodec.instance().encode(sign(request));
+                wait.sent(null, digest(body));
+                publish(Topology.broadcastExchange(options.collective()), call.agent(), request, body, deadline);
             }
             long nextProgress = start + PROGRESS_INTERVAL_NANOS;
             long nextProbe = start + PROBE_INTERVAL_NANOS;
@@ -420,7 +429,14 @@ public final class AmqpDroverClient implements DroverClient {
             return wait.read(p -> {
                 p.close();
                 CallResult result = result(request, call, targets, p, Duration.ofNanos(System.nanoTime() - start), timeout);
-                recentCalls.ended(request.id(), call.qualifiedAction(), start, System.nanoTime(), result.missing().keySet());
+                Map<String, String> digests = new java.util.HashMap<>();
+                for (String host : result.missing().keySet()) {
+                    String digest = p.sentDigest(host);
+                    if (digest != null) {
+                        digests.put(host, digest);
+                    }
+                }
+                recentCalls.ended(request.id(), call.qualifiedAction(), start, System.nanoTime(), result.missing().keySet(), digests);
                 return result;
             });
         } catch (InterruptedException e) {
@@ -480,6 +496,11 @@ public final class AmqpDroverClient implements DroverClient {
 
     private static String seconds(Duration duration) {
         return CallResult.seconds(duration);
+    }
+
+    /** The digest a node computes of {@code body}: of the request as decoded, so both sides encode it alike. */
+    private static String digest(byte[] body) {
+        return JsonCodec.instance().digest(JsonCodec.instance().decodeRequest(body));
     }
 
     private Request sign(Request request) {
@@ -613,8 +634,9 @@ public final class AmqpDroverClient implements DroverClient {
      */
     private void late(Reply reply) {
         long count = lateReplies.incrementAndGet();
-        if (options.replyVerifier() != null) {
-            String problem = options.replyVerifier().problem(reply);
+        String digest = recentCalls.awaitedDigest(reply, System.nanoTime());
+        if (digest != null && options.replyVerifier() != null) {
+            String problem = options.replyVerifier().problem(reply, digest.isEmpty() ? null : digest);
             if (problem != null) {
                 LOG.warn("Rejected a late reply claiming to come from {}: {}", Names.printable(reply.sender()), problem);
                 return;
@@ -655,7 +677,7 @@ public final class AmqpDroverClient implements DroverClient {
             }
             PendingRequest wait = pending.get(reply.requestId());
             if (wait != null && options.replyVerifier() != null) {
-                String problem = options.replyVerifier().problem(reply);
+                String problem = options.replyVerifier().problem(reply, wait.sentDigest(reply.sender()));
                 if (problem != null) {
                     LOG.warn("Rejected a reply claiming to come from {}: {}", Names.printable(reply.sender()), problem);
                     wait.rejected(reply.sender(), problem);

@@ -35,6 +35,9 @@ final class PendingRequest {
     private boolean recovered;
     private boolean closed;
     private int repliesAfterRecovery;
+    /** Digest of the message body sent to each target (a directed request goes in chunks), or of the broadcast. */
+    private final Map<String, String> sentDigests = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile String broadcastDigest;
     private int duplicates;
     private int failed;
     private long firstReplyAt;
@@ -124,6 +127,23 @@ final class PendingRequest {
     /** The call stopped waiting; replies from now on are late. Called under the lock, through read(). */
     void close() {
         closed = true;
+    }
+
+    /** Remembers the digest of the body about to be sent to {@code targets}, or to every node when {@code null}. */
+    void sent(java.util.List<String> targets, String digest) {
+        if (targets == null) {
+            broadcastDigest = digest;
+        } else {
+            for (String target : targets) {
+                sentDigests.put(target, digest);
+            }
+        }
+    }
+
+    /** The digest of what was sent to {@code sender}, or {@code null} when it was not asked. */
+    String sentDigest(String sender) {
+        String broadcast = broadcastDigest;
+        return broadcast != null ? broadcast : sentDigests.get(sender);
     }
 
     /** A reply claiming to come from {@code sender} failed its signature check; it is not counted as an answer. */

@@ -23,7 +23,8 @@ final class RecentCalls {
     static final Duration MAX_AGE = Duration.ofMinutes(10);
     static final int MAX_LATE = 1_000;
 
-    private record Ended(String action, long startedAt, long endedAt, Set<String> missing) {
+    /** A call that gave up on {@code missing} hosts; {@code digests}: what was sent to each, to check late replies against. */
+    private record Ended(String action, long startedAt, long endedAt, Set<String> missing, Map<String, String> digests) {
     }
 
     private final LinkedHashMap<String, Ended> calls = new LinkedHashMap<>();
@@ -31,11 +32,17 @@ final class RecentCalls {
 
     /** A call ended with {@code missing} hosts not answered; {@code startedAt} and {@code endedAt} are nanoTime. */
     synchronized void ended(String requestId, String action, long startedAt, long endedAt, Set<String> missing) {
+        ended(requestId, action, startedAt, endedAt, missing, Map.of());
+    }
+
+    /** As above, with the digest of the request each missing host was sent (a late reply must answer exactly that). */
+    synchronized void ended(String requestId, String action, long startedAt, long endedAt, Set<String> missing,
+                            Map<String, String> digests) {
         prune(endedAt);
         if (missing.isEmpty()) {
             return;
         }
-        calls.put(requestId, new Ended(action, startedAt, endedAt, new HashSet<>(missing)));
+        calls.put(requestId, new Ended(action, startedAt, endedAt, new HashSet<>(missing), Map.copyOf(digests)));
         if (calls.size() > MAX_CALLS) {
             Iterator<String> eldest = calls.keySet().iterator();
             eldest.next();
@@ -59,6 +66,19 @@ final class RecentCalls {
             late.removeFirst();
         }
         return record;
+    }
+
+    /**
+     * Whether {@code reply} answers a recent call that gave up on its sender, and the digest of what that sender
+     * was sent (empty when not recorded); {@code null} when the call or the host is not one waited for.
+     */
+    synchronized String awaitedDigest(Reply reply, long now) {
+        prune(now);
+        Ended call = calls.get(reply.requestId());
+        if (call == null || !call.missing().contains(reply.sender())) {
+            return null;
+        }
+        return call.digests().getOrDefault(reply.sender(), "");
     }
 
     /** Late replies received so far (the most recent {@link #MAX_LATE}), oldest first. */

@@ -1,0 +1,79 @@
+package io.drover.runner;
+
+import io.drover.security.KeyFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RunnerConfigTest {
+    private static final String BROKER = "amqp://drover:secret@broker.example.com:5672";
+
+    @TempDir
+    Path dir;
+
+    private static RunnerConfig read(String... settings) {
+        Map<String, String> map = new HashMap<>();
+        for (int i = 0; i < settings.length; i += 2) {
+            map.put(settings[i], settings[i + 1]);
+        }
+        return RunnerConfig.read(map::get, name -> null);
+    }
+
+    @Test
+    void withABrokerRepliesMustBeVerifiable() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(Constants.BROKER_PROPERTY_NAME, BROKER));
+        assertTrue(e.getMessage().startsWith("Replies cannot be verified: set -Ddrover.issuer=PATH/ISSUER.pub (or DROVER_ISSUER)"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("-Ddrover.insecure.accept-unsigned-replies=true"), e.getMessage());
+    }
+
+    @Test
+    void theIssuerKeyMakesTheRunnerVerifyEveryReply() throws Exception {
+        KeyFiles.create(dir, "fleet");
+        KeyFiles.create(dir, "old-fleet");
+        RunnerConfig config = read(Constants.BROKER_PROPERTY_NAME, BROKER,
+                Constants.ISSUER_PROPERTY_NAME, dir.resolve("fleet.pub") + ", " + dir.resolve("old-fleet.pub"));
+        assertNotNull(config.clientOptions().replyVerifier());
+        assertEquals(java.util.Set.of("fleet", "old-fleet"), config.clientOptions().replyVerifier().issuers());
+        assertFalse(config.acceptsUnsignedReplies());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> read(Constants.BROKER_PROPERTY_NAME, BROKER,
+                Constants.ISSUER_PROPERTY_NAME, dir.resolve("nope.pub").toString()));
+        assertTrue(missing.getMessage().startsWith("drover.issuer: "), missing.getMessage());
+        IllegalArgumentException privateKey = assertThrows(IllegalArgumentException.class, () -> read(Constants.BROKER_PROPERTY_NAME, BROKER,
+                Constants.ISSUER_PROPERTY_NAME, dir.resolve("fleet.key").toString()));
+        assertTrue(privateKey.getMessage().contains("not a PEM file with a PUBLIC KEY"), privateKey.getMessage());
+    }
+
+    @Test
+    void acceptingUnsignedRepliesIsAnExplicitLabSetting() throws Exception {
+        RunnerConfig lab = read(Constants.BROKER_PROPERTY_NAME, BROKER, Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME, "true");
+        assertTrue(lab.acceptsUnsignedReplies());
+        assertNull(lab.clientOptions().replyVerifier());
+        assertTrue(RunnerConfig.UNVERIFIED_REPLIES_WARNING.contains("NOT verified"));
+        assertThrows(IllegalArgumentException.class, () -> read(Constants.BROKER_PROPERTY_NAME, BROKER,
+                Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME, "yes"));
+        assertThrows(IllegalArgumentException.class, () -> read(Constants.BROKER_PROPERTY_NAME, BROKER,
+                Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME, "false"), "false is the default: still needs an issuer");
+        KeyFiles.create(dir, "fleet");
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> read(Constants.BROKER_PROPERTY_NAME, BROKER,
+                Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME, "true", Constants.ISSUER_PROPERTY_NAME, dir.resolve("fleet.pub").toString()));
+        assertTrue(both.getMessage().contains("contradict"), both.getMessage());
+    }
+
+    @Test
+    void theSandboxNeedsNoIssuer() {
+        RunnerConfig sandbox = read();
+        assertTrue(sandbox.broker().isEmpty());
+        assertFalse(sandbox.acceptsUnsignedReplies(), "the sandbox makes its own issuer and verifies");
+    }
+}
