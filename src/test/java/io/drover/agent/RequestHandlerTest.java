@@ -12,8 +12,14 @@ import io.drover.agents.service.ServiceAgent;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
+import io.drover.security.AuditLog;
+import io.drover.security.Policy;
+import io.drover.security.RequestSecurity;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -134,6 +140,37 @@ class RequestHandlerTest {
         assertEquals(Status.ABORTED, reply.status());
         assertEquals("refused: this node does not match the request filter", reply.message());
         assertEquals(List.of(), firewall().listBlocked());
+    }
+
+    /** A handler whose policy allows alice nothing but rpcutil.ping on nodes with country=fr. */
+    private RequestHandler withPolicyDenyingAlice(@TempDir Path dir) throws Exception {
+        Policy policy = Policy.load(Files.writeString(dir.resolve("policy.yaml"),
+                "rules:\n  - {caller: alice, agent: rpcutil, actions: [ping], nodes: \"country=fr\"}\n"));
+        return new RequestHandler(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), Duration.ofSeconds(30), 3600, false,
+                new RequestSecurity(null, policy, AuditLog.none(), null));
+    }
+
+    @Test
+    void directedRequestIsJudgedByThePolicyBeforeItsFilterIsEvaluated(@TempDir Path dir) throws Exception {
+        // A caller the policy denies must not get to make the node parse and run its filter (issue 10).
+        RequestHandler guarded = withPolicyDenyingAlice(dir);
+        for (String filter : List.of("country == ", "country =~ /^" + "(".repeat(200) + "(.|..)" + ")".repeat(200) + "*$/")) {
+            Reply reply = guarded.handle(node, directed("firewall", "block", Map.of("address", "192.0.2.1"), filter, IDENTITY))
+                    .orElseThrow();
+            assertEquals(Status.ABORTED, reply.status(), reply.message());
+            assertTrue(reply.message().startsWith("denied: "), reply.message());
+        }
+        assertEquals(List.of(), firewall().listBlocked());
+    }
+
+    @Test
+    void broadcastStillGetsSilenceFromNodesItsFilterDoesNotMatch(@TempDir Path dir) throws Exception {
+        // Policy first would make every node answer "denied" to a broadcast: the filter decides silence first.
+        RequestHandler guarded = withPolicyDenyingAlice(dir);
+        assertTrue(guarded.handle(node, broadcast("firewall", "block", Map.of("address", "192.0.2.1"), "country == fr")).isEmpty());
+        Reply denied = guarded.handle(node, broadcast("firewall", "block", Map.of("address", "192.0.2.1"), "country == de"))
+                .orElseThrow();
+        assertTrue(denied.message().startsWith("denied: "), denied.message());
     }
 
     @Test
