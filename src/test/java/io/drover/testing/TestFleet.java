@@ -1,5 +1,6 @@
 package io.drover.testing;
 
+import io.drover.agent.FatalErrorHandler;
 import io.drover.agent.Node;
 import io.drover.agent.NodeHost;
 import io.drover.agent.NodeSpec;
@@ -39,7 +40,7 @@ public final class TestFleet implements AutoCloseable {
             throws Exception {
         Node node = Node.build(new NodeSpec(identity, List.of(collective), classes, facts, agentSettings), Plugins.builtIn());
         NodeHost host = new NodeHost(broker, new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false),
-                NodeHost.Options.agent(identity));
+                NodeHost.Options.agent(identity).withFatalErrorHandler(FatalErrorHandler.stopNode()));
         try {
             host.add(List.of(node));
         } catch (Exception e) {
@@ -49,6 +50,11 @@ public final class TestFleet implements AutoCloseable {
         agents.put(identity, host);
         nodes.put(identity, node);
         return node;
+    }
+
+    /** The host serving one node, for tests that break it on purpose. */
+    public NodeHost host(String identity) {
+        return agents.get(identity);
     }
 
     public Node node(String identity) {
