@@ -167,6 +167,30 @@ class HostileClientIT {
     }
 
     @Test
+    void connectionsRefuseBodiesAboveTheLimit() throws Exception {
+        // amqp-client's default would take 64 MiB per message into the heap; 1,500 forged 200 KB messages already
+        // took an agent's.
+        java.util.concurrent.CompletableFuture<Throwable> refused = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.BlockingQueue<byte[]> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (com.rabbitmq.client.Connection connection = broker.connector().connect("drover oversized-body test")) {
+            connection.addShutdownListener(cause -> refused.complete(cause));
+            com.rabbitmq.client.Channel channel = connection.createChannel();
+            String queue = channel.queueDeclare().getQueue();
+            channel.basicConsume(queue, true, (tag, delivery) -> received.add(delivery.getBody()), tag -> { });
+            attacker.channel().basicPublish("", queue, null, new byte[BrokerConnector.MAX_INBOUND_BODY_BYTES + 1]);
+            Throwable cause = refused.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            StringBuilder chain = new StringBuilder();
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                chain.append(t).append(" / ");
+            }
+            assertTrue(chain.toString().contains("too large"), chain.toString());
+            assertEquals(List.of(), List.copyOf(received), "the body never reached the consumer");
+        } catch (com.rabbitmq.client.AlreadyClosedException ignored) {
+            // closing a connection that was already dropped
+        }
+    }
+
+    @Test
     void aStackOverflowIsAnsweredAndAnotherFatalErrorStopsOnlyThatNode() throws Exception {
         List<Error> fatal = new CopyOnWriteArrayList<>();
         Node node = Node.build(new NodeSpec("errors01.example.com", List.of(fleet.collective()), Set.of(), Map.of(),
