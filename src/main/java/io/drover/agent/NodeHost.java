@@ -72,6 +72,8 @@ public final class NodeHost implements AutoCloseable {
     private final ScheduledExecutorService healer;
     /** One channel per connection for the self-check's passive declares: a 404 closes that one, not a node's. */
     private final Map<Connection, Channel> checkChannels = new ConcurrentHashMap<>();
+    /** Connections amqp-client is recovering: their queues and consumers come back without help. */
+    private final Set<Connection> recovering = ConcurrentHashMap.newKeySet();
     private int checkCursor;
     private volatile boolean closed;
     private int hosted;
@@ -195,7 +197,7 @@ public final class NodeHost implements AutoCloseable {
         }
         Channel old = subs.get(0).channel();
         Connection connection = old.getConnection();
-        if (!connection.isOpen()) {
+        if (!connection.isOpen() || recovering.contains(connection)) {
             return; // amqp-client's recovery reconnects and restores queue and consumer
         }
         LOG.warn("{}: {}; re-declaring its queue, bindings and consumer", identity, why);
@@ -261,7 +263,8 @@ public final class NodeHost implements AutoCloseable {
             for (int i = 0; i < identities.size() && !closed; i++) {
                 String identity = identities.get((start + i) % identities.size());
                 List<Subscription> subs = subscriptions.get(identity);
-                if (subs == null || !subs.get(0).channel().getConnection().isOpen()) {
+                Connection connection = subs == null ? null : subs.get(0).channel().getConnection();
+                if (connection == null || !connection.isOpen() || recovering.contains(connection)) {
                     continue;
                 }
                 if (!subs.get(0).channel().isOpen()) {
@@ -384,12 +387,14 @@ public final class NodeHost implements AutoCloseable {
             recoverable.addRecoveryListener(new RecoveryListener() {
                 @Override
                 public void handleRecovery(Recoverable r) {
+                    recovering.remove(connection);
                     LOG.info("Reconnected {} to the broker; queues and consumers restored", connection.getClientProvidedName());
                 }
 
                 @Override
                 public void handleRecoveryStarted(Recoverable r) {
-                    // the shutdown listener already said so
+                    // the shutdown listener already said so; the self-check leaves the connection to the recovery
+                    recovering.add(connection);
                 }
             });
         }
