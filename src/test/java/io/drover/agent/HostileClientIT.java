@@ -1,10 +1,7 @@
 package io.drover.agent;
 
 import io.drover.agent.plugin.Action;
-import io.drover.agent.plugin.AgentPlugin;
-import io.drover.agent.plugin.NodeContext;
 import io.drover.agent.plugin.PluginFactory;
-import io.drover.agent.plugin.Settings;
 import io.drover.agents.rpcutil.RpcutilAgent;
 import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Reply;
@@ -13,6 +10,7 @@ import io.drover.protocol.Status;
 import io.drover.testing.RawPeer;
 import io.drover.testing.TestBroker;
 import io.drover.testing.TestFleet;
+import io.drover.testing.TestPlugin;
 import io.drover.transport.BrokerConnector;
 import io.drover.transport.Topology;
 import org.junit.jupiter.api.AfterAll;
@@ -194,7 +192,7 @@ class HostileClientIT {
     void aStackOverflowIsAnsweredAndAnotherFatalErrorStopsOnlyThatNode() throws Exception {
         List<Error> fatal = new CopyOnWriteArrayList<>();
         Node node = Node.build(new NodeSpec("errors01.example.com", List.of(fleet.collective()), Set.of(), Map.of(),
-                Map.of("boom", Map.of())), new Plugins(List.of(new RpcutilAgent.Factory(), new ErrorsPlugin())));
+                Map.of("boom", Map.of())), new Plugins(List.of(new RpcutilAgent.Factory(), errorsPlugin())));
         NodeHost host = new NodeHost(broker.connector(), new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false),
                 NodeHost.Options.agent(node.identity()).withFatalErrorHandler((identity, error, stopNode) -> {
                     fatal.add(error);
@@ -228,41 +226,18 @@ class HostileClientIT {
     }
 
     /** Actions that throw what hostile input once made the filter code throw, and worse. */
-    private static final class ErrorsPlugin implements PluginFactory {
-        @Override
-        public String name() {
-            return "boom";
-        }
+    private static PluginFactory errorsPlugin() {
+        return TestPlugin.factory("boom", "throws errors",
+                Action.named("overflow", "recurses until the stack overflows").handledBy(inputs -> {
+                    recurse(0);
+                    throw new IllegalStateException("unreachable");
+                }),
+                Action.named("oom", "throws OutOfMemoryError").handledBy(inputs -> {
+                    throw new OutOfMemoryError("simulated by HostileClientIT");
+                }));
+    }
 
-        @Override
-        public AgentPlugin create(Settings settings, NodeContext context) {
-            return new AgentPlugin() {
-                @Override
-                public String name() {
-                    return "boom";
-                }
-
-                @Override
-                public String description() {
-                    return "throws errors";
-                }
-
-                @Override
-                public List<Action> actions() {
-                    return List.of(
-                            Action.named("overflow", "recurses until the stack overflows").handledBy(inputs -> {
-                                recurse(0);
-                                throw new IllegalStateException("unreachable");
-                            }),
-                            Action.named("oom", "throws OutOfMemoryError").handledBy(inputs -> {
-                                throw new OutOfMemoryError("simulated by HostileClientIT");
-                            }));
-                }
-            };
-        }
-
-        private static int recurse(int depth) {
-            return recurse(depth + 1) + 1;
-        }
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
     }
 }

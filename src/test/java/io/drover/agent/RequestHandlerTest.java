@@ -1,10 +1,7 @@
 package io.drover.agent;
 
 import io.drover.agent.plugin.Action;
-import io.drover.agent.plugin.AgentPlugin;
-import io.drover.agent.plugin.NodeContext;
 import io.drover.agent.plugin.PluginFactory;
-import io.drover.agent.plugin.Settings;
 import io.drover.agents.firewall.FirewallAgent;
 import io.drover.agents.firewall.FirewallProvider;
 import io.drover.agents.rpcutil.RpcutilAgent;
@@ -13,6 +10,7 @@ import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
 import io.drover.security.AuditLog;
+import io.drover.testing.TestPlugin;
 import io.drover.security.Policy;
 import io.drover.security.RequestSecurity;
 import org.junit.jupiter.api.Test;
@@ -281,34 +279,10 @@ class RequestHandlerTest {
 
     @Test
     void exceptionInAHandlerIsUnknownErrorAndReleasesThePluginLock() {
-        PluginFactory boom = new PluginFactory() {
-            @Override
-            public String name() {
-                return "boom";
-            }
-
-            @Override
-            public AgentPlugin create(Settings settings, NodeContext context) {
-                return new AgentPlugin() {
-                    @Override
-                    public String name() {
-                        return "boom";
-                    }
-
-                    @Override
-                    public String description() {
-                        return "always fails";
-                    }
-
-                    @Override
-                    public List<Action> actions() {
-                        return List.of(Action.named("explode", "throws").handledBy(inputs -> {
-                            throw new IllegalStateException("kaboom");
-                        }));
-                    }
-                };
-            }
-        };
+        PluginFactory boom = TestPlugin.factory("boom", "always fails",
+                Action.named("explode", "throws").handledBy(inputs -> {
+                    throw new IllegalStateException("kaboom");
+                }));
         Node failing = Node.build(new NodeSpec("boom01", List.of("drover"), Set.of(), Map.of(), Map.of("boom", Map.of())),
                 new Plugins(List.of(new RpcutilAgent.Factory(), boom)));
         Reply reply = handler.handle(failing, broadcast("boom", "explode", Map.of(), null)).orElseThrow();
