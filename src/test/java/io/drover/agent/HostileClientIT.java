@@ -148,6 +148,19 @@ class HostileClientIT {
     }
 
     @Test
+    void anAgentWhoseQueueWasHijackedTakesItBackOnceTheHijackerLeaves() throws Exception {
+        // The repair right after the cancel fails (the queue has another consumer); the periodic self-check retries.
+        String queue = Topology.nodeQueue(fleet.collective(), IDENTITY);
+        com.rabbitmq.client.Channel channel = attacker.channel();
+        channel.queueDelete(queue);
+        channel.queueDeclare(queue, false, false, true, null);
+        String tag = channel.basicConsume(queue, true, (t, delivery) -> { }, t -> { });
+        Thread.sleep(1_000);
+        channel.basicCancel(tag); // the auto-delete queue goes with the hijacker's consumer
+        assertPingAnswered(Duration.ofMillis(NodeHost.SELF_CHECK_INTERVAL_MS).plus(HEALED_WITHIN));
+    }
+
+    @Test
     void anAgentWhoseChannelTheBrokerClosedServesAgainWithinSeconds() throws Exception {
         fleet.host(IDENTITY).provokeChannelError(IDENTITY);
         assertPingAnswered(HEALED_WITHIN);
