@@ -187,10 +187,12 @@ public final class NodeHost implements AutoCloseable {
      * Restores a node's queues, bindings and consumers: on its channel when that is open and only consumers
      * were lost, else on a new channel. Runs on the healer thread only.
      *
-     * @param freshChannel use a new channel even if the old one is open: the broker's view and the channel's
-     *                     disagree (its queue is gone or has no consumer, yet the consumer was not cancelled)
+     * @param suspect the node's channel as it was when found broken (closed, or the broker's view and the
+     *                channel's disagree: its queue is gone or has no consumer, yet the consumer was not cancelled),
+     *                to be replaced unless a repair already did; null when only cancelled consumers need
+     *                consuming again
      */
-    private synchronized void heal(String identity, String why, boolean freshChannel) {
+    private synchronized void heal(String identity, String why, Channel suspect) {
         List<Subscription> subs = subscriptions.get(identity);
         if (closed || subs == null) {
             return;
@@ -199,6 +201,10 @@ public final class NodeHost implements AutoCloseable {
         Connection connection = old.getConnection();
         if (!connection.isOpen() || recovering.contains(connection)) {
             return; // amqp-client's recovery reconnects and restores queue and consumer
+        }
+        boolean freshChannel = suspect == old || !old.isOpen();
+        if (!freshChannel && subs.stream().allMatch(sub -> sub.consumer().live)) {
+            return; // repaired already, by an earlier call for the same loss
         }
         LOG.warn("{}: {}; re-declaring its queue, bindings and consumer", identity, why);
         try {
@@ -233,14 +239,14 @@ public final class NodeHost implements AutoCloseable {
         }
     }
 
-    private void healLater(String identity, String why, boolean freshChannel) {
+    private void healLater(String identity, String why, Channel suspect) {
         if (closed) {
             return;
         }
         try {
             healer.execute(() -> {
                 try {
-                    heal(identity, why, freshChannel);
+                    heal(identity, why, suspect);
                 } catch (Throwable t) {
                     LOG.error("{}: repairing its subscription failed", identity, t);
                 }
@@ -268,9 +274,9 @@ public final class NodeHost implements AutoCloseable {
                     continue;
                 }
                 if (!subs.get(0).channel().isOpen()) {
-                    heal(identity, "its channel was closed", true);
+                    heal(identity, "its channel was closed", subs.get(0).channel());
                 } else if (subs.stream().anyMatch(sub -> !sub.consumer().live)) {
-                    heal(identity, "its consumer was cancelled", false);
+                    heal(identity, "its consumer was cancelled", null);
                 } else if (i < queueChecks) {
                     checkQueues(identity, subs);
                 }
@@ -293,13 +299,13 @@ public final class NodeHost implements AutoCloseable {
                     checkChannels.put(connection, check);
                 }
                 if (check.queueDeclarePassive(sub.queue()).getConsumerCount() == 0) {
-                    heal(identity, "queue " + sub.queue() + " has no consumer", true);
+                    heal(identity, "queue " + sub.queue() + " has no consumer", sub.channel());
                     return;
                 }
             } catch (IOException e) {
                 if (e.getCause() instanceof ShutdownSignalException signal && !signal.isHardError()
                         && signal.getReason() instanceof AMQP.Channel.Close close && close.getReplyCode() == 404) {
-                    heal(identity, "queue " + sub.queue() + " is gone", true);
+                    heal(identity, "queue " + sub.queue() + " is gone", sub.channel());
                     return;
                 }
                 LOG.debug("{}: checking queue {}: {}", identity, sub.queue(), e.toString());
@@ -463,7 +469,7 @@ public final class NodeHost implements AutoCloseable {
         @Override
         public void handleCancel(String consumerTag) {
             live = false;
-            healLater(node.identity(), "the broker cancelled its consumer (queue deleted?)", false);
+            healLater(node.identity(), "the broker cancelled its consumer (queue deleted?)", null);
         }
 
         @Override
@@ -471,7 +477,7 @@ public final class NodeHost implements AutoCloseable {
             live = false;
             // A lost connection is for amqp-client's recovery; a channel the broker closed is not recovered by it.
             if (!signal.isInitiatedByApplication() && !signal.isHardError()) {
-                healLater(node.identity(), "the broker closed its channel (" + signal.getMessage() + ")", true);
+                healLater(node.identity(), "the broker closed its channel (" + signal.getMessage() + ")", getChannel());
             }
         }
 
