@@ -7,6 +7,7 @@ import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
+import io.drover.testing.RabbitNode;
 import io.drover.testing.RawPeer;
 import io.drover.testing.TestBroker;
 import io.drover.testing.TestFleet;
@@ -166,6 +167,33 @@ class HostileClientIT {
         assertPingAnswered(HEALED_WITHIN);
         fleet.host(IDENTITY).provokeChannelError(IDENTITY);
         assertPingAnswered(HEALED_WITHIN);
+    }
+
+    @Test
+    void anAgentWhoseConnectionTheBrokerClosedServesAgainWithinSeconds() throws Exception {
+        // Closing connections by hand is for a RabbitMQ node of the test's own, never the shared one.
+        try (RabbitNode own = RabbitNode.start("hostile-client");
+             TestFleet ownFleet = new TestFleet(own.connector());
+             RawPeer peer = new RawPeer(own.connector())) {
+            ownFleet.start(IDENTITY, Set.of(), Map.of(), Map.of());
+            TestFleet shared = fleet;
+            RawPeer sharedPeer = attacker;
+            fleet = ownFleet;
+            attacker = peer;
+            try {
+                assertPingAnswered(Duration.ofSeconds(30));
+                String connections = own.ctl("list_connections", "pid", "client_properties");
+                String pid = connections.lines().filter(line -> line.contains("drover-agent " + IDENTITY))
+                        .map(line -> line.split("\\s+")[0]).findFirst()
+                        .orElseThrow(() -> new AssertionError("no agent connection in:\n" + connections));
+                own.ctl("close_connection", pid, "closed by HostileClientIT");
+                // amqp-client's recovery: reconnect (1 s interval), re-declare the auto-delete queue and consumer
+                assertPingAnswered(HEALED_WITHIN);
+            } finally {
+                fleet = shared;
+                attacker = sharedPeer;
+            }
+        }
     }
 
     @Test
