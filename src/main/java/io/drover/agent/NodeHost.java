@@ -7,6 +7,7 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.drover.agents.rpcutil.RpcutilAgent;
 import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Names;
@@ -43,11 +44,22 @@ import java.util.regex.Pattern;
  * Connects nodes to the broker and serves their requests: one queue per node and collective, bound to the
  * broadcast exchange for each enabled agent and to the directed exchange for the node's identity. A real
  * agent hosts one node; the sandbox and the emulator host many over a few shared connections.
+ *
+ * <p>A node that loses its queue or its channel (someone deleted the queue, the broker closed the channel)
+ * gets them back within seconds: a cancelled consumer or a closed channel is noticed at once, and a
+ * self-check every {@value #SELF_CHECK_INTERVAL_MS} ms asks the broker whether each node's queue still exists
+ * and has a consumer. A whole lost connection is amqp-client's automatic recovery's job. Whatever a request
+ * throws, the threads that deliver and serve survive it; see {@link FatalErrorHandler} for errors after which
+ * the JVM itself is not to be trusted.
  */
 public final class NodeHost implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeHost.class);
     /** A reply-to must look like a queue name and never be one of Drover's own node queues. */
     private static final Pattern REPLY_TO = Pattern.compile("[A-Za-z0-9_.:@/+-]{1,255}");
+    /** How often every node's channel, consumer and queue are checked. */
+    static final long SELF_CHECK_INTERVAL_MS = 3_000;
+    /** Queues asked about per self-check, so a large emulated fleet does not flood the broker with checks. */
+    private static final int QUEUE_CHECKS_PER_ROUND = 100;
 
     private final BrokerConnector broker;
     private final RequestHandler handler;
@@ -61,6 +73,14 @@ public final class NodeHost implements AutoCloseable {
     private final Map<String, Node> hostedNodes = new ConcurrentHashMap<>();
     private final Map<String, Long> started = new ConcurrentHashMap<>();
     private final ScheduledExecutorService heartbeats;
+    /** Runs the self-check and every repair, one at a time, off the broker's threads. */
+    private final ScheduledExecutorService healer;
+    /** One channel per connection for the self-check's passive declares: a 404 closes that one, not a node's. */
+    private final Map<Connection, Channel> checkChannels = new ConcurrentHashMap<>();
+    /** Connections amqp-client is recovering: their queues and consumers come back without help. */
+    private final Set<Connection> recovering = ConcurrentHashMap.newKeySet();
+    private int checkCursor;
+    private volatile boolean closed;
     private int hosted;
 
     /**
@@ -72,26 +92,49 @@ public final class NodeHost implements AutoCloseable {
      * @param nodesPerConnection nodes sharing one connection (one channel each; Qpid allows 256 channels)
      * @param registrationInterval time between heartbeats to the fleet registry; zero registers nothing at all (as
      *                           agents older than the registry did; for tests)
+     * @param onFatalError       what to do after an Error other than a stack overflow
      */
-    public record Options(String name, int threads, int queueCapacity, int nodesPerConnection, Duration registrationInterval) {
+    public record Options(String name, int threads, int queueCapacity, int nodesPerConnection, Duration registrationInterval,
+                          FatalErrorHandler onFatalError) {
         /** Five minutes: a runner reports a missing node with how long ago it was last heard from. */
         public static final Duration DEFAULT_REGISTRATION_INTERVAL = Duration.ofMinutes(5);
 
+        /** Options whose fatal errors halt the JVM, as a real agent's should, registering every five minutes. */
         public Options(String name, int threads, int queueCapacity, int nodesPerConnection) {
-            this(name, threads, queueCapacity, nodesPerConnection, DEFAULT_REGISTRATION_INTERVAL);
+            this(name, threads, queueCapacity, nodesPerConnection, DEFAULT_REGISTRATION_INTERVAL, FatalErrorHandler.halt());
+        }
+
+        public Options(String name, int threads, int queueCapacity, int nodesPerConnection, Duration registrationInterval) {
+            this(name, threads, queueCapacity, nodesPerConnection, registrationInterval, FatalErrorHandler.halt());
+        }
+
+        public Options(String name, int threads, int queueCapacity, int nodesPerConnection, FatalErrorHandler onFatalError) {
+            this(name, threads, queueCapacity, nodesPerConnection, DEFAULT_REGISTRATION_INTERVAL, onFatalError);
         }
 
         public static Options agent(String identity) {
-            return new Options("drover-agent " + identity, 8, 1_000, 1);
+            return new Options("drover-agent " + identity, 8, 1_000, 1, DEFAULT_REGISTRATION_INTERVAL, FatalErrorHandler.halt());
         }
 
         /** Many emulated nodes: sandbox actions never block, so a thread per core and a bit more is enough. */
         public static Options fleet(String name) {
-            return new Options(name, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), 100_000, 200);
+            return new Options(name, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), 100_000, 200,
+                    DEFAULT_REGISTRATION_INTERVAL, FatalErrorHandler.stopNode());
+        }
+
+        public Options withFatalErrorHandler(FatalErrorHandler handler) {
+            return new Options(name, threads, queueCapacity, nodesPerConnection, registrationInterval, handler);
+        }
+
+        public Options withRegistrationInterval(Duration interval) {
+            return new Options(name, threads, queueCapacity, nodesPerConnection, interval, onFatalError);
         }
     }
 
-    private record Subscription(Channel channel, String consumerTag) {
+    private record Subscription(Node node, String collective, Channel channel, String consumerTag, NodeConsumer consumer) {
+        String queue() {
+            return Topology.nodeQueue(collective, node.identity());
+        }
     }
 
     public NodeHost(BrokerConnector broker, RequestHandler handler, Options options) {
@@ -123,6 +166,12 @@ public final class NodeHost implements AutoCloseable {
         if (every > 0) {
             heartbeats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
         }
+        this.healer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, options.name() + " self-check");
+            thread.setDaemon(true);
+            return thread;
+        });
+        healer.scheduleWithFixedDelay(this::selfCheck, SELF_CHECK_INTERVAL_MS, SELF_CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
     /** Connects the nodes and starts serving them; returns once every node's queue is consumed. */
@@ -212,6 +261,7 @@ public final class NodeHost implements AutoCloseable {
 
     private Subscription subscribe(Channel channel, Node node, String collective) throws IOException {
         String queue = Topology.nodeQueue(collective, node.identity());
+        NodeConsumer consumer = new NodeConsumer(channel, node);
         AMQP.Queue.DeclareOk ok = channel.queueDeclare(queue, false, false, true, null);
         if (ok.getConsumerCount() > 0) {
             throw new IllegalStateException("Another agent already serves identity " + node.identity() + " in collective "
@@ -223,9 +273,141 @@ public final class NodeHost implements AutoCloseable {
         channel.queueBind(queue, Topology.directedExchange(collective), node.identity());
         // Explicit tags: Qpid names consumers "sgen_1" on every channel, and amqp-client's recovery keys
         // consumers by tag across the connection, so generated tags would leave all but one unrecovered.
-        String tag = channel.basicConsume(queue, true, "drover-node-" + collective + "-" + node.identity(),
-                new NodeConsumer(channel, node));
-        return new Subscription(channel, tag);
+        // A repair consumes again with the same tag, which also replaces amqp-client's record of the old consumer.
+        String tag = channel.basicConsume(queue, true, "drover-node-" + collective + "-" + node.identity(), consumer);
+        return new Subscription(node, collective, channel, tag, consumer);
+    }
+
+    /**
+     * Restores a node's queues, bindings and consumers: on its channel when that is open and only consumers
+     * were lost, else on a new channel. Runs on the healer thread only.
+     *
+     * @param suspect the node's channel as it was when found broken (closed, or the broker's view and the
+     *                channel's disagree: its queue is gone or has no consumer, yet the consumer was not cancelled),
+     *                to be replaced unless a repair already did; null when only cancelled consumers need
+     *                consuming again
+     */
+    private synchronized void heal(String identity, String why, Channel suspect) {
+        List<Subscription> subs = subscriptions.get(identity);
+        if (closed || subs == null) {
+            return;
+        }
+        Channel old = subs.get(0).channel();
+        Connection connection = old.getConnection();
+        if (!connection.isOpen() || recovering.contains(connection)) {
+            return; // amqp-client's recovery reconnects and restores queue and consumer
+        }
+        boolean freshChannel = suspect == old || !old.isOpen();
+        if (!freshChannel && subs.stream().allMatch(sub -> sub.consumer().live)) {
+            return; // repaired already, by an earlier call for the same loss
+        }
+        LOG.warn("{}: {}; re-declaring its queue, bindings and consumer", identity, why);
+        try {
+            Channel channel = old;
+            if (freshChannel || !old.isOpen()) {
+                abort(old);
+                channel = connection.createChannel();
+            }
+            List<Subscription> healed = new ArrayList<>();
+            for (Subscription sub : subs) {
+                if (channel != old || !sub.consumer().live) {
+                    Topology.declareExchanges(channel, sub.collective());
+                    healed.add(subscribe(channel, sub.node(), sub.collective()));
+                } else {
+                    healed.add(sub);
+                }
+            }
+            subscriptions.put(identity, List.copyOf(healed));
+            LOG.warn("{}: serving again on {}", identity, healed.stream().map(Subscription::queue).toList());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: could not restore its queue yet ({}); trying again within {} ms", identity, e.toString(),
+                    SELF_CHECK_INTERVAL_MS);
+        }
+    }
+
+    /** Closes a channel the broker may already have closed, and drops it from amqp-client's recovery records. */
+    private static void abort(Channel channel) {
+        try {
+            channel.abort();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Aborting channel {}: {}", channel.getChannelNumber(), e.toString());
+        }
+    }
+
+    private void healLater(String identity, String why, Channel suspect) {
+        if (closed) {
+            return;
+        }
+        try {
+            healer.execute(() -> {
+                try {
+                    heal(identity, why, suspect);
+                } catch (Throwable t) {
+                    LOG.error("{}: repairing its subscription failed", identity, t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /**
+     * Every node: is its channel open and its consumer registered; and for up to {@value #QUEUE_CHECKS_PER_ROUND}
+     * nodes in turn, does the broker still have its queue, with a consumer. Anything missing is restored.
+     */
+    private void selfCheck() {
+        try {
+            List<String> identities = new ArrayList<>(subscriptions.keySet());
+            int queueChecks = Math.min(QUEUE_CHECKS_PER_ROUND, identities.size());
+            int start = identities.isEmpty() ? 0 : Math.floorMod(checkCursor, identities.size());
+            checkCursor = start + queueChecks;
+            for (int i = 0; i < identities.size() && !closed; i++) {
+                String identity = identities.get((start + i) % identities.size());
+                List<Subscription> subs = subscriptions.get(identity);
+                Connection connection = subs == null ? null : subs.get(0).channel().getConnection();
+                if (connection == null || !connection.isOpen() || recovering.contains(connection)) {
+                    continue;
+                }
+                if (!subs.get(0).channel().isOpen()) {
+                    heal(identity, "its channel was closed", subs.get(0).channel());
+                } else if (subs.stream().anyMatch(sub -> !sub.consumer().live)) {
+                    heal(identity, "its consumer was cancelled", null);
+                } else if (i < queueChecks) {
+                    checkQueues(identity, subs);
+                }
+            }
+        } catch (Throwable t) {
+            LOG.error("{}: self-check failed; it runs again in {} ms", options.name(), SELF_CHECK_INTERVAL_MS, t);
+        }
+    }
+
+    private void checkQueues(String identity, List<Subscription> subs) {
+        Connection connection = subs.get(0).channel().getConnection();
+        for (Subscription sub : subs) {
+            Channel check = checkChannels.get(connection);
+            try {
+                if (check == null || !check.isOpen()) {
+                    if (check != null) {
+                        abort(check);
+                    }
+                    check = connection.createChannel();
+                    checkChannels.put(connection, check);
+                }
+                if (check.queueDeclarePassive(sub.queue()).getConsumerCount() == 0) {
+                    heal(identity, "queue " + sub.queue() + " has no consumer", sub.channel());
+                    return;
+                }
+            } catch (IOException e) {
+                if (e.getCause() instanceof ShutdownSignalException signal && !signal.isHardError()
+                        && signal.getReason() instanceof AMQP.Channel.Close close && close.getReplyCode() == 404) {
+                    heal(identity, "queue " + sub.queue() + " is gone", sub.channel());
+                    return;
+                }
+                LOG.debug("{}: checking queue {}: {}", identity, sub.queue(), e.toString());
+            } catch (RuntimeException e) {
+                LOG.debug("{}: checking queue {}: {}", identity, sub.queue(), e.toString());
+            }
+        }
     }
 
     /**
@@ -240,7 +422,11 @@ public final class NodeHost implements AutoCloseable {
         }
         for (Subscription sub : subs) {
             // The queue is auto-delete: it goes with its last consumer.
-            sub.channel().basicCancel(sub.consumerTag());
+            try {
+                sub.channel().basicCancel(sub.consumerTag());
+            } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+                LOG.debug("Cancelling {}: {}", sub.consumerTag(), e.toString()); // cancelled by the broker, or its channel closed
+            }
         }
         try {
             subs.get(0).channel().close();
@@ -251,6 +437,34 @@ public final class NodeHost implements AutoCloseable {
 
     public int size() {
         return subscriptions.size();
+    }
+
+    /**
+     * For tests: makes the broker close a node's channel, as a channel error would (a passive declare of an
+     * exchange that does not exist is answered with 404 and the channel is closed).
+     */
+    void provokeChannelError(String identity) {
+        Channel channel = subscriptions.get(identity).get(0).channel();
+        try {
+            channel.exchangeDeclarePassive(Topology.PREFIX + "test.no-such-exchange." + System.nanoTime());
+        } catch (IOException expected) {
+            LOG.debug("{}: channel closed by the broker as asked: {}", identity, expected.toString());
+        }
+    }
+
+    /** Disconnects a node off the calling thread, which may be the node's own delivery thread. */
+    private void stopLater(String identity) {
+        try {
+            healer.execute(() -> {
+                try {
+                    remove(identity);
+                } catch (Throwable t) {
+                    LOG.warn("{}: stopping after a fatal error: {}", identity, t.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing anyway
+        }
     }
 
     private Connection connectionFor(int index) throws IOException, TimeoutException {
@@ -275,6 +489,7 @@ public final class NodeHost implements AutoCloseable {
             recoverable.addRecoveryListener(new RecoveryListener() {
                 @Override
                 public void handleRecovery(Recoverable r) {
+                    recovering.remove(connection);
                     LOG.info("Reconnected {} to the broker; queues and consumers restored", connection.getClientProvidedName());
                     // Say hello again: the broker may have lost non-persistent state, and runners learn the node is back.
                     for (Node node : hostedNodes.values()) {
@@ -287,7 +502,8 @@ public final class NodeHost implements AutoCloseable {
 
                 @Override
                 public void handleRecoveryStarted(Recoverable r) {
-                    // the shutdown listener already said so
+                    // the shutdown listener already said so; the self-check leaves the connection to the recovery
+                    recovering.add(connection);
                 }
             });
         }
@@ -324,6 +540,8 @@ public final class NodeHost implements AutoCloseable {
             }
         }
         hostedNodes.clear();
+        closed = true;
+        healer.shutdownNow();
         for (List<Subscription> subs : subscriptions.values()) {
             for (Subscription sub : subs) {
                 try {
@@ -351,43 +569,23 @@ public final class NodeHost implements AutoCloseable {
             }
         }
         connections.clear();
+        checkChannels.clear();
         consumerThreads.shutdown();
     }
 
-    /** Receives one node's requests and hands them to the worker threads. */
+    /**
+     * Receives one node's requests and hands them to the worker threads. Nothing thrown while handling a
+     * delivery escapes: amqp-client would close the channel, the auto-delete queue would go, and the node would
+     * never answer again.
+     */
     private final class NodeConsumer extends DefaultConsumer {
         private final Node node;
+        /** Registered with the broker: false after a cancel or a channel shutdown, until consumed again. */
+        volatile boolean live;
 
         NodeConsumer(Channel channel, Node node) {
             super(channel);
             this.node = node;
-        }
-
-        @Override
-        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-            if (isProbe(properties, body)) {
-                // A runner checking that this node's queue still exists; arriving here was the whole point.
-                return;
-            }
-            Request request;
-            try {
-                request = decoded.decode(body);
-            } catch (ProtocolException e) {
-                LOG.warn("{} dropped a malformed request (correlation id {}): {}", node.identity(),
-                        Names.printable(properties.getCorrelationId()), e.getMessage());
-                return;
-            }
-            if (RpcutilAgent.NAME.equals(request.agent()) && "ping".equals(request.action())) {
-                // Discovery's ping costs microseconds: answered right here, it skips a thread hand-off that
-                // would stretch every discovery over a large fleet.
-                serve(properties, request);
-                return;
-            }
-            try {
-                executor.execute(() -> serve(properties, request));
-            } catch (RejectedExecutionException e) {
-                busy(properties, request);
-            }
         }
 
         /** A client's probe: empty, with a {@link Topology#PROBE_PREFIX} correlation id; nothing to act on or answer. */
@@ -396,23 +594,111 @@ public final class NodeHost implements AutoCloseable {
             return body.length == 0 && correlation != null && correlation.startsWith(Topology.PROBE_PREFIX);
         }
 
-                private void serve(AMQP.BasicProperties properties, Request request) {
-            Optional<Reply> reply;
-            try {
-                reply = handler.handle(node, request);
-            } catch (RuntimeException e) {
-                LOG.error("{} failed on request {}", node.identity(), request.id(), e);
-                reply = Optional.of(new Reply(request.id(), node.identity(), request.agent(), request.action(),
-                        Status.UNKNOWN_ERROR, "internal error: " + e, Map.of(), 0));
+        @Override
+        public void handleConsumeOk(String consumerTag) {
+            super.handleConsumeOk(consumerTag);
+            live = true; // also after amqp-client's connection recovery consumed again
+        }
+
+        /** The broker cancelled the consumer: RabbitMQ does so when someone deletes the queue. */
+        @Override
+        public void handleCancel(String consumerTag) {
+            live = false;
+            healLater(node.identity(), "the broker cancelled its consumer (queue deleted?)", null);
+        }
+
+        @Override
+        public void handleShutdownSignal(String consumerTag, ShutdownSignalException signal) {
+            live = false;
+            // A lost connection is for amqp-client's recovery; a channel the broker closed is not recovered by it.
+            if (!signal.isInitiatedByApplication() && !signal.isHardError()) {
+                healLater(node.identity(), "the broker closed its channel (" + signal.getMessage() + ")", getChannel());
             }
-            reply.ifPresent(r -> send(properties.getReplyTo(), r));
+        }
+
+        @Override
+        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            if (isProbe(properties, body)) {
+                // A runner checking that this node's queue still exists; arriving here was the whole point.
+                return;
+            }
+            Request request = null;
+            try {
+                try {
+                    request = decoded.decode(body);
+                } catch (ProtocolException e) {
+                    LOG.warn("{} dropped a malformed request (correlation id {}): {}", node.identity(),
+                            Names.printable(properties.getCorrelationId()), e.getMessage());
+                    return;
+                }
+                if (RpcutilAgent.NAME.equals(request.agent()) && "ping".equals(request.action())) {
+                    // Discovery's ping costs microseconds: answered right here, it skips a thread hand-off that
+                    // would stretch every discovery over a large fleet.
+                    serve(properties, request);
+                    return;
+                }
+                Request accepted = request;
+                try {
+                    executor.execute(() -> serve(properties, accepted));
+                } catch (RejectedExecutionException e) {
+                    busy(properties, request);
+                }
+            } catch (Throwable t) {
+                survive(t, properties, request);
+            }
+        }
+
+        /** Handles one request and answers it; never throws. */
+        private void serve(AMQP.BasicProperties properties, Request request) {
+            try {
+                Optional<Reply> reply;
+                try {
+                    reply = handler.handle(node, request);
+                } catch (RuntimeException | StackOverflowError e) {
+                    LOG.error("{} failed on request {}", node.identity(), request.id(), e);
+                    reply = Optional.of(internalError(request, e));
+                }
+                reply.ifPresent(r -> send(properties.getReplyTo(), r));
+            } catch (Throwable t) {
+                survive(t, properties, request);
+            }
+        }
+
+        /**
+         * After anything thrown at a thread boundary: a stack overflow or an exception is answered as an internal
+         * error and the node keeps serving; any other Error goes to the fatal error strategy.
+         */
+        private void survive(Throwable thrown, AMQP.BasicProperties properties, Request request) {
+            try {
+                if (thrown instanceof Error error && !(thrown instanceof StackOverflowError)) {
+                    options.onFatalError().handle(node.identity(), error, () -> stopLater(node.identity()));
+                    return;
+                }
+                LOG.error("{} survived {} on request {}", node.identity(), thrown, request == null ? "(not decoded)" : request.id(), thrown);
+                if (request != null) {
+                    send(properties.getReplyTo(), internalError(request, thrown));
+                }
+            } catch (Throwable again) {
+                // Nothing left to do safely on this thread; the self-check still watches the node.
+                if (again instanceof Error error && !(again instanceof StackOverflowError) && again != thrown) {
+                    options.onFatalError().handle(node.identity(), error, () -> stopLater(node.identity()));
+                }
+            }
+        }
+
+        private Reply internalError(Request request, Throwable thrown) {
+            String what = thrown instanceof StackOverflowError ? "stack overflow while handling " + request.qualifiedAction()
+                    + "; the node keeps serving" : thrown.toString();
+            return handler.authenticate(new Reply(request.id(), node.identity(), request.agent(), request.action(),
+                    Status.UNKNOWN_ERROR, "internal error: " + what, Map.of(), 0), request);
         }
 
         private void busy(AMQP.BasicProperties properties, Request request) {
             LOG.warn("{} is busy: {} requests queued; refusing {} id={}", node.identity(), options.queueCapacity(),
                     request.qualifiedAction(), request.id());
-            send(properties.getReplyTo(), new Reply(request.id(), node.identity(), request.agent(), request.action(),
-                    Status.UNKNOWN_ERROR, "refused: node busy, " + options.queueCapacity() + " requests queued", Map.of(), 0));
+            send(properties.getReplyTo(), handler.authenticate(new Reply(request.id(), node.identity(), request.agent(),
+                    request.action(), Status.UNKNOWN_ERROR, "refused: node busy, " + options.queueCapacity() + " requests queued",
+                    Map.of(), 0), request));
         }
 
         private void send(String replyTo, Reply reply) {

@@ -33,9 +33,10 @@ import java.util.stream.Collectors;
 /**
  * Decides what a node does with one request, in this order: is it for this node (collective, targets), is it
  * signed by a trusted caller, does the filter match, is it fresh (TTL, clock skew, replay), does the policy
- * allow it, does the action exist, are the inputs valid; then wait for the plugin's turn (never past the
- * request's expiry), check the expiry again, audit the intent and only then run it, and audit the outcome
- * (an action never runs unaudited, nor after its caller stopped waiting). A broadcast whose filter does not
+ * allow it (for a directed request: before the filter), does the action exist, are the inputs valid; then wait
+ * for the plugin's turn (never past the request's deadline), check the deadline again, audit the intent and only
+ * then run it, and audit the outcome (an action never runs unaudited, nor after its caller stopped waiting). A
+ * broadcast whose filter does not
  * match gets no reply: that is how discovery works; nor does a broadcast that fails the signature check, so a
  * forged broadcast cannot make every node answer. Everything else gets a reply that says what happened, and
  * every decision about a request meant for this node is logged and audited.
@@ -158,6 +159,15 @@ public final class RequestHandler {
                 return new Outcome(request.isDirected() ? refuse(node, request, refusal, started) : null, "refused", refusal);
             }
         }
+        // A directed request meets the policy before its filter, so a caller the policy denies cannot make the
+        // node parse and evaluate a filter of its choosing. A broadcast keeps the filter first: its non-matching
+        // nodes must stay silent, not all answer "denied".
+        if (request.isDirected()) {
+            Outcome denied = denied(node, request, started, warmUp);
+            if (denied != null) {
+                return denied;
+            }
+        }
         if (request.filter() != null) {
             Filter filter;
             try {
@@ -180,10 +190,10 @@ public final class RequestHandler {
         if (stale != null) {
             return refused(node, request, stale, started);
         }
-        if (security.policy() != null && !warmUp) {
-            String denial = security.policy().denial(request.caller(), request.agent(), request.action(), node);
-            if (denial != null) {
-                return new Outcome(reply(node, request, Status.ABORTED, "denied: " + denial, Map.of(), started), "denied", denial);
+        if (!request.isDirected()) {
+            Outcome denied = denied(node, request, started, warmUp);
+            if (denied != null) {
+                return denied;
             }
         }
         AgentPlugin plugin = node.plugin(request.agent());
@@ -204,6 +214,16 @@ public final class RequestHandler {
             return new Outcome(reply(node, request, e.status(), e.getMessage(), Map.of(), started), "invalid", e.getMessage());
         }
         return run(node, request, plugin, action, inputs, started, warmUp);
+    }
+
+    /** The policy's refusal, or null when there is no policy or it allows the request. */
+    private Outcome denied(Node node, Request request, long started, boolean warmUp) {
+        if (security.policy() == null || warmUp) {
+            return null;
+        }
+        String denial = security.policy().denial(request.caller(), request.agent(), request.action(), node);
+        return denial == null ? null
+                : new Outcome(reply(node, request, Status.ABORTED, "denied: " + denial, Map.of(), started), "denied", denial);
     }
 
     /**

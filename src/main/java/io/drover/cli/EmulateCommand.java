@@ -1,5 +1,6 @@
 package io.drover.cli;
 
+import io.drover.agent.FatalErrorHandler;
 import io.drover.agent.NodeHost;
 import io.drover.agent.NodeSpec;
 import io.drover.runner.Constants;
@@ -95,7 +96,7 @@ final class EmulateCommand {
             int threads = arguments.has("--threads") ? Integer.parseInt(arguments.value("--threads"))
                     : NodeHost.Options.fleet("x").threads();
             EmulatedFleet fleet = EmulatedFleet.start(spec, connector, security,
-                    new NodeHost.Options("drover emulator", threads, 100_000, 200));
+                    new NodeHost.Options("drover emulator", threads, 100_000, 200, FatalErrorHandler.stopNode()));
             long readyMs = (System.nanoTime() - started) / 1_000_000;
             long heap = heapInUse();
             out.println("drover emulate: " + nodes + " nodes ready in " + readyMs + " ms (collective " + spec.collective()

@@ -1,11 +1,11 @@
 package io.drover.filter;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 
 /**
- * One evaluation of a filter against one node, with a time budget: filters arrive from the network and a
- * hostile regular expression must not pin an agent's thread.
+ * One evaluation of a filter against one node, with a time budget: filters arrive from the network, and even
+ * a linear-time regex over a long fact must not pin an agent's thread.
  */
 final class Evaluation {
     private final long deadlineNanos;
@@ -32,7 +32,7 @@ final class Evaluation {
         }
     }
 
-    /** Text that checks the clock as the regex engine walks it, so backtracking cannot run forever. */
+    /** Text that checks the clock as the regex engine walks it. */
     private static final class BoundedText implements CharSequence {
         private final String text;
         private final Evaluation evaluation;

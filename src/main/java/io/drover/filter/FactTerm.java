@@ -3,7 +3,7 @@ package io.drover.filter;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 
 /**
  * {@code path OP value}: compares a fact, found by dotted path into nested facts, with a value.

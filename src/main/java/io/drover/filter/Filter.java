@@ -106,14 +106,19 @@ public final class Filter {
      * counts as no match and is logged.
      */
     public boolean matches(NodeView node) {
+        return matches(node, EVALUATION_BUDGET_NANOS);
+    }
+
+    /** {@link #matches(NodeView)} with another time budget: tests on a loaded machine need a generous one. */
+    boolean matches(NodeView node, long budgetNanos) {
         if (root == null) {
             return true;
         }
         try {
-            return root.matches(node, new Evaluation(EVALUATION_BUDGET_NANOS));
+            return root.matches(node, new Evaluation(budgetNanos));
         } catch (Evaluation.BudgetExceeded e) {
             LOG.warn("Filter evaluation on {} exceeded {} ms, treated as no match: {}", node.identity(),
-                    TimeUnit.NANOSECONDS.toMillis(EVALUATION_BUDGET_NANOS), canonical);
+                    TimeUnit.NANOSECONDS.toMillis(budgetNanos), canonical);
             return false;
         }
     }

@@ -2,8 +2,7 @@ package io.drover.filter;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
 
 /**
  * Recursive-descent parser of the filter language:
@@ -21,7 +20,7 @@ import java.util.regex.PatternSyntaxException;
 final class Parser {
     static final int MAX_DEPTH = 64;
     static final int MAX_TERMS = 256;
-    static final int MAX_REGEX_LENGTH = 512;
+    /** RE2/J as for the filter's own regexes: java.util.regex recursed once per segment of a long path. */
     private static final Pattern FACT_PATH = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
     private final String input;
@@ -217,13 +216,10 @@ final class Parser {
     }
 
     private Pattern compile(Token token, String source, String flags) {
-        if (source.length() > MAX_REGEX_LENGTH) {
-            throw error(token, "Regular expression longer than " + MAX_REGEX_LENGTH + " characters");
-        }
         try {
-            return Pattern.compile(source, flags.contains("i") ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
-        } catch (PatternSyntaxException e) {
-            throw error(token, "Invalid regular expression: " + e.getDescription());
+            return Re2Regex.compile(source, flags.contains("i"));
+        } catch (Re2Regex.Refused e) {
+            throw error(token, e.getMessage());
         }
     }
 

@@ -1,6 +1,6 @@
 package io.drover.filter;
 
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 
 /** Matches a name exactly or by regular expression (found anywhere in the name, as MCollective did). */
 record TextMatch(String text, Pattern pattern) {

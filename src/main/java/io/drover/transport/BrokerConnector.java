@@ -22,6 +22,12 @@ import java.util.stream.Collectors;
 public final class BrokerConnector {
     /** How often a lost connection retries. */
     public static final long RECOVERY_INTERVAL_MS = 1000;
+    /**
+     * Largest message body a connection takes in: four times the protocol's limit (a reply or request is at
+     * most 256 KiB), far below amqp-client's default of 64 MiB, so a forged body cannot take an agent's heap.
+     * A larger body closes the connection, which then recovers by itself.
+     */
+    public static final int MAX_INBOUND_BODY_BYTES = 1024 * 1024;
 
     private final List<URI> uris;
     private final ConnectionFactory factory;
@@ -59,6 +65,7 @@ public final class BrokerConnector {
         factory.setNetworkRecoveryInterval(RECOVERY_INTERVAL_MS);
         factory.setRequestedHeartbeat(15);
         factory.setConnectionTimeout(10_000);
+        factory.setMaxInboundMessageBodySize(MAX_INBOUND_BODY_BYTES);
         this.addresses = new ArrayList<>();
         for (URI uri : uris) {
             String scheme = uri.getScheme();

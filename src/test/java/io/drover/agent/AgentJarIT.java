@@ -51,6 +51,7 @@ class AgentJarIT {
             assertEquals(List.of(), forbidden, "the agent jar must not carry the runner, the embedded broker or their dependencies");
             assertTrue(jar.getEntry("io/drover/agent/AgentMain.class") != null);
             assertTrue(jar.getEntry("com/rabbitmq/client/ConnectionFactory.class") != null);
+            assertTrue(jar.getEntry("com/google/re2j/Pattern.class") != null, "filters need RE2/J on the agent too");
             assertEquals("io.drover.agent.AgentMain", jar.getManifest().getMainAttributes().getValue("Main-Class"));
         }
         assertTrue(Files.size(AgentProcess.jar()) < 8 * 1024 * 1024, "size " + Files.size(AgentProcess.jar()));

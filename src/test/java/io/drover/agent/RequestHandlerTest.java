@@ -1,10 +1,7 @@
 package io.drover.agent;
 
 import io.drover.agent.plugin.Action;
-import io.drover.agent.plugin.AgentPlugin;
-import io.drover.agent.plugin.NodeContext;
 import io.drover.agent.plugin.PluginFactory;
-import io.drover.agent.plugin.Settings;
 import io.drover.agents.firewall.FirewallAgent;
 import io.drover.agents.firewall.FirewallProvider;
 import io.drover.agents.rpcutil.RpcutilAgent;
@@ -13,9 +10,14 @@ import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
 import io.drover.security.AuditLog;
+import io.drover.testing.TestPlugin;
+import io.drover.security.Policy;
 import io.drover.security.RequestSecurity;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -150,6 +152,37 @@ class RequestHandlerTest {
         assertEquals(List.of(), firewall().listBlocked());
     }
 
+    /** A handler whose policy allows alice nothing but rpcutil.ping on nodes with country=fr. */
+    private RequestHandler withPolicyDenyingAlice(@TempDir Path dir) throws Exception {
+        Policy policy = Policy.load(Files.writeString(dir.resolve("policy.yaml"),
+                "rules:\n  - {caller: alice, agent: rpcutil, actions: [ping], nodes: \"country=fr\"}\n"));
+        return new RequestHandler(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), Duration.ofSeconds(30), 3600, false,
+                new RequestSecurity(null, policy, AuditLog.none(), null));
+    }
+
+    @Test
+    void directedRequestIsJudgedByThePolicyBeforeItsFilterIsEvaluated(@TempDir Path dir) throws Exception {
+        // A caller the policy denies must not get to make the node parse and run its filter (issue 10).
+        RequestHandler guarded = withPolicyDenyingAlice(dir);
+        for (String filter : List.of("country == ", "country =~ /^" + "(".repeat(200) + "(.|..)" + ")".repeat(200) + "*$/")) {
+            Reply reply = guarded.handle(node, directed("firewall", "block", Map.of("address", "192.0.2.1"), filter, IDENTITY))
+                    .orElseThrow();
+            assertEquals(Status.ABORTED, reply.status(), reply.message());
+            assertTrue(reply.message().startsWith("denied: "), reply.message());
+        }
+        assertEquals(List.of(), firewall().listBlocked());
+    }
+
+    @Test
+    void broadcastStillGetsSilenceFromNodesItsFilterDoesNotMatch(@TempDir Path dir) throws Exception {
+        // Policy first would make every node answer "denied" to a broadcast: the filter decides silence first.
+        RequestHandler guarded = withPolicyDenyingAlice(dir);
+        assertTrue(guarded.handle(node, broadcast("firewall", "block", Map.of("address", "192.0.2.1"), "country == fr")).isEmpty());
+        Reply denied = guarded.handle(node, broadcast("firewall", "block", Map.of("address", "192.0.2.1"), "country == de"))
+                .orElseThrow();
+        assertTrue(denied.message().startsWith("denied: "), denied.message());
+    }
+
     @Test
     void invalidFilterIsInvalidData() {
         Reply reply = reply(broadcast("rpcutil", "ping", Map.of(), "country == "));
@@ -258,34 +291,10 @@ class RequestHandlerTest {
 
     @Test
     void exceptionInAHandlerIsUnknownErrorAndReleasesThePluginLock() {
-        PluginFactory boom = new PluginFactory() {
-            @Override
-            public String name() {
-                return "boom";
-            }
-
-            @Override
-            public AgentPlugin create(Settings settings, NodeContext context) {
-                return new AgentPlugin() {
-                    @Override
-                    public String name() {
-                        return "boom";
-                    }
-
-                    @Override
-                    public String description() {
-                        return "always fails";
-                    }
-
-                    @Override
-                    public List<Action> actions() {
-                        return List.of(Action.named("explode", "throws").handledBy(inputs -> {
-                            throw new IllegalStateException("kaboom");
-                        }));
-                    }
-                };
-            }
-        };
+        PluginFactory boom = TestPlugin.factory("boom", "always fails",
+                Action.named("explode", "throws").handledBy(inputs -> {
+                    throw new IllegalStateException("kaboom");
+                }));
         Node failing = Node.build(new NodeSpec("boom01", List.of("drover"), Set.of(), Map.of(), Map.of("boom", Map.of())),
                 new Plugins(List.of(new RpcutilAgent.Factory(), boom)));
         Reply reply = handler.handle(failing, broadcast("boom", "explode", Map.of(), null)).orElseThrow();

@@ -232,4 +232,137 @@ class FilterTest {
         assertThrows(FilterSyntaxException.class, () -> Filter.parse("country == de\u0000"));
         assertThrows(FilterSyntaxException.class, () -> Filter.parse("country == \"d\ne\""));
     }
+
+    /** The filter of issue 10: about 430 characters that overflowed java.util.regex's stack on every agent. */
+    static String regexBomb() {
+        return "kernel =~ /^" + "(".repeat(200) + "(.|..)" + ")".repeat(200) + "*$/";
+    }
+
+    @Test
+    void theRegexBombOfIssue10IsRefusedAtParseTime() {
+        FilterSyntaxException e = assertThrows(FilterSyntaxException.class, () -> Filter.parse(regexBomb()));
+        assertTrue(e.problem().contains("nested more than " + Re2Regex.MAX_NESTING), e.getMessage());
+    }
+
+    @Test
+    void regexesRunInLinearTimeWithoutRecursion() {
+        // java.util.regex recursed once per repetition here: a long fact overflowed the stack.
+        TestNode victim = new TestNode("n", Set.of(), Map.of("s", "ab".repeat(5_000)), Set.of());
+        long generous = Duration.ofSeconds(30).toNanos();
+        assertTrue(Filter.parse("s =~ /^(.|..)*$/").matches(victim, generous));
+        assertTrue(Filter.parse("s =~ /^((a|b)|(ab))*$/").matches(victim, generous));
+        // and exponential backtracking is not cut off by the budget but never happens: a real answer, fast
+        TestNode backtracker = new TestNode("n", Set.of(), Map.of("s", "a".repeat(5_000) + "!"), Set.of());
+        assertFalse(assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> Filter.parse("s =~ /^(a+)+$/").matches(backtracker)));
+        assertTrue(Filter.parse("s =~ /^(a+)+!$/").matches(backtracker, generous));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "x =~ /(a)\\1/ | backreferences",
+            "x =~ /a(?=b)/ | lookahead",
+            "x =~ /a(?!b)/ | lookahead",
+            "x =~ /(?<=a)b/ | lookbehind",
+            "x =~ /(?<!a)b/ | lookbehind",
+            "x =~ /a*+/ | possessive",
+            "x =~ /a++/ | possessive",
+            "x =~ /a{2}+/ | possessive",
+            "x =~ /(?>a)/ | atomic",
+            "class(/\\Z/) | \\Z",
+            "identity(/(?x) a/) | (?x",
+    })
+    void whatRe2CannotDoIsRefusedSayingSo(String expression, String what) {
+        FilterSyntaxException e = assertThrows(FilterSyntaxException.class, () -> Filter.parse(expression));
+        assertTrue(e.problem().startsWith("Invalid regular expression"), e.getMessage());
+        assertTrue(e.problem().contains(what), e.getMessage());
+        assertTrue(e.problem().contains("RE2 syntax"), e.getMessage());
+        assertEquals(expression.indexOf('/'), e.position(), e.getMessage());
+    }
+
+    @Test
+    void regexLimits() {
+        String longest = "a".repeat(Re2Regex.MAX_LENGTH);
+        assertTrue(Filter.parse("x =~ /" + longest + "/").toString().contains(longest));
+        FilterSyntaxException tooLong = assertThrows(FilterSyntaxException.class, () -> Filter.parse("x =~ /" + longest + "a/"));
+        assertTrue(tooLong.problem().contains("longer than " + Re2Regex.MAX_LENGTH), tooLong.getMessage());
+
+        String deepest = "(".repeat(Re2Regex.MAX_NESTING) + "a" + ")".repeat(Re2Regex.MAX_NESTING);
+        assertTrue(Filter.parse("x =~ /" + deepest + "/").matches(new TestNode("n", Set.of(), Map.of("x", "a"), Set.of())));
+        FilterSyntaxException tooDeep = assertThrows(FilterSyntaxException.class, () -> Filter.parse("x =~ /(" + deepest + ")/"));
+        assertTrue(tooDeep.problem().contains("nested more than"), tooDeep.getMessage());
+        // escaped and bracketed parentheses are not groups
+        Filter literal = Filter.parse("x =~ /" + "\\(".repeat(40) + "[(]".repeat(40) + "/");
+        assertTrue(literal.matches(new TestNode("n", Set.of(), Map.of("x", "(".repeat(80)), Set.of())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "x =~ /((a{1000}){1000}){1000}/",
+            "x =~ /(a{100}){101}/",
+            "x =~ /(.{0,1000}x){20}/",
+            "x =~ /[a-z]{1000}[a-z]{1000}[a-z]{1000}[a-z]{1000}[a-z]{1000}[a-z]{1000}[a-z]{1000}[a-z]{1000}[a-z]{1000}[a-z]{1000}b/",
+            "x =~ /(\\p{L}{1000}){11}/",
+    })
+    void countedRepetitionsThatWouldBlowUpTheProgramAreRefused(String expression) {
+        // RE2/J expands x{n} into n copies: ((a{1000}){1000}){1000} took the heap before this check.
+        FilterSyntaxException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertThrows(FilterSyntaxException.class, () -> Filter.parse(expression)));
+        assertTrue(e.problem().contains("counted repetitions"), e.getMessage());
+    }
+
+    @Test
+    void countedRepetitionsWithinTheLimitWork() {
+        TestNode n = new TestNode("n", Set.of(), Map.of("x", "ab".repeat(50) + "c"), Set.of());
+        assertTrue(Filter.parse("x =~ /^(ab){50}c$/").matches(n));
+        assertFalse(Filter.parse("x =~ /^(ab){51}c$/").matches(n));
+        assertTrue(Filter.parse("x =~ /(a.{0,9}){9}/").matches(n));
+        assertTrue(Filter.parse("x =~ /\\x{61}b{1}/").matches(n), "\\x{..} and {1} are not mistaken for large counts");
+        assertTrue(Filter.parse("x =~ /^[a{]*b/").matches(n));
+        assertTrue(Filter.parse("x =~ /c{,5}/").matches(new TestNode("n", Set.of(), Map.of("x", "c{,5}"), Set.of())),
+                "{,5} is a literal in RE2");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            // =~ finds anywhere unless anchored, as before
+            "identity(/de\\.example/) | true",
+            "identity(/^de\\.example/) | false",
+            "identity(/com$/) | true",
+            "identity(/WEB01/i) | true",
+            "identity(/(?i)WEB01/) | true",
+            "identity(/WEB01/) | false",
+            "greeting =~ /ÄRGER/i | true",
+            "greeting =~ /ÄRGER/ | false",
+            "greeting =~ /^\\p{Lu}/ | false",
+            "greeting =~ /^\\p{Ll}+$/ | true",
+            "greeting =~ /^[[:alpha:]]/ | false",
+            "cpus =~ /^\\d$/ | true",
+    })
+    void re2Semantics(String expression, boolean expected) {
+        TestNode n = new TestNode("web01.de.example.com", Set.of(), Map.of("greeting", "ärger", "cpus", 4), Set.of());
+        assertEquals(expected, Filter.parse(expression).matches(n), expression);
+    }
+
+    @Test
+    void ignoreCaseSurvivesRendering() {
+        Filter filter = Filter.parse("class(/^ROLES/i) and os.family =~ /debian/i and x =~ /a\\/b/");
+        assertEquals("class(/^ROLES/i) and os.family =~ /debian/i and x =~ /a\\/b/", filter.toString());
+        assertEquals(filter, Filter.parse(filter.toString()));
+        assertTrue(Filter.parse("class(/^ROLES/i)").matches(node));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"not ", "! ", "!", "( not "})
+    void deepUnaryChainsAreRefusedNotAStackOverflow(String prefix) {
+        String deep = prefix.repeat(3_000) + "apache" + (prefix.startsWith("(") ? ")".repeat(3_000) : "");
+        FilterSyntaxException e = assertThrows(FilterSyntaxException.class, () -> Filter.parse(deep));
+        assertTrue(e.problem().contains("nested more than " + Parser.MAX_DEPTH), e.getMessage());
+    }
+
+    @Test
+    void longFactPathsDoNotRecurse() {
+        String path = "a" + ".a".repeat(2_000);
+        assertFalse(Filter.parse(path + " == x").matches(node));
+    }
 }

@@ -1,5 +1,6 @@
 package io.drover.testing;
 
+import io.drover.agent.FatalErrorHandler;
 import io.drover.agent.Node;
 import io.drover.agent.NodeHost;
 import io.drover.agent.NodeSpec;
@@ -77,7 +78,8 @@ public final class TestFleet implements AutoCloseable {
             RequestSecurity security = new RequestSecurity(null, null, null, issuer.signer(identity));
             handler = new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false, security);
         }
-        NodeHost host = new NodeHost(broker, handler, options);
+        // A fatal error in a test stops that node, never the test JVM.
+        NodeHost host = new NodeHost(broker, handler, options.withFatalErrorHandler(FatalErrorHandler.stopNode()));
         try {
             host.add(List.of(node));
         } catch (Exception e) {
@@ -87,6 +89,11 @@ public final class TestFleet implements AutoCloseable {
         agents.put(identity, host);
         nodes.put(identity, node);
         return node;
+    }
+
+    /** The host serving one node, for tests that break it on purpose. */
+    public NodeHost host(String identity) {
+        return agents.get(identity);
     }
 
     public Node node(String identity) {
