@@ -53,6 +53,7 @@ class ClockSkewIT {
                 "threads: 2",
                 "security:",
                 "  trusted_callers: callers",
+                "  unsigned_replies: true",
                 "agents:",
                 "  firewall: {provider: sandbox}",
                 ""));

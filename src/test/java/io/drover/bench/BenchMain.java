@@ -8,6 +8,7 @@ import com.rabbitmq.client.Connection;
 import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.ClientOptions;
+import io.drover.client.RegistryOptions;
 import io.drover.client.Discovery;
 import io.drover.client.DroverClient;
 import io.drover.filter.Filter;
@@ -207,8 +208,11 @@ public final class BenchMain {
             BrokerConnector connector = BrokerConnector.of(uri);
             try (DroverClient client = DroverClient.connect(connector, ClientOptions.defaults().withCollective(collective)
                     .withSigner(signer).withCallTimeout(Duration.ofSeconds(120)))) {
-                measureDiscovery(broker, n, client, Filter.all(), n, "discovery, all", floor);
-                measureDiscovery(broker, n, client, Filter.parse("rack=r1"), n / 10, "discovery, rack=r1 (10 %)", floor);
+                measureDiscovery(broker, n, client, Filter.all(), n, "discovery, all (registry)", floor);
+                measureDiscovery(broker, n, client, Filter.parse("rack=r1"), n / 10, "discovery, rack=r1 (10 %, registry)", floor);
+                try (DroverClient broadcast = DroverClient.connect(connector, client.options().withRegistry(RegistryOptions.off()))) {
+                    measureDiscovery(broker, n, broadcast, Filter.all(), n, "discovery, all (broadcast only)", floor);
+                }
                 Discovery all = client.discover(Filter.all());
                 List<Long> times = new ArrayList<>();
                 long lost = 0;

@@ -9,6 +9,7 @@ import io.drover.security.RequestSecurity;
 import io.drover.security.RequestVerifier;
 import io.drover.security.TrustedKeys;
 import io.drover.testing.TestBroker;
+import io.drover.testing.TestIssuer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,15 +52,19 @@ class RunnerStopIT {
         }
         Path featureFile = Files.writeString(dir.resolve("slow.feature"), feature);
 
+        TestIssuer issuer = TestIssuer.create("fleet");
+        Path issuerKey = issuer.writePublic(dir.resolve("issuer"));
         try (TestBroker broker = TestBroker.embedded();
              AuditLog auditLog = AuditLog.toFile(audit);
              EmulatedFleet fleet = EmulatedFleet.start(spec, broker.connector(), "slow fleet",
-                     new RequestSecurity(new RequestVerifier(TrustedKeys.load(dir.resolve("keys"))), null, auditLog, null))) {
+                     new RequestSecurity(new RequestVerifier(TrustedKeys.load(dir.resolve("keys"))), null, auditLog,
+                             issuer.signer("slow1.example.com")))) {
             Path log = dir.resolve("runner.log");
             Process wrapper = startBehindShell(log, List.of(
                     "-Ddrover.broker=" + broker.connector().uris().get(0),
                     "-Ddrover.collective=" + collective,
                     "-Ddrover.key=" + dir.resolve("keys/runner.key"),
+                    "-Ddrover.issuer=" + issuerKey,
                     "-Ddrover.discovery.timeout=10",
                     "io.cucumber.core.cli.Main", "--glue", "io.drover.steps", "--plugin", "pretty", featureFile.toString()));
             ProcessHandle runner = null;
