@@ -158,6 +158,21 @@ public final class RabbitNode implements AutoCloseable {
         return nodeName;
     }
 
+    /** The directory holding the node's Erlang cookie: {@code HOME} for a {@code rabbitmqctl} of the test's own. */
+    public Home home() {
+        return home;
+    }
+
+    /** The path of {@code rabbitmqctl}. */
+    public static Path rabbitmqctl() {
+        return BIN.resolve("rabbitmqctl");
+    }
+
+    /** A connector to this node as {@code user}, e.g. one made by {@code drover broker setup}. */
+    public BrokerConnector connector(String user, String password) {
+        return BrokerConnector.of(List.of(java.net.URI.create("amqp://127.0.0.1:" + amqpPort)), user, password, null);
+    }
+
     /** Runs {@code rabbitmqctl -n NODE args...}; returns its output, or throws with it when it fails. */
     public String ctl(String... args) {
         Result result = run(args);
