@@ -130,6 +130,11 @@ public final class BrokerConnector {
         return uris;
     }
 
+    /** The broker user connections log in as (the URI's, or the one given apart from it). */
+    public String username() {
+        return factory.getUsername();
+    }
+
     /** Whether connections are encrypted. */
     public boolean isTls() {
         return tls;
