@@ -113,7 +113,7 @@ public final class NodeHost implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.registrar = new Registrar(options.registrationInterval());
+        this.registrar = new Registrar(options.registrationInterval(), broker.userId());
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, options.name() + " registration");
             thread.setDaemon(true);
@@ -422,6 +422,7 @@ public final class NodeHost implements AutoCloseable {
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                     .contentType("application/json")
                     .correlationId(reply.requestId())
+                    .userId(broker.userId())
                     .build();
             byte[] body = JsonCodec.instance().encode(reply);
             Channel channel = getChannel();

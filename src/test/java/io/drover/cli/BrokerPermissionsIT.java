@@ -91,8 +91,9 @@ class BrokerPermissionsIT {
         return output;
     }
 
+    /** Connects as {@code user}, stamping what it publishes with {@code user_id} (drover.broker.user-id, broker.user_id). */
     private BrokerConnector as(String user) {
-        return rabbit.connector(user, PASSWORD);
+        return BrokerConnector.of(List.of(java.net.URI.create("amqp://127.0.0.1:" + rabbit.amqpPort())), user, PASSWORD, null, true);
     }
 
     private NodeHost agent(String identity) throws Exception {
@@ -138,7 +139,47 @@ class BrokerPermissionsIT {
         });
     }
 
+    @Test
+    void repliesCarryTheNodesBrokerUserAndAForgedUserIdIsRefused() throws Exception {
+        try (Connection connection = as(RUNNER).connect("drover permissions IT user_id")) {
+            Channel channel = connection.createChannel();
+            String queue = channel.queueDeclare().getQueue();
+            java.util.concurrent.BlockingQueue<AMQP.BasicProperties> replies = new java.util.concurrent.LinkedBlockingQueue<>();
+            channel.basicConsume(queue, true, (tag, delivery) -> replies.add(delivery.getProperties()), tag -> { });
+            io.drover.protocol.Request request = new io.drover.protocol.Request(io.drover.protocol.Request.newId(), C, "rpcutil", "ping",
+                    Map.of(), null, List.of(WEB1), RUNNER, System.currentTimeMillis(), 60, null);
+            channel.basicPublish(Topology.directedExchange(C), WEB1, new AMQP.BasicProperties.Builder().replyTo(queue)
+                    .correlationId(request.id()).userId(RUNNER).build(), io.drover.protocol.JsonCodec.instance().encode(request));
+            AMQP.BasicProperties reply = replies.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(reply != null, "web1 answered");
+            assertEquals(WEB1, reply.getUserId(), "the broker let web1 stamp only its own user");
+        }
+        // RabbitMQ itself refuses a message claiming another user: 406 PRECONDITION_FAILED
+        try (Connection connection = as(WEB1).connect("drover permissions IT forged user_id")) {
+            Channel channel = connection.createChannel();
+            channel.basicPublish("", "amq.gen-nothing", new AMQP.BasicProperties.Builder().userId(WEB2).build(), new byte[0]);
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (channel.isOpen() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(channel.getCloseReason() != null && channel.getCloseReason().getReason() instanceof AMQP.Channel.Close close
+                    && close.getReplyCode() == 406, "forged user_id: " + channel.getCloseReason());
+        }
+    }
+
     // ---- a node user ----
+
+    @Test
+    void anAgentServingAnIdentityNotItsUsersSaysAccessRefused() throws Exception {
+        Node node = Node.build(new NodeSpec("web3.example.com", List.of(C), Set.of(), Map.of(), TestFleet.sandboxAgents()),
+                Plugins.builtIn());
+        try (NodeHost host = new NodeHost(as(WEB1), new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false),
+                NodeHost.Options.agent("web3.example.com"))) {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> host.add(List.of(node)));
+            assertTrue(String.valueOf(e.getMessage()).startsWith("access refused for user web1.example.com on queue drover.perm.node.web3.example.com: ACCESS_REFUSED"),
+                    e.getMessage());
+        }
+    }
 
     @Test
     void aNodeCannotConsumeAnotherNodesQueue() throws Exception {

@@ -168,11 +168,6 @@ public final class RabbitNode implements AutoCloseable {
         return BIN.resolve("rabbitmqctl");
     }
 
-    /** A connector to this node as {@code user}, e.g. one made by {@code drover broker setup}. */
-    public BrokerConnector connector(String user, String password) {
-        return BrokerConnector.of(List.of(java.net.URI.create("amqp://127.0.0.1:" + amqpPort)), user, password, null);
-    }
-
     /** Runs {@code rabbitmqctl -n NODE args...}; returns its output, or throws with it when it fails. */
     public String ctl(String... args) {
         Result result = run(args);

@@ -366,6 +366,7 @@ public final class AmqpDroverClient implements DroverClient {
                     .correlationId(request.id())
                     .replyTo(replyQueue)
                     .deliveryMode(1)
+                    .userId(broker.userId())
                     .build();
             try {
                 synchronized (publisher) {
