@@ -167,6 +167,15 @@ class BrokerPermissionsIT {
         }
     }
 
+    /** Why one permission entry per node: RabbitMQ 3.10 does not expand {username} in configure/write/read patterns. */
+    @Test
+    void resourcePatternsDoNotExpandTheUserName() throws Exception {
+        rabbit.ctl("add_user", "probe", PASSWORD);
+        rabbit.ctl("set_permissions", "-p", "/", "probe", "^probe\\.{username}$", "", "");
+        refused(as("probe"), "declare probe.probe, allowed only if {username} were expanded",
+                channel -> channel.queueDeclare("probe.probe", false, true, true, null));
+    }
+
     // ---- a node user ----
 
     @Test
