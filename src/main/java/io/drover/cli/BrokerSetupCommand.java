@@ -45,6 +45,7 @@ final class BrokerSetupCommand {
     private static final Set<String> FLAGS = Set.of("--dry-run");
     private static final int MAX_NODES = 100_000;
     private static final String HIDDEN = "***";
+    private static final java.util.regex.Pattern RABBIT_NODE = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.@-]{0,254}");
 
     private final CommandRunner runner;
     private final Map<String, String> environment;
@@ -102,8 +103,9 @@ final class BrokerSetupCommand {
             collectives = List.of("drover");
         }
         String vhost = arguments.value("--vhost") == null ? "/" : arguments.value("--vhost");
-        if (vhost.isEmpty() || vhost.length() > 255 || vhost.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new Arguments.UsageException("--vhost must be 1 to 255 printable characters");
+        // A value starting with - would reach rabbitmqctl as an option of its own.
+        if (vhost.isEmpty() || vhost.length() > 255 || vhost.startsWith("-") || vhost.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new Arguments.UsageException("--vhost must be 1 to 255 printable characters, not starting with -");
         }
         Set<String> nodes = new LinkedHashSet<>(split(arguments.values("--node")));
         if (arguments.has("--nodes-file")) {
@@ -126,6 +128,9 @@ final class BrokerSetupCommand {
         List<String> ctl = new ArrayList<>();
         ctl.add(arguments.value("--rabbitmqctl") == null ? "rabbitmqctl" : arguments.value("--rabbitmqctl"));
         if (arguments.has("--rabbit-node")) {
+            if (!RABBIT_NODE.matcher(arguments.value("--rabbit-node")).matches()) {
+                throw new Arguments.UsageException("-n takes a RabbitMQ node name such as rabbit@broker1");
+            }
             ctl.add("-n");
             ctl.add(arguments.value("--rabbit-node"));
         }

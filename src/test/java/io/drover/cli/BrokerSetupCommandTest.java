@@ -119,6 +119,7 @@ class BrokerSetupCommandTest {
         Ctl ctl = existingAlice();
         for (String[] args : List.of(new String[]{"setup"}, new String[]{"setup", "--node", "web1;rm -rf /"},
                 new String[]{"setup", "--node", "a", "--runner", "a"}, new String[]{"setup", "--node", "a", "--collective", "x.*"},
+                new String[]{"setup", "--node", "a", "--vhost", "--help"}, new String[]{"setup", "--node", "a", "-n", "--help"},
                 new String[]{"teardown"}, new String[]{"setup", "--node", "a", "--nodes-file", "/nonexistent/nodes.txt"})) {
             Run run = run(ctl, args);
             assertEquals(2, run.exit(), String.join(" ", args) + ": " + run.out());
