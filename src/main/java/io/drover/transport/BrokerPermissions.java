@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
  * own queue is named literally: one entry per node user, whose name is the node's identity.
  *
  * @param user       the broker user
+ * @param collectives the collectives these permissions cover
  * @param configure  what it may declare and delete
  * @param write      what it may publish to (exchanges) and bind (queues)
  * @param read       what it may consume (queues) and bind from (exchanges)
