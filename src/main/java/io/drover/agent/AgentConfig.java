@@ -132,10 +132,12 @@ public record AgentConfig(NodeSpec node, BrokerSettings broker, int threads, Dur
         String username = null;
         String password = null;
         TlsSettings tls = null;
+        boolean userId = false;
         if (settings.isSection("broker")) {
             Settings section = settings.section("broker");
             uris = section.strings("uris");
             username = section.string("username", null);
+            userId = section.bool("user_id", false);
             String passwordFile = section.string("password_file", null);
             if (passwordFile != null) {
                 password = secret(dir.resolve(passwordFile), section, "password_file");
@@ -169,7 +171,7 @@ public record AgentConfig(NodeSpec node, BrokerSettings broker, int threads, Dur
         }
         try {
             List<URI> parsed = BrokerConnector.parseAll(String.join(",", uris));
-            BrokerSettings broker = new BrokerSettings(parsed, username, password, tls);
+            BrokerSettings broker = new BrokerSettings(parsed, username, password, tls, userId);
             broker.connector();
             return broker;
         } catch (IllegalArgumentException e) {

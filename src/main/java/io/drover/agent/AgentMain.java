@@ -127,6 +127,8 @@ public final class AgentMain {
             try {
                 host.add(List.of(node));
                 break;
+            } catch (BrokerRefusedException e) {
+                LOG.error("Broker {} refused this node: {}; retrying in {} s", broker, e.getMessage(), backoffMs / 1000);
             } catch (IOException | TimeoutException e) {
                 LOG.warn("Broker {} not reachable ({}); retrying in {} s", broker, rootCause(e), backoffMs / 1000);
             } catch (IllegalStateException e) {

@@ -156,7 +156,7 @@ public final class NodeHost implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.registrar = new Registrar(options.registrationInterval());
+        this.registrar = new Registrar(options.registrationInterval(), broker.userId());
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, options.name() + " registration");
             thread.setDaemon(true);
@@ -184,16 +184,32 @@ public final class NodeHost implements AutoCloseable {
             if (subscriptions.containsKey(node.identity())) {
                 throw new IllegalArgumentException("Node " + node.identity() + " is already hosted here");
             }
-            Connection connection = connectionFor(hosted++);
-            Channel channel = connection.createChannel();
+            boolean opened = connections.size() <= hosted / options.nodesPerConnection();
+            Connection connection = connectionFor(hosted);
+            Channel channel = null;
             List<Subscription> subs = new ArrayList<>();
-            for (String collective : node.collectives()) {
-                if (declared.add(System.identityHashCode(connection) + "/" + collective)) {
-                    Topology.declareExchanges(channel, collective);
-                    Topology.declareRegistry(channel, collective);
+            String collective = node.collectives().get(0);
+            try {
+                channel = connection.createChannel();
+                for (String each : node.collectives()) {
+                    collective = each;
+                    if (declared.add(System.identityHashCode(connection) + "/" + collective)) {
+                        Topology.declareExchanges(channel, collective);
+                        Topology.declareRegistry(channel, collective);
+                    }
+                    subs.add(subscribe(channel, node, collective));
                 }
-                subs.add(subscribe(channel, node, collective));
+            } catch (IOException | RuntimeException e) {
+                // A caller retrying add() must not leave a connection behind per attempt.
+                abandon(channel, opened ? connection : null);
+                BrokerRefusedException refused = BrokerRefusedException.explain(e,
+                        Topology.nodeQueue(collective, node.identity()), broker.username());
+                if (refused != null) {
+                    throw refused;
+                }
+                throw e;
             }
+            hosted++;
             subscriptions.put(node.identity(), subs);
             hostedNodes.put(node.identity(), node);
             started.put(node.identity(), System.currentTimeMillis());
@@ -265,7 +281,8 @@ public final class NodeHost implements AutoCloseable {
         AMQP.Queue.DeclareOk ok = channel.queueDeclare(queue, false, false, true, null);
         if (ok.getConsumerCount() > 0) {
             throw new IllegalStateException("Another agent already serves identity " + node.identity() + " in collective "
-                    + collective + " (queue " + queue + " has a consumer); identities must be unique");
+                    + collective + " (queue " + queue + " has a consumer: another agent with this identity, or a connection squatting "
+                    + "its queue); identities must be unique, and least-privilege broker users (drover broker setup) stop squatters");
         }
         for (String agent : node.agents()) {
             channel.queueBind(queue, Topology.broadcastExchange(collective), agent);
@@ -407,6 +424,21 @@ public final class NodeHost implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.debug("{}: checking queue {}: {}", identity, sub.queue(), e.toString());
             }
+        }
+    }
+
+    /** Closes what a node that failed to start opened: its channel, and its connection when no other node uses it. */
+    private void abandon(Channel channel, Connection connection) {
+        try {
+            if (channel != null && channel.isOpen()) {
+                channel.abort();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Closing the channel of a node that failed to start: {}", e.toString());
+        }
+        if (connection != null) {
+            connections.remove(connection);
+            connection.abort(5_000);
         }
     }
 
@@ -710,6 +742,7 @@ public final class NodeHost implements AutoCloseable {
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                     .contentType("application/json")
                     .correlationId(reply.requestId())
+                    .userId(broker.userId())
                     .build();
             byte[] body = JsonCodec.instance().encode(reply);
             Channel channel = getChannel();

@@ -29,8 +29,12 @@ final class Registrar {
     private final Duration interval;
     private final Map<String, String> lastHash = new java.util.concurrent.ConcurrentHashMap<>();
 
-    Registrar(Duration interval) {
+    /** The {@code user_id} stamped on registrations, or {@code null}. */
+    private final String userId;
+
+    Registrar(Duration interval, String userId) {
         this.interval = interval;
+        this.userId = userId;
     }
 
     Duration interval() {
@@ -66,8 +70,8 @@ final class Registrar {
                 null, 0);
     }
 
-    private static void publish(Channel channel, Registration registration) throws IOException {
-        AMQP.BasicProperties props = MessageProperties.PERSISTENT_BASIC.builder().contentType("application/json").build();
+    private void publish(Channel channel, Registration registration) throws IOException {
+        AMQP.BasicProperties props = MessageProperties.PERSISTENT_BASIC.builder().contentType("application/json").userId(userId).build();
         byte[] body = JsonCodec.instance().encode(registration);
         synchronized (channel) {
             channel.basicPublish(Topology.registryExchange(registration.collective()), "", props, body);

@@ -17,6 +17,7 @@ public final class Main {
               agent --config FILE                 run the node agent (same as java -jar drover-agent.jar)
               keys create|list                    manage Ed25519 keys of callers and nodes
               emulate --nodes N                   host N emulated agents in this JVM
+              broker setup --runner U --node N    least-privilege RabbitMQ users and permissions
             Exit codes: 0 every host OK, 1 some host failed or did not answer, 2 bad usage.
             'drover COMMAND --help' tells more.
             """;
@@ -38,6 +39,7 @@ public final class Main {
             case "keys" -> KeysCommand.USAGE;
             case "fleet" -> RegistryCommand.USAGE + FleetOptions.HELP;
             case "agent" -> AgentMain.USAGE;
+            case "broker" -> BrokerSetupCommand.USAGE;
             default -> USAGE;
         };
         System.out.print(usage);
@@ -62,6 +64,7 @@ public final class Main {
             case "agent" -> AgentMain.run(rest);
             case "keys" -> KeysCommand.run(rest, System.out, System.err);
             case "fleet" -> RegistryCommand.run(rest, System.out, System.err);
+            case "broker" -> BrokerSetupCommand.run(rest, System.out, System.err);
             default -> {
                 System.err.print("drover: unknown command '" + args[0] + "'\n" + USAGE);
                 yield 2;

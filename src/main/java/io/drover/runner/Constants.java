@@ -14,6 +14,8 @@ public final class Constants {
 
     /** Broker user, overriding the URI's. */
     public static final String BROKER_USERNAME_PROPERTY_NAME = "drover.broker.username";
+    /** {@code true}: stamp requests with the broker user as {@code user_id}, which RabbitMQ validates. */
+    public static final String BROKER_USER_ID_PROPERTY_NAME = "drover.broker.user-id";
 
     /** Broker password, overriding the URI's; best given as the environment variable {@code DROVER_BROKER_PASSWORD}. */
     public static final String BROKER_PASSWORD_PROPERTY_NAME = "drover.broker.password";

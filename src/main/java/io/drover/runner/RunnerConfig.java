@@ -155,7 +155,8 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
                     verify == null || Boolean.parseBoolean(verify));
         }
         BrokerSettings settings = new BrokerSettings(BrokerConnector.parseAll(uris),
-                setting.apply(Constants.BROKER_USERNAME_PROPERTY_NAME), password, tls);
+                setting.apply(Constants.BROKER_USERNAME_PROPERTY_NAME), password, tls,
+                Boolean.parseBoolean(setting.apply(Constants.BROKER_USER_ID_PROPERTY_NAME)));
         settings.connector();
         return Optional.of(settings);
     }

@@ -33,9 +33,11 @@ public final class BrokerConnector {
     private final ConnectionFactory factory;
     private final List<Address> addresses;
     private final boolean tls;
+    private final boolean stampUserId;
 
-    private BrokerConnector(List<URI> uris, String username, String password, TlsSettings tlsSettings) {
+    private BrokerConnector(List<URI> uris, String username, String password, TlsSettings tlsSettings, boolean stampUserId) {
         this.uris = List.copyOf(uris);
+        this.stampUserId = stampUserId;
         URI first = uris.get(0);
         this.factory = new ConnectionFactory();
         try {
@@ -93,10 +95,18 @@ public final class BrokerConnector {
      * @param tls      trust and client certificate for {@code amqps://}, or {@code null} for the JVM's defaults
      */
     public static BrokerConnector of(List<URI> uris, String username, String password, TlsSettings tls) {
+        return of(uris, username, password, tls, false);
+    }
+
+    /**
+     * A connector whose users stamp what they publish with the broker user ({@link #userId()}) when {@code stampUserId}:
+     * RabbitMQ refuses a message whose {@code user_id} is not the connection's user, so receivers can trust it.
+     */
+    public static BrokerConnector of(List<URI> uris, String username, String password, TlsSettings tls, boolean stampUserId) {
         if (uris == null || uris.isEmpty()) {
             throw new IllegalArgumentException("No broker URI given");
         }
-        return new BrokerConnector(uris, username, password, tls);
+        return new BrokerConnector(uris, username, password, tls, stampUserId);
     }
 
     public static BrokerConnector of(String uri) {
@@ -135,6 +145,19 @@ public final class BrokerConnector {
 
     public List<URI> uris() {
         return uris;
+    }
+
+    /** The broker user connections log in as (the URI's, or the one given apart from it). */
+    public String username() {
+        return factory.getUsername();
+    }
+
+    /**
+     * The {@code user_id} property to put on published messages: the broker user when stamping is on, else
+     * {@code null} (no property). The broker validates it, see docs/security.md, "Broker permissions".
+     */
+    public String userId() {
+        return stampUserId ? factory.getUsername() : null;
     }
 
     /** Whether connections are encrypted. */

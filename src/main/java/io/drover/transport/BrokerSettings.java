@@ -12,10 +12,15 @@ import java.util.List;
  * @param username user overriding the URI's, or {@code null}
  * @param password password overriding the URI's, or {@code null}
  * @param tls      TLS trust and client certificate, or {@code null} for the JVM's defaults
+ * @param userId   stamp published messages with the broker user ({@code user_id}, validated by RabbitMQ)
  */
-public record BrokerSettings(List<URI> uris, String username, String password, TlsSettings tls) {
+public record BrokerSettings(List<URI> uris, String username, String password, TlsSettings tls, boolean userId) {
     public BrokerSettings {
         uris = List.copyOf(uris);
+    }
+
+    public BrokerSettings(List<URI> uris, String username, String password, TlsSettings tls) {
+        this(uris, username, password, tls, false);
     }
 
     public static BrokerSettings of(List<URI> uris) {
@@ -24,7 +29,7 @@ public record BrokerSettings(List<URI> uris, String username, String password, T
 
     /** A connector; an invalid URI or unreadable TLS store throws {@link IllegalArgumentException}. */
     public BrokerConnector connector() {
-        return BrokerConnector.of(uris, username, password, tls);
+        return BrokerConnector.of(uris, username, password, tls, userId);
     }
 
     @Override

@@ -107,6 +107,14 @@ class AgentConfigTest {
     }
 
     @Test
+    void userIdStampingIsOffUnlessTheBrokerSectionAsksForIt() throws Exception {
+        assertEquals(null, AgentConfig.load(write("agent.yaml", BROKER)).broker().connector().userId());
+        AgentConfig config = AgentConfig.load(write("agent.yaml",
+                "broker: {uris: [amqp://broker.example.com], username: web01.example.com, user_id: true}\nidentity: web01.example.com\n"));
+        assertEquals("web01.example.com", config.broker().connector().userId(), "the broker user, which RabbitMQ checks");
+    }
+
+    @Test
     void hostFactsComeFirstAndTheFactsFileWins() throws Exception {
         write("facts.yaml", "country: de\nos: {family: Custom}\n");
         NodeSpec node = AgentConfig.load(write("agent.yaml",

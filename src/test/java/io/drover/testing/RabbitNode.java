@@ -158,6 +158,16 @@ public final class RabbitNode implements AutoCloseable {
         return nodeName;
     }
 
+    /** The directory holding the node's Erlang cookie: {@code HOME} for a {@code rabbitmqctl} of the test's own. */
+    public Home home() {
+        return home;
+    }
+
+    /** The path of {@code rabbitmqctl}. */
+    public static Path rabbitmqctl() {
+        return BIN.resolve("rabbitmqctl");
+    }
+
     /** Runs {@code rabbitmqctl -n NODE args...}; returns its output, or throws with it when it fails. */
     public String ctl(String... args) {
         Result result = run(args);

@@ -528,6 +528,7 @@ public final class AmqpDroverClient implements DroverClient {
                     .correlationId(request.id())
                     .replyTo(replyQueue)
                     .deliveryMode(1)
+                    .userId(broker.userId())
                     .build();
             try {
                 if (lost != null) {

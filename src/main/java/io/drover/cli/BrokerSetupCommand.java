@@ -1,0 +1,264 @@
+package io.drover.cli;
+
+import io.drover.agent.command.Command;
+import io.drover.agent.command.CommandResult;
+import io.drover.agent.command.CommandRunner;
+import io.drover.agent.command.ProcessCommandRunner;
+import io.drover.agent.plugin.ActionFailedException;
+import io.drover.protocol.Names;
+import io.drover.transport.BrokerPermissions;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code drover broker setup}: applies Drover's least-privilege permission scheme to a RabbitMQ vhost through
+ * {@code rabbitmqctl} (argument lists, never a shell). Idempotent: creates only the vhost and users that are
+ * missing, and sets every permission entry again. Exit codes: 0 done, 1 rabbitmqctl failed, 2 bad usage.
+ */
+final class BrokerSetupCommand {
+    static final String USAGE = """
+            Usage: drover broker setup --runner USER --node IDENTITY[,IDENTITY...] [OPTIONS]
+              --collective C[,C...]   collectives the users work in (default drover)
+              --vhost V               RabbitMQ vhost (default /; created when missing)
+              --runner USER           a runner's broker user (repeatable)
+              --node ID[,ID...]       nodes; each gets a broker user named like its identity (repeatable)
+              --nodes-file FILE       more node identities, one a line (# comments)
+              --rabbitmqctl PATH      the rabbitmqctl to run (default rabbitmqctl)
+              -n, --rabbit-node NODE  the RabbitMQ node to configure (rabbitmqctl -n)
+              --dry-run               print the rabbitmqctl commands instead of running them
+            Users it creates have no password: set one with 'rabbitmqctl change_password USER' (it prompts),
+            or use client certificates. Permissions are explained in docs/security.md, "Broker permissions".
+            """;
+    private static final Set<String> WITH_VALUE = Set.of("--collective", "--vhost", "--runner", "--node", "--nodes-file",
+            "--rabbitmqctl", "--rabbit-node");
+    private static final Set<String> FLAGS = Set.of("--dry-run");
+    private static final int MAX_NODES = 100_000;
+    private static final String HIDDEN = "***";
+    private static final java.util.regex.Pattern RABBIT_NODE = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.@-]{0,254}");
+
+    private final CommandRunner runner;
+    private final Map<String, String> environment;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    /**
+     * @param environment variables rabbitmqctl needs from the caller's environment ({@code HOME}, where the Erlang
+     *                    cookie is); commands start with nothing else
+     */
+    BrokerSetupCommand(CommandRunner runner, Map<String, String> environment, PrintStream out, PrintStream err) {
+        this.runner = runner;
+        this.environment = Map.copyOf(environment);
+        this.out = out;
+        this.err = err;
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String home = System.getenv("HOME");
+        return new BrokerSetupCommand(new ProcessCommandRunner(List.of(), Duration.ofSeconds(120), 64 * 1024),
+                home == null ? Map.of() : Map.of("HOME", home), out, err).main(args);
+    }
+
+    int main(String[] args) {
+        try {
+            if (args.length == 0 || !args[0].equals("setup")) {
+                throw new Arguments.UsageException(args.length == 0 ? "say setup" : "unknown broker command '" + Names.printable(args[0]) + "'");
+            }
+            List<String> rest = new ArrayList<>();
+            for (int i = 1; i < args.length; i++) {
+                rest.add(args[i].equals("-n") ? "--rabbit-node" : args[i]);
+            }
+            Arguments arguments = Arguments.parse(rest.toArray(String[]::new), WITH_VALUE, FLAGS);
+            if (!arguments.positionals().isEmpty()) {
+                throw new Arguments.UsageException("unexpected argument '" + Names.printable(arguments.positionals().get(0)) + "'");
+            }
+            Plan plan = plan(arguments);
+            return arguments.has("--dry-run") ? dryRun(plan) : apply(plan);
+        } catch (Arguments.UsageException | IllegalArgumentException e) {
+            err.print("drover broker: " + e.getMessage() + "\n" + USAGE);
+            return 2;
+        } catch (ActionFailedException e) {
+            err.println("drover broker: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** What to apply: the vhost, the users and their permissions, and how to reach rabbitmqctl. */
+    record Plan(List<String> rabbitmqctl, String vhost, List<BrokerPermissions> users) {
+    }
+
+    private Plan plan(Arguments arguments) throws Arguments.UsageException {
+        List<String> collectives = split(arguments.values("--collective"));
+        if (collectives.isEmpty()) {
+            collectives = List.of("drover");
+        }
+        String vhost = arguments.value("--vhost") == null ? "/" : arguments.value("--vhost");
+        // A value starting with - would reach rabbitmqctl as an option of its own.
+        if (vhost.isEmpty() || vhost.length() > 255 || vhost.startsWith("-") || vhost.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new Arguments.UsageException("--vhost must be 1 to 255 printable characters, not starting with -");
+        }
+        Set<String> nodes = new LinkedHashSet<>(split(arguments.values("--node")));
+        if (arguments.has("--nodes-file")) {
+            nodes.addAll(readNodes(Path.of(arguments.value("--nodes-file"))));
+        }
+        List<String> runners = split(arguments.values("--runner"));
+        if (runners.isEmpty() && nodes.isEmpty()) {
+            throw new Arguments.UsageException("give at least one --runner USER or --node IDENTITY");
+        }
+        List<BrokerPermissions> users = new ArrayList<>();
+        for (String user : runners) {
+            if (nodes.contains(user)) {
+                throw new Arguments.UsageException("'" + user + "' is given both as a runner and as a node; a user is one or the other");
+            }
+            users.add(BrokerPermissions.runner(user, collectives));
+        }
+        for (String node : nodes) {
+            users.add(BrokerPermissions.node(node, collectives));
+        }
+        List<String> ctl = new ArrayList<>();
+        ctl.add(arguments.value("--rabbitmqctl") == null ? "rabbitmqctl" : arguments.value("--rabbitmqctl"));
+        if (arguments.has("--rabbit-node")) {
+            if (!RABBIT_NODE.matcher(arguments.value("--rabbit-node")).matches()) {
+                throw new Arguments.UsageException("-n takes a RabbitMQ node name such as rabbit@broker1");
+            }
+            ctl.add("-n");
+            ctl.add(arguments.value("--rabbit-node"));
+        }
+        return new Plan(List.copyOf(ctl), vhost, List.copyOf(users));
+    }
+
+    private static List<String> split(List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String value : values) {
+            for (String part : value.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.strip());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> readNodes(Path file) throws Arguments.UsageException {
+        try {
+            if (Files.size(file) > 16L * 1024 * 1024) {
+                throw new Arguments.UsageException("--nodes-file " + file + " is larger than 16 MiB; is it the right file?");
+            }
+            List<String> nodes = Files.readAllLines(file).stream().map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+            if (nodes.size() > MAX_NODES) {
+                throw new Arguments.UsageException("--nodes-file " + file + " names more than " + MAX_NODES + " nodes");
+            }
+            return nodes;
+        } catch (IOException e) {
+            throw new Arguments.UsageException("cannot read --nodes-file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private int dryRun(Plan plan) {
+        out.println("# drover broker setup --dry-run: nothing is run. The vhost and users are created only when missing.");
+        out.println(Command.of(args(plan, List.of("add_vhost", plan.vhost()))).display());
+        for (BrokerPermissions user : plan.users()) {
+            out.println(Command.of(args(plan, List.of("add_user", user.user(), HIDDEN))).display() + "   # a random password, cleared at once:");
+            out.println(Command.of(args(plan, List.of("clear_password", user.user()))).display());
+        }
+        for (BrokerPermissions user : plan.users()) {
+            for (List<String> command : user.rabbitmqctlArguments(plan.vhost())) {
+                out.println(Command.of(args(plan, command)).display());
+            }
+        }
+        return 0;
+    }
+
+    private int apply(Plan plan) throws ActionFailedException {
+        if (!firstColumn(plan, List.of("list_vhosts", "name")).contains(plan.vhost())) {
+            ctl(plan, List.of("add_vhost", plan.vhost()), null);
+        }
+        Set<String> existing = firstColumn(plan, List.of("list_users"));
+        int created = 0;
+        for (BrokerPermissions user : plan.users()) {
+            if (!existing.contains(user.user())) {
+                // rabbitmqctl wants a password; a random one, never shown and cleared at once, leaves the user
+                // unable to log in until the operator sets a password of their own.
+                ctl(plan, List.of("add_user", user.user(), randomPassword()), 2);
+                ctl(plan, List.of("clear_password", user.user()), null);
+                created++;
+            }
+        }
+        for (BrokerPermissions user : plan.users()) {
+            for (List<String> command : user.rabbitmqctlArguments(plan.vhost())) {
+                ctl(plan, command, null);
+            }
+        }
+        out.println("drover broker: vhost " + plan.vhost() + ": permissions set for " + plan.users().size() + " user"
+                + (plan.users().size() == 1 ? "" : "s") + " (" + created + " created)");
+        if (created > 0) {
+            out.println("drover broker: new users have no password yet: rabbitmqctl change_password USER (it prompts), "
+                    + "or authenticate them with client certificates");
+        }
+        return 0;
+    }
+
+    /** The first column of a listing, e.g. the user names of {@code list_users}. */
+    private Set<String> firstColumn(Plan plan, List<String> command) throws ActionFailedException {
+        CommandResult result = ctl(plan, command, null);
+        Set<String> names = new LinkedHashSet<>();
+        result.stdout().lines().map(line -> line.split("\t", 2)[0].strip()).filter(s -> !s.isEmpty()).forEach(names::add);
+        return names;
+    }
+
+    /** Runs one rabbitmqctl command; {@code hide} is the index of an argument never to print (a password), or null. */
+    private CommandResult ctl(Plan plan, List<String> command, Integer hide) throws ActionFailedException {
+        List<String> shown = new ArrayList<>(command);
+        if (hide != null) {
+            shown.set(hide, HIDDEN);
+        }
+        String display = Command.of(args(plan, shown)).display();
+        Command run = Command.of(args(plan, command));
+        for (Map.Entry<String, String> variable : environment.entrySet()) {
+            run = run.withEnvironment(variable.getKey(), variable.getValue());
+        }
+        CommandResult result;
+        try {
+            result = runner.run(run);
+        } catch (ActionFailedException e) {
+            // its message would repeat the arguments, password included
+            throw new ActionFailedException("cannot start `" + display + "`: is RabbitMQ installed here? Give the path of "
+                    + "rabbitmqctl with --rabbitmqctl");
+        }
+        if (!result.succeeded()) {
+            String said = (result.stderr().isBlank() ? result.stdout() : result.stderr()).strip();
+            if (hide != null) {
+                said = said.replace(command.get(hide), HIDDEN);
+            }
+            throw new ActionFailedException("`" + display + "` " + (result.timedOut() ? "timed out" : "exited " + result.exitCode())
+                    + (said.isEmpty() ? "" : ": " + said.lines().limit(5).reduce((a, b) -> a + " / " + b).orElse(""))
+                    + "; is the RabbitMQ node running, and may this user run rabbitmqctl (its Erlang cookie)?");
+        }
+        out.println("ok: " + display);
+        return result;
+    }
+
+    private static List<String> args(Plan plan, List<String> command) {
+        List<String> all = new ArrayList<>(plan.rabbitmqctl());
+        all.add("--silent");
+        all.addAll(command);
+        return all;
+    }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}
