@@ -28,10 +28,10 @@ public record BrokerPermissions(String user, List<String> collectives, String co
     /** Plain agent names, no {@code #} or {@code *}: a broadcast binding for one agent, never for every message. */
     static final String AGENT_KEYS = "^[a-z][a-z0-9_]*$";
     /**
-     * Reply queues of runners: server-named ({@code amq.gen-…}) today, client-named ({@code drover.reply.…})
-     * tomorrow; both are granted so runners of either version work.
+     * Reply queues of runners: client-named ({@code drover-reply.<caller>.<uuid>}, surviving reconnection), and
+     * server-named ({@code amq.gen-…}) for runners older than that.
      */
-    static final String REPLY_QUEUES = "amq\\.gen-.*|drover\\.reply\\..*";
+    static final String REPLY_QUEUES = "amq\\.gen-.*|drover-reply\\..*";
 
     /**
      * A node user (its name is the node's identity): declares, binds and consumes its own queue; declares the

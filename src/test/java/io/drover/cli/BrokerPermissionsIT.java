@@ -133,7 +133,7 @@ class BrokerPermissionsIT {
     @Test
     void aClientNamedReplyQueueIsAllowedToo() throws Exception {
         allowed(as(RUNNER), channel -> {
-            String queue = channel.queueDeclare("drover.reply." + java.util.UUID.randomUUID(), false, true, true, null).getQueue();
+            String queue = channel.queueDeclare("drover-reply.alice." + java.util.UUID.randomUUID(), false, true, true, null).getQueue();
             channel.basicConsume(queue, true, (tag, delivery) -> { }, tag -> { });
             channel.basicPublish("", queue, null, new byte[0]);
         });

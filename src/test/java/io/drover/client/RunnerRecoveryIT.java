@@ -105,7 +105,8 @@ class RunnerRecoveryIT {
             // reported: at least one is counted after it, and every host's reply counts.
             assertTrue(result.repliesAfterRecovery() >= 1, describe(result));
             assertTrue(result.connectionSummary().startsWith("the runner lost its broker connection at "), result.connectionSummary());
-            assertTrue(result.connectionSummary().endsWith("; 3 replies were received after it recovered"), result.connectionSummary());
+            assertTrue(result.connectionSummary().matches(".*; (1 reply was|[23] replies were) received after it recovered"),
+                    result.connectionSummary());
             assertTrue(result.elapsed().compareTo(Duration.ofSeconds(50)) < 0, "ended when the replies arrived, not at the timeout");
         }
     }

@@ -22,7 +22,7 @@ class BrokerPermissionsTest {
         assertTrue(matches(web1.read(), "drover.prod.node.web1.example.com"));
         for (String other : List.of("drover.prod.node.web2.example.com", "drover.prod.node.web1xexample.com",
                 "drover.prod.node.web1.example.com.evil", "xdrover.prod.node.web1.example.com", "drover.other.node.web1.example.com",
-                "amq.gen-abc", "drover.reply.1234")) {
+                "amq.gen-abc", "drover-reply.alice.1234")) {
             assertFalse(matches(web1.configure(), other), other);
             assertFalse(matches(web1.read(), other), other);
             assertFalse(matches(web1.write(), other), other);
@@ -52,7 +52,7 @@ class BrokerPermissionsTest {
             assertTrue(matches(alice.read(), "drover." + c + ".registry"));
             assertTrue(matches(alice.configure(), "drover." + c + ".registry.lock"));
         }
-        for (String replyQueue : List.of("amq.gen-JzTY20BRgKO-HjmUJj0wLg", "drover.reply.6f1c3b9e-0d55-4f5e-9a0e-3f4f1c2d9b7a")) {
+        for (String replyQueue : List.of("amq.gen-JzTY20BRgKO-HjmUJj0wLg", "drover-reply.alice.6f1c3b9e-0d55-4f5e-9a0e-3f4f1c2d9b7a")) {
             assertTrue(matches(alice.configure(), replyQueue), replyQueue);
             assertTrue(matches(alice.read(), replyQueue), replyQueue);
         }
