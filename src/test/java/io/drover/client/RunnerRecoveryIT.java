@@ -261,10 +261,14 @@ class RunnerRecoveryIT {
             assertEquals("nrpe.run_command", late.get(0).action());
             assertTrue(late.get(0).describe().startsWith("answered after the step gave up: OK at "), late.get(0).describe());
             assertTrue(late.get(0).at().compareTo(Duration.ofMillis(1_500)) > 0, "the check takes 2 s: " + late.get(0).at());
+            // The record is kept a moment before its log line is written (same thread, next statement): wait for both.
+            java.util.function.Predicate<String> logged = text -> text.lines().anyMatch(line -> line.contains("[INFO]")
+                    && line.contains("web1.example.com answered nrpe.run_command after the step gave up: OK at "));
+            while (!logged.test(log.toString(StandardCharsets.UTF_8)) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
             String output = log.toString(StandardCharsets.UTF_8);
-            assertTrue(output.lines().anyMatch(line -> line.contains("[INFO]")
-                    && line.contains("web1.example.com answered nrpe.run_command after the step gave up: OK at ")),
-                    output);
+            assertTrue(logged.test(output), output);
         } finally {
             System.setErr(original);
         }
