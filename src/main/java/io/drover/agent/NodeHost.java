@@ -546,14 +546,17 @@ public final class NodeHost implements AutoCloseable {
      * what the broker sees when the agent process is killed.
      */
     public synchronized void abort() {
+        closed = true;
+        healer.shutdownNow();
         heartbeats.shutdownNow();
         hostedNodes.clear();
         subscriptions.clear();
-        executor.shutdownNow();
+        // Connections first: an interrupted action must not get its "interrupted" reply out, a killed agent sends nothing.
         for (Connection connection : connections) {
             connection.abort(1_000);
         }
         connections.clear();
+        executor.shutdownNow();
         consumerThreads.shutdownNow();
     }
 
