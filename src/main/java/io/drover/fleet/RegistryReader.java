@@ -34,6 +34,10 @@ import java.util.concurrent.TimeoutException;
 public final class RegistryReader {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryReader.class);
     private static final long LOCK_RETRY_MS = 25;
+    /** Largest registration believed: facter's facts run to about 20 KB; anything far larger is someone else's. */
+    static final int MAX_REGISTRATION_BYTES = 64 * 1024;
+    /** Most a read keeps in memory: anyone who may publish to the registry must not be able to exhaust a runner. */
+    static final long MAX_READ_BYTES = 512L * 1024 * 1024;
 
     private final BrokerConnector broker;
     private final Clock clock;
@@ -140,11 +144,16 @@ public final class RegistryReader {
         channel.basicQos(Math.min(count, 10_000));
         String tag = channel.basicConsume(Topology.registryQueue(collective), false, "drover-registry-reader", collector);
         long timeoutMs = 10_000 + count;
-        if (!collector.await(timeoutMs)) {
+        if (!collector.await(timeoutMs) && !collector.tooLarge) {
             throw new IOException("Read only " + collector.entries.size() + " of " + count + " registrations of collective "
                     + collective + " in " + timeoutMs + " ms");
         }
         channel.basicCancel(tag);
+        if (collector.tooLarge) {
+            throw new IOException("The fleet registry of collective " + collective + " holds more than " + MAX_READ_BYTES / (1024 * 1024)
+                    + " MiB of registrations (" + count + " messages); someone other than Drover's agents may be flooding it. Inspect "
+                    + "and purge the queue " + Topology.registryQueue(collective) + " (agents register again within their interval)");
+        }
         Instant now = clock.instant();
         RegistryCompaction.Result result = RegistryCompaction.compact(collector.entries, now, retireAfter);
         if (!result.fleet().retired().isEmpty()) {
@@ -191,6 +200,8 @@ public final class RegistryReader {
         final List<RegistryCompaction.Entry> entries = new ArrayList<>();
         int received;
         int malformed;
+        long bytes;
+        boolean tooLarge;
         long lastTag;
 
         Collector(Channel channel, int count, String collective) {
@@ -201,11 +212,22 @@ public final class RegistryReader {
 
         @Override
         public synchronized void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-            if (received >= count) {
+            if (received >= count || tooLarge) {
                 return;
             }
             received++;
             lastTag = envelope.getDeliveryTag();
+            if (body.length > MAX_REGISTRATION_BYTES) {
+                malformed++;
+                finishIfDone();
+                return;
+            }
+            bytes += body.length;
+            if (bytes > MAX_READ_BYTES) {
+                tooLarge = true;
+                notifyAll();
+                return;
+            }
             try {
                 Registration registration = JsonCodec.instance().decodeRegistration(body);
                 if (registration.collective().equals(collective)) {
@@ -216,6 +238,10 @@ public final class RegistryReader {
             } catch (ProtocolException e) {
                 malformed++;
             }
+            finishIfDone();
+        }
+
+        private void finishIfDone() {
             if (received >= count) {
                 notifyAll();
             }
@@ -223,7 +249,7 @@ public final class RegistryReader {
 
         synchronized boolean await(long timeoutMs) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-            while (received < count) {
+            while (received < count && !tooLarge) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;

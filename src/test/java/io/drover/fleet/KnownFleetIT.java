@@ -239,6 +239,10 @@ class KnownFleetIT {
             Registration other = new Registration("hello", "ghost.example.com", "elsewhere", List.of(), Map.of(), List.of(), "1", "x",
                     1, System.currentTimeMillis(), 300, null, 0);
             channel.basicPublish(Topology.registryExchange(fleet.collective()), "", null, JsonCodec.instance().encode(other));
+            Registration bloated = new Registration("hello", "bloated.example.com", fleet.collective(), List.of(),
+                    Map.of("padding", "x".repeat(RegistryReader.MAX_REGISTRATION_BYTES)), List.of(), "1", "x", 1,
+                    System.currentTimeMillis(), 300, null, 0);
+            channel.basicPublish(Topology.registryExchange(fleet.collective()), "", null, JsonCodec.instance().encode(bloated));
             Fleet seen = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10))
                     .read(fleet.collective());
             assertEquals(Set.of("dev1.de.example.com", "dev2.de.example.com", "dev3.de.example.com", "dev4.de.example.com"),
