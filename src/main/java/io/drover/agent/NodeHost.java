@@ -278,6 +278,8 @@ public final class NodeHost implements AutoCloseable {
     private Subscription subscribe(Channel channel, Node node, String collective) throws IOException {
         String queue = Topology.nodeQueue(collective, node.identity());
         NodeConsumer consumer = new NodeConsumer(channel, node);
+        // Before the queue exists again: whatever it receives from now on was sent while this node serves.
+        handler.serving(node, collective);
         AMQP.Queue.DeclareOk ok = channel.queueDeclare(queue, false, false, true, null);
         if (ok.getConsumerCount() > 0) {
             throw new IllegalStateException("Another agent already serves identity " + node.identity() + " in collective "
@@ -536,6 +538,13 @@ public final class NodeHost implements AutoCloseable {
                 public void handleRecoveryStarted(Recoverable r) {
                     // the shutdown listener already said so; the self-check leaves the connection to the recovery
                     recovering.add(connection);
+                    // The recovery re-declares the queues on this connection: mark them before it does.
+                    for (Node node : hostedNodes.values()) {
+                        List<Subscription> subs = subscriptions.get(node.identity());
+                        if (subs != null && subs.get(0).channel().getConnection() == connection) {
+                            subs.forEach(sub -> handler.serving(node, sub.collective()));
+                        }
+                    }
                 }
             });
         }

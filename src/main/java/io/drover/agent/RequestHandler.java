@@ -33,7 +33,8 @@ import java.util.stream.Collectors;
 /**
  * Decides what a node does with one request, in this order: is it for this node (collective, targets), is it
  * signed by a trusted caller, does the filter match, is it fresh (TTL, clock skew, replay), does the policy
- * allow it (for a directed request: before the filter), does the action exist, are the inputs valid; then wait
+ * allow it (for a directed request: before the filter); only then is its id remembered; does the action exist,
+ * was it created after this node began serving, are the inputs valid; then wait
  * for the plugin's turn (never past the request's deadline), check the deadline again, audit the intent and only
  * then run it, and audit the outcome (an action never runs unaudited, nor after its caller stopped waiting). A
  * broadcast whose filter does not
@@ -129,6 +130,11 @@ public final class RequestHandler {
         return digest;
     }
 
+    /** Marks that {@code node} is about to (re)declare its queue in {@code collective}: older requests cannot be for it. */
+    void serving(Node node, String collective) {
+        node.replayGuard().serving(collective, clock.millis());
+    }
+
     /**
      * Runs a local ping through the decision path once, without the broker or the audit, so the first real
      * request is not slowed by class loading; a slow first reply would stretch the client's discovery window.
@@ -186,7 +192,7 @@ public final class RequestHandler {
             String why = "ttl " + request.ttl() + " s is longer than this node accepts (" + maxTtlSeconds + " s)";
             return new Outcome(reply(node, request, Status.INVALID_DATA, why, Map.of(), started), "invalid", why);
         }
-        String stale = node.replayGuard().admit(request, clock.millis(), clockSkew);
+        String stale = node.replayGuard().check(request, clock.millis(), clockSkew);
         if (stale != null) {
             return refused(node, request, stale, started);
         }
@@ -195,6 +201,11 @@ public final class RequestHandler {
             if (denied != null) {
                 return denied;
             }
+        }
+        // Only now, signed and allowed, may the request take room among the ids remembered for its caller.
+        String repeat = warmUp ? null : node.replayGuard().remember(request, clock.millis(), clockSkew);
+        if (repeat != null) {
+            return refused(node, request, repeat, started);
         }
         AgentPlugin plugin = node.plugin(request.agent());
         if (plugin == null) {
@@ -206,6 +217,11 @@ public final class RequestHandler {
             String why = "agent " + request.agent() + " has no action " + request.action() + " (actions: "
                     + plugin.actions().stream().map(Action::name).collect(Collectors.joining(", ")) + ")";
             return new Outcome(reply(node, request, Status.UNKNOWN_ACTION, why, Map.of(), started), "invalid", why);
+        }
+        // Read-only actions keep the clock-skew allowance, as with their deadline; actions that change the host do not.
+        String early = node.replayGuard().createdBeforeServing(request, plugin.serialized() ? Duration.ZERO : clockSkew);
+        if (early != null) {
+            return refused(node, request, early, started);
         }
         Inputs inputs;
         try {
