@@ -229,6 +229,50 @@ class HostileClientIT {
     }
 
     @Test
+    void forgedRequestsNeverReachTheWorkersNorGetBusyReplies(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // Before the fix forged requests queued for the workers like genuine ones: a flood filled the queue, every
+        // forged request beyond it got a signed "busy" reply, and genuine requests waited behind them.
+        java.nio.file.Path callers = java.nio.file.Files.createDirectory(dir.resolve("callers"));
+        io.drover.security.KeyFiles.create(dir, "alice");
+        java.nio.file.Files.copy(dir.resolve("alice.pub"), callers.resolve("alice.pub"));
+        String web = "web04.example.com";
+        NodeHost.Options tiny = new NodeHost.Options("drover-agent " + web, 1, 1, 1, Duration.ZERO)
+                .withFatalErrorHandler(FatalErrorHandler.stopNode());
+        fleet.start(web, Set.of("base"), Map.of(), TestFleet.sandboxAgents(), tiny, new RequestHandler(Clock.systemUTC(),
+                Duration.ofSeconds(30), 3600, false, new io.drover.security.RequestSecurity(new io.drover.security.RequestVerifier(
+                io.drover.security.TrustedKeys.load(callers)), null, io.drover.security.AuditLog.none(), null)));
+        byte[] noise = new byte[64];
+        for (int i = 0; i < 2_000; i++) {
+            java.util.concurrent.ThreadLocalRandom.current().nextBytes(noise);
+            attacker.sendDirected(blockRequest(List.of(web)).withSignature("ed25519:" + java.util.Base64.getEncoder().encodeToString(noise)));
+        }
+        Request genuine = new Request(Request.newId(), fleet.collective(), "firewall", "block", Map.of("address", "192.0.2.9"), null,
+                List.of(web), "alice", System.currentTimeMillis(), 60, null);
+        genuine = io.drover.security.RequestSigner.load(dir.resolve("alice.key")).sign(genuine);
+        attacker.sendDirected(genuine);
+        int busy = 0;
+        Reply answer = null;
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (answer == null && System.nanoTime() < end) {
+            Reply reply = attacker.nextReply(Duration.ofSeconds(1));
+            if (reply == null) {
+                continue;
+            }
+            if (reply.message().contains("busy")) {
+                busy++;
+            }
+            if (reply.requestId().equals(genuine.id())) {
+                answer = reply;
+            } else {
+                assertTrue(reply.message().startsWith("refused: signature does not verify"), reply.message());
+            }
+        }
+        assertNotNull(answer, "the genuine request is answered during the flood");
+        assertEquals(Status.OK, answer.status(), answer.message());
+        assertEquals(0, busy, "no forged request got a busy reply");
+    }
+
+    @Test
     void anAgentWhoseQueueWasDeletedServesAgainWithinSeconds() throws Exception {
         attacker.channel().queueDelete(Topology.nodeQueue(fleet.collective(), IDENTITY));
         assertPingAnswered(HEALED_WITHIN);
