@@ -53,9 +53,8 @@ public final class Constants {
      */
     public static final String INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME = "drover.insecure.accept-unsigned-replies";
 
-    /** Collective to address. Default: {@value #DEFAULT_COLLECTIVE}. */
+    /** Collective to address. Default: {@value io.drover.protocol.Names#DEFAULT_COLLECTIVE}. */
     public static final String COLLECTIVE_PROPERTY_NAME = "drover.collective";
-    public static final String DEFAULT_COLLECTIVE = "drover";
 
     /** Who the requests come from, as shown in agents' logs. Default: {@code user@host}. */
     public static final String CALLER_PROPERTY_NAME = "drover.caller";
