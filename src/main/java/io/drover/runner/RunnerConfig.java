@@ -18,7 +18,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The runner's settings, read once from system properties and the environment (see {@link Constants}).
+ * The runner's settings, read from the JUnit Platform configuration parameters, system properties and the
+ * environment, in the order {@link Constants} gives.
  *
  * @param broker        broker URIs, credentials and TLS, or empty for the sandbox
  * @param sandboxFleet  fleet the sandbox emulates
@@ -32,14 +33,17 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
     public static final String UNVERIFIED_REPLIES_WARNING = "replies are NOT verified (" + Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME
             + "=true): anyone who can publish on the broker can make a failed step pass";
 
-    /** Reads the configuration; a malformed value is an error saying which setting and what it must be. */
+    /**
+     * Reads the configuration from every source of {@link Constants}, as the running suite sees it; a malformed value
+     * is an error saying which setting and what it must be.
+     */
     public static RunnerConfig fromEnvironment() {
-        return read(System::getProperty, System::getenv);
+        return read(SettingSources.current(), System::getenv);
     }
 
     /**
-     * Reads the configuration from {@code properties} (system properties, or a command line's options), falling back
-     * to {@code environment} under the upper-case names.
+     * Reads the configuration from {@code properties} (configuration parameters, or a command line's options),
+     * falling back to {@code environment} under the upper-case names.
      */
     public static RunnerConfig read(Function<String, String> properties, Function<String, String> environment) {
         Function<String, String> setting = name -> {
