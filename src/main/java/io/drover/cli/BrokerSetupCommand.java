@@ -100,7 +100,7 @@ final class BrokerSetupCommand {
     private Plan plan(Arguments arguments) throws Arguments.UsageException {
         List<String> collectives = split(arguments.values("--collective"));
         if (collectives.isEmpty()) {
-            collectives = List.of("drover");
+            collectives = List.of(Names.DEFAULT_COLLECTIVE);
         }
         String vhost = arguments.value("--vhost") == null ? "/" : arguments.value("--vhost");
         // A value starting with - would reach rabbitmqctl as an option of its own.

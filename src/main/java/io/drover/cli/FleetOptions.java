@@ -6,8 +6,6 @@ import io.drover.filter.Filter;
 import io.drover.runner.Constants;
 import io.drover.runner.RunnerConfig;
 
-import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -111,9 +109,5 @@ final class FleetOptions {
             throw new Arguments.UsageException("no broker: give --broker amqp://user:password@host:5672 or set DROVER_BROKER");
         }
         return DroverClient.connect(config.broker().get().connector(), config.clientOptions());
-    }
-
-    static Duration seconds(String text) {
-        return Duration.ofMillis(new BigDecimal(text).movePointRight(3).longValue());
     }
 }

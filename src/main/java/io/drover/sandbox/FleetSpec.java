@@ -5,6 +5,7 @@ import io.drover.agent.NodeSpec;
 import io.drover.agent.YamlDocuments;
 import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Settings;
+import io.drover.protocol.Names;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ import java.util.Set;
 public record FleetSpec(String collective, List<NodeSpec> nodes) {
     public static FleetSpec load(Path file) {
         Settings root = new Settings(file.toString(), YamlDocuments.readMap(file, "fleet file"));
-        String collective = root.string("collective", "drover");
+        String collective = root.string("collective", Names.DEFAULT_COLLECTIVE);
         Settings defaults = root.section("defaults");
         Set<String> defaultClasses = new LinkedHashSet<>(defaults.strings("classes"));
         Map<String, Object> defaultFacts = defaults.map("facts");

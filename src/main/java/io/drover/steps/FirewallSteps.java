@@ -7,34 +7,40 @@ import io.drover.client.Call;
 
 /** Steps for the {@code firewall} agent. Blocking an already blocked address passes: actions are idempotent. */
 public final class FirewallSteps {
+    private final Deployment deployment;
+
+    public FirewallSteps(Deployment deployment) {
+        this.deployment = deployment;
+    }
+
     @When("I block the load balancer")
     public void blockTheLoadBalancer() {
-        block(Deployment.current().loadBalancer());
+        block(deployment.loadBalancer());
     }
 
     @When("I unblock the load balancer")
     public void unblockTheLoadBalancer() {
-        unblock(Deployment.current().loadBalancer());
+        unblock(deployment.loadBalancer());
     }
 
     @Then("traffic from the load balancer should be blocked")
     public void loadBalancerBlocked() {
-        expectBlocked(Deployment.current().loadBalancer(), true);
+        expectBlocked(deployment.loadBalancer(), true);
     }
 
     @Then("traffic from the load balancer should be unblocked")
     public void loadBalancerUnblocked() {
-        expectBlocked(Deployment.current().loadBalancer(), false);
+        expectBlocked(deployment.loadBalancer(), false);
     }
 
     @When("I block traffic from {word}")
     public void block(String address) {
-        Deployment.current().act(Call.of("firewall", "block").param("address", valid(address)), "block " + address);
+        deployment.act(Call.of("firewall", "block").param("address", valid(address)), "block " + address);
     }
 
     @When("I unblock traffic from {word}")
     public void unblock(String address) {
-        Deployment.current().act(Call.of("firewall", "unblock").param("address", valid(address)), "unblock " + address);
+        deployment.act(Call.of("firewall", "unblock").param("address", valid(address)), "unblock " + address);
     }
 
     @Then("traffic from {word} should be blocked")
@@ -47,8 +53,8 @@ public final class FirewallSteps {
         expectBlocked(address, false);
     }
 
-    private static void expectBlocked(String address, boolean blocked) {
-        Deployment.current().check(Call.of("firewall", "is_blocked").param("address", valid(address)),
+    private void expectBlocked(String address, boolean blocked) {
+        deployment.check(Call.of("firewall", "is_blocked").param("address", valid(address)),
                 "check " + address + " is " + (blocked ? "blocked" : "unblocked"),
                 reply -> Boolean.valueOf(blocked).equals(reply.get("blocked")) ? null
                         : address + (blocked ? " is not blocked" : " is still blocked"));

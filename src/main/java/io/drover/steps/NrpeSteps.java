@@ -8,9 +8,15 @@ import java.util.Locale;
 
 /** Steps for the {@code nrpe} agent: Nagios checks defined on each host. */
 public final class NrpeSteps {
+    private final Deployment deployment;
+
+    public NrpeSteps(Deployment deployment) {
+        this.deployment = deployment;
+    }
+
     @Then("the nrpe check {word} should pass")
     public void shouldPass(String check) {
-        Deployment.current().check(run(check), "check " + check + " passes", reply -> "OK".equals(reply.get("state")) ? null
+        deployment.check(run(check), "check " + check + " passes", reply -> "OK".equals(reply.get("state")) ? null
                 : check + " is " + reply.get("state"));
     }
 
@@ -28,7 +34,7 @@ public final class NrpeSteps {
             return;
         }
         // A non-OK check comes back as a failed reply (status 1) carrying its state; here that is expected.
-        Deployment.current().checkAnyStatus(run(check), "check " + check + " reports " + expected,
+        deployment.checkAnyStatus(run(check), "check " + check + " reports " + expected,
                 reply -> expected.name().equals(reply.get("state")) ? null
                         : check + " is " + (reply.get("state") != null ? reply.get("state") : reply.status() + ": " + reply.message()));
     }

@@ -298,4 +298,19 @@ class AgentConfigTest {
         String both = error("identity: web1.example.com\n" + BROKER + "security: {unsigned_replies: true, node_key: node.key}\n");
         assertTrue(both.contains("unsigned_replies") && both.contains("choose one"), both);
     }
+
+    @Test
+    void aBrokerPasswordFileReadableByEveryoneIsRefused() throws IOException {
+        Path password = write("broker.password", "s3cret\n");
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        String config = "identity: web01\nbuiltin_facts: false\nbroker:\n  uris: [amqp://broker.example.com]\n"
+                + "  username: drover\n  password_file: broker.password\n";
+        String message = error(config);
+        assertTrue(message.contains("password_file") && message.contains("readable by everyone") && message.contains("chmod 600"),
+                message);
+
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        AgentConfig loaded = AgentConfig.load(dir.resolve("agent.yaml"));
+        assertEquals("s3cret", loaded.broker().password());
+    }
 }
