@@ -70,6 +70,7 @@ public record AgentConfig(NodeSpec node, BrokerSettings broker, int threads, Dur
         Map<String, Object> facts = new LinkedHashMap<>();
         if (settings.bool("builtin_facts", true)) {
             facts = DeepMerge.merge(facts, BuiltinFacts.collect());
+            facts.put("drover", Map.of("version", AgentVersion.current()));
         }
         String facter = settings.string("facter", "false");
         if (!facter.equals("false")) {
