@@ -24,7 +24,7 @@ final class ExitCodes {
     static final int CONFIGURATION = 3;
     /** The broker cannot be reached, or the connection to it was lost for good. */
     static final int BROKER_UNREACHABLE = 4;
-    /** The broker refused the login, or a key or signature cannot be used. */
+    /** Authentication ({@link AuthenticationException}): the broker refused the login or the vhost. */
     static final int AUTHENTICATION = 5;
     /** Interrupted (stopped) while waiting: 128 + SIGINT, as shells report a command stopped with Ctrl-C. */
     static final int INTERRUPTED = 130;
@@ -64,7 +64,7 @@ final class ExitCodes {
         codes.put(USAGE + "", "bad usage: unknown option, bad filter or value, missing argument");
         codes.put(CONFIGURATION + "", "a setting or configuration file cannot be used");
         codes.put(BROKER_UNREACHABLE + "", "the broker cannot be reached, or the connection to it was lost");
-        codes.put(AUTHENTICATION + "", "the broker refused the login, or a key or signature cannot be used");
+        codes.put(AUTHENTICATION + "", "authentication: the broker refused the login or the vhost");
         codes.put(INTERRUPTED + "", "interrupted while waiting");
         return codes;
     }
