@@ -42,7 +42,7 @@ public final class AgentMain {
     /** Runs the agent, or {@code keys ...} to make a node key; returns the exit code. */
     public static int run(String[] args) {
         if (args.length > 0 && args[0].equals("keys")) {
-            return io.drover.security.KeysCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+            return NodeKeyCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
         }
         Path config = Path.of("/etc/drover/agent.yaml");
         boolean check = false;

@@ -148,7 +148,7 @@ public final class DroverSession implements AutoCloseable {
                 throw e;
             }
         } catch (IOException | TimeoutException e) {
-            throw new IllegalStateException("Cannot connect to the broker: " + e.getMessage()
+            throw new io.drover.error.BrokerUnreachableException("Cannot connect to the broker: " + e.getMessage()
                     + ". Check -D" + Constants.BROKER_PROPERTY_NAME + " / DROVER_BROKER and that the broker is running.", e);
         }
     }

@@ -179,7 +179,7 @@ public final class Deployment {
         Discovery discovery;
         try {
             discovery = client().discover(filter, options);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | io.drover.error.DroverException e) {
             throw new AssertionError(e.getMessage(), e);
         }
         hosts = discovery.identities();
