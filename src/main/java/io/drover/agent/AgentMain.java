@@ -83,14 +83,14 @@ public final class AgentMain {
                 agentConfig = agentConfig.withIdentity(identity);
             }
             node = Node.build(agentConfig.node(), Plugins.builtIn());
-        } catch (ConfigException | IllegalArgumentException e) {
+        } catch (io.drover.error.ConfigurationException | IllegalArgumentException e) {
             System.err.println("drover-agent: " + e.getMessage());
             return 2;
         }
         RequestSecurity security;
         try {
             security = agentConfig.security().open(!check, node.identity());
-        } catch (ConfigException e) {
+        } catch (io.drover.error.ConfigurationException e) {
             System.err.println("drover-agent: " + e.getMessage());
             return 2;
         }

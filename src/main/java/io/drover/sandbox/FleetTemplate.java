@@ -1,7 +1,7 @@
 package io.drover.sandbox;
 
 import io.drover.agent.NodeSpec;
-import io.drover.agent.YamlDocuments;
+import io.drover.config.YamlDocuments;
 import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Settings;
 import io.drover.protocol.Names;
