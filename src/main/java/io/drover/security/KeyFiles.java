@@ -56,10 +56,8 @@ public final class KeyFiles {
                     "a key of that name exists; remove it first or choose another name");
         }
         KeyPair pair = generate();
-        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
-        Files.createFile(privateFile, PosixFilePermissions.asFileAttribute(ownerOnly));
-        Files.writeString(privateFile, pem(PRIVATE_LABEL, pair.getPrivate().getEncoded()), StandardOpenOption.TRUNCATE_EXISTING);
-        Files.writeString(publicFile, pem(PUBLIC_LABEL, pair.getPublic().getEncoded()));
+        writePrivate(privateFile, pair.getPrivate());
+        writePublic(publicFile, pair.getPublic());
         return privateFile;
     }
 

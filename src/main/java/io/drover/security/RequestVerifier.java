@@ -31,10 +31,6 @@ public final class RequestVerifier {
         return null;
     }
 
-    public TrustedKeys callers() {
-        return callers;
-    }
-
     /**
      * Signs and verifies once with a throwaway key, so the JDK's Ed25519 code is loaded before the first real
      * request: that first request would otherwise take a tenth of a second longer, and stretch a discovery.
