@@ -8,7 +8,7 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
-import io.drover.agents.rpcutil.RpcutilAgent;
+import io.drover.catalog.RpcutilCatalog;
 import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Names;
 import io.drover.protocol.ProtocolException;
@@ -666,7 +666,7 @@ public final class NodeHost implements AutoCloseable {
                             Names.printable(properties.getCorrelationId()), e.getMessage());
                     return;
                 }
-                if (RpcutilAgent.NAME.equals(request.agent()) && "ping".equals(request.action())) {
+                if (RpcutilCatalog.AGENT.equals(request.agent()) && RpcutilCatalog.PING.equals(request.action())) {
                     // Discovery's ping costs microseconds: answered right here, it skips a thread hand-off that
                     // would stretch every discovery over a large fleet.
                     serve(properties, request);

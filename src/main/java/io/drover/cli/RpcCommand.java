@@ -1,6 +1,7 @@
 package io.drover.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.drover.catalog.Catalogs;
 import io.drover.client.Call;
 import io.drover.client.DroverClient;
 
@@ -48,6 +49,8 @@ final class RpcCommand extends FleetCommand {
                 throw new Arguments.UsageException("'" + param + "' is not key=value or key:=json");
             }
         }
+        // Bad input of a built-in agent is refused before discovery, in the words the nodes would reply.
+        Catalogs.validate(call.agent(), call.action(), call.params());
         SortedSet<String> hosts = discover(client);
         return hosts == null ? 1 : report(call(client, call.to(hosts)));
     }

@@ -27,9 +27,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -324,7 +324,7 @@ abstract class RpcContract {
 
     private boolean blocked(String identity) throws Exception {
         return fleet.node(identity).plugin("firewall", FirewallAgent.class).firewall()
-                .isBlocked(io.drover.agents.firewall.IpAddress.parse(LB));
+                .isBlocked(io.drover.catalog.IpAddress.parse(LB));
     }
 
     @Test

@@ -8,7 +8,7 @@ import io.drover.agent.NodeSpec;
 import io.drover.agent.Plugins;
 import io.drover.agent.RequestHandler;
 import io.drover.agents.firewall.FirewallAgent;
-import io.drover.agents.firewall.IpAddress;
+import io.drover.catalog.IpAddress;
 import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.ClientOptions;

@@ -1,5 +1,7 @@
 package io.drover.agents.nrpe;
 
+import io.drover.catalog.CheckState;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -5,6 +5,7 @@ import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.InputValidator;
 import io.drover.agent.plugin.Settings;
+import io.drover.catalog.IpAddress;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

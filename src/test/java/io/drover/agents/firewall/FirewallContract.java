@@ -6,6 +6,7 @@ import io.drover.agent.Plugins;
 import io.drover.agent.RequestHandler;
 import io.drover.agent.command.Command;
 import io.drover.agent.command.ProcessCommandRunner;
+import io.drover.catalog.IpAddress;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;

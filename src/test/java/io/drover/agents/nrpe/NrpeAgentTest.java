@@ -8,6 +8,7 @@ import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.InputValidator;
 import io.drover.agent.plugin.InvalidInputException;
 import io.drover.agent.plugin.Settings;
+import io.drover.catalog.CheckState;
 import io.drover.protocol.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package io.drover.agent.plugin;
+package io.drover.catalog;
 
 import io.drover.protocol.Status;
 import org.junit.jupiter.api.Test;
