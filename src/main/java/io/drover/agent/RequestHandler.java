@@ -4,7 +4,6 @@ import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionFailedException;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.AgentPlugin;
-import io.drover.catalog.InputValidator;
 import io.drover.catalog.Inputs;
 import io.drover.catalog.InvalidInputException;
 import io.drover.filter.Filter;
@@ -206,7 +205,7 @@ public final class RequestHandler {
         try {
             // The catalog's words for an unknown action and bad inputs: the runner refuses with the same ones.
             action = plugin.action(plugin.catalog().requireAction(request.action()).name());
-            inputs = InputValidator.validate(plugin.name(), action.spec(), request.params(), action.checks());
+            inputs = action.validate(plugin.name(), request.params());
         } catch (InvalidInputException e) {
             return new Outcome(reply(node, request, e.status(), e.getMessage(), Map.of(), started), "invalid", e.getMessage());
         }

@@ -42,7 +42,7 @@ class ClockSkewTest {
     private static final RequestSigner SIGNER = new RequestSigner("alice", ALICE.getPrivate());
 
     private final Node node = Node.build(new NodeSpec(IDENTITY, List.of("drover"), Set.of("roles::dev_server"),
-            Map.of("country", "de"), Map.of("firewall", Map.of("provider", "sandbox"))), Plugins.builtIn());
+            Map.of("country", "de"), Map.of("firewall", Map.of("provider", "sandbox"))), Plugins.installed());
 
     /** A handler on a node whose clock is {@code offset} ahead of the caller's (negative: behind). */
     private static RequestHandler nodeWithClockOff(Duration offset) {

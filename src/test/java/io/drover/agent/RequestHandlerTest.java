@@ -1,6 +1,5 @@
 package io.drover.agent;
 
-import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.PluginFactory;
 import io.drover.agents.firewall.FirewallAgent;
 import io.drover.agents.firewall.FirewallProvider;
@@ -10,12 +9,13 @@ import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
 import io.drover.security.AuditLog;
-import io.drover.testing.TestPlugin;
 import io.drover.security.Policy;
 import io.drover.security.RequestSecurity;
+import io.drover.testing.TestPlugin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -57,7 +56,7 @@ class RequestHandlerTest {
                     "nrpe", Map.of("provider", "sandbox", "commands", Map.of(
                             "check_slow", Map.of("output", "SLOW OK", "delay_ms", 100),
                             "check_disk", Map.of("exit", 2, "output", "DISK CRITICAL - / is full|/=100%"))))),
-            Plugins.builtIn());
+            Plugins.installed());
     private final RequestHandler handler = new RequestHandler(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC),
             Duration.ofSeconds(30), 3600, false);
 
@@ -291,10 +290,9 @@ class RequestHandlerTest {
 
     @Test
     void exceptionInAHandlerIsUnknownErrorAndReleasesThePluginLock() {
-        PluginFactory boom = TestPlugin.factory("boom", "always fails",
-                Action.named("explode", "throws").handledBy(inputs -> {
-                    throw new IllegalStateException("kaboom");
-                }));
+        PluginFactory boom = TestPlugin.named("boom", "always fails").action("explode", inputs -> {
+            throw new IllegalStateException("kaboom");
+        }).factory();
         Node failing = Node.build(new NodeSpec("boom01", List.of("drover"), Set.of(), Map.of(), Map.of("boom", Map.of())),
                 new Plugins(List.of(new RpcutilAgent.Factory(), boom)));
         Reply reply = handler.handle(failing, broadcast("boom", "explode", Map.of(), null)).orElseThrow();

@@ -88,7 +88,7 @@ class CliIT {
 
     private Node node(String identity, String role) {
         return Node.build(new NodeSpec(identity, List.of(collective), Set.of(role), Map.of(),
-                Map.of("service", Map.of("provider", "sandbox", "services", Map.of("httpd", "running")))), Plugins.builtIn());
+                Map.of("service", Map.of("provider", "sandbox", "services", Map.of("httpd", "running")))), Plugins.installed());
     }
 
     /** Serves {@code node}'s queue, answering broadcasts (discovery) and dropping every directed request. */

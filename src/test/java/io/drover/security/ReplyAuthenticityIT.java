@@ -93,7 +93,7 @@ class ReplyAuthenticityIT {
             RequestSecurity security = new RequestSecurity(new RequestVerifier(TrustedKeys.load(callers)), null, null,
                     ReplySigner.of(List.of(credentials)));
             Node node = Node.build(new NodeSpec(identity, List.of(collective), Set.of(), Map.of(), TestFleet.sandboxAgents()),
-                    Plugins.builtIn());
+                    Plugins.installed());
             NodeHost host = new NodeHost(broker.connector(), new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600,
                     false, security), NodeHost.Options.agent(identity));
             hosts.add(host);

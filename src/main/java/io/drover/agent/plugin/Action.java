@@ -1,6 +1,9 @@
 package io.drover.agent.plugin;
 
 import io.drover.catalog.ActionSpec;
+import io.drover.catalog.InputValidator;
+import io.drover.catalog.Inputs;
+import io.drover.catalog.InvalidInputException;
 
 import java.util.Map;
 import java.util.Objects;
@@ -32,6 +35,15 @@ public final class Action {
 
     public ActionHandler handler() {
         return handler;
+    }
+
+    /**
+     * {@code params} checked against the catalog, then by the node-side checks.
+     *
+     * @throws InvalidInputException saying what is wrong; nothing may run
+     */
+    public Inputs validate(String agent, Map<String, Object> params) {
+        return InputValidator.validate(agent, spec, params, checks);
     }
 
     /** Node-side checks of string inputs, by input name, run after the catalog's. */

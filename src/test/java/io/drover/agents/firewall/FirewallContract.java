@@ -91,7 +91,7 @@ abstract class FirewallContract {
         Map<String, Object> settings = new HashMap<>(settings());
         settings.put("command_prefix", pair.nodePrefix());
         node = Node.build(new NodeSpec("node.test", List.of("drover"), Set.of(), Map.of(), Map.of("firewall", settings)),
-                Plugins.builtIn());
+                Plugins.installed());
     }
 
     @AfterEach
