@@ -5,6 +5,8 @@ import io.drover.agents.firewall.FirewallAgent;
 import io.drover.agents.firewall.FirewallProvider;
 import io.drover.agents.rpcutil.RpcutilAgent;
 import io.drover.agents.service.ServiceAgent;
+import io.drover.catalog.Catalogs;
+import io.drover.catalog.InvalidInputException;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
@@ -14,6 +16,9 @@ import io.drover.security.RequestSecurity;
 import io.drover.testing.TestPlugin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,10 +42,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -224,6 +231,40 @@ class RequestHandlerTest {
         Reply unknown = reply(broadcast("firewall", "block", Map.of("address", "192.0.2.1", "force", true), null));
         assertEquals(Status.INVALID_DATA, unknown.status());
         assertEquals(List.of(), firewall().listBlocked());
+    }
+
+    static Stream<Arguments> badCalls() {
+        return Stream.of(
+                Arguments.of("firewall", "flush", Map.of()),
+                Arguments.of("firewall", "block", Map.of()),
+                Arguments.of("firewall", "block", Map.of("address", "192.0.2.1; iptables -F")),
+                Arguments.of("firewall", "block", Map.of("address", "300.1.1.1")),
+                Arguments.of("firewall", "block", Map.of("address", 42)),
+                Arguments.of("firewall", "block", Map.of("address", "192.0.2.1", "force", true)),
+                Arguments.of("service", "start", Map.of("service", "-httpd")),
+                Arguments.of("service", "restart", Map.of("service", "httpd\nreboot")),
+                Arguments.of("nrpe", "run_command", Map.of("command", "check load")),
+                Arguments.of("rpcutil", "ping", Map.of("x", 1)),
+                Arguments.of("rpcutil", "get_fact", Map.of()));
+    }
+
+    /** The runner refuses with the catalog before sending; its words must be exactly what the node replies. */
+    @ParameterizedTest(name = "{0}.{1} {2}")
+    @MethodSource("badCalls")
+    void theRunnerRefusesBadInputWithTheNodesOwnWords(String agent, String action, Map<String, Object> params) {
+        Reply reply = reply(broadcast(agent, action, params, null));
+        InvalidInputException refused = assertThrows(InvalidInputException.class, () -> Catalogs.validate(agent, action, params));
+        assertEquals(reply.message(), refused.getMessage());
+        assertEquals(reply.status(), refused.status());
+    }
+
+    @Test
+    void aCheckOnlyTheNodeCanMakeIsLeftToTheNode() {
+        Map<String, Object> undefined = Map.of("command", "check_users");
+        Catalogs.validate("nrpe", "run_command", undefined);
+        Reply reply = reply(broadcast("nrpe", "run_command", undefined, null));
+        assertEquals(Status.INVALID_DATA, reply.status());
+        assertTrue(reply.message().contains("no check of that name is defined on this node"), reply.message());
     }
 
     @Test
