@@ -32,25 +32,23 @@ public final class PackageCatalog {
             .matching(VERSION_SYNTAX, "4.2.6-3.el5").describedAs("exact version to install");
 
     public static final AgentCatalog CATALOG = AgentCatalog.of(AGENT, "Install, update and remove packages",
-            ActionSpec.named(INSTALL, "Install a package, optionally an exact version").input(PACKAGE_INPUT).input(VERSION_INPUT)
-                    .output(CHANGED, BOOLEAN, "false if that version was already installed")
-                    .output(PACKAGE, STRING, "package name").output(INSTALLED, BOOLEAN, "true if installed")
-                    .output(VERSION, STRING, "installed version").output(ARCH, STRING, "architecture")
-                    .output(PREVIOUS_VERSION, STRING, "version before").build(),
-            ActionSpec.named(UPDATE, "Upgrade an installed package to the newest version its repositories offer")
-                    .input(PACKAGE_INPUT)
-                    .output(CHANGED, BOOLEAN, "false if it was already the newest")
-                    .output(PACKAGE, STRING, "package name").output(INSTALLED, BOOLEAN, "true if installed")
-                    .output(VERSION, STRING, "installed version").output(ARCH, STRING, "architecture")
-                    .output(PREVIOUS_VERSION, STRING, "version before").build(),
-            ActionSpec.named(UNINSTALL, "Remove a package").input(PACKAGE_INPUT)
-                    .output(CHANGED, BOOLEAN, "false if it was not installed")
-                    .output(PACKAGE, STRING, "package name").output(INSTALLED, BOOLEAN, "true if installed")
-                    .output(VERSION, STRING, "installed version").output(ARCH, STRING, "architecture")
-                    .output(PREVIOUS_VERSION, STRING, "version before").build(),
-            ActionSpec.named(STATUS, "Installed version and architecture of a package").input(PACKAGE_INPUT)
-                    .output(PACKAGE, STRING, "package name").output(INSTALLED, BOOLEAN, "true if installed")
-                    .output(VERSION, STRING, "installed version").output(ARCH, STRING, "architecture").build());
+            change(ActionSpec.named(INSTALL, "Install a package, optionally an exact version").input(PACKAGE_INPUT).input(VERSION_INPUT),
+                    "false if that version was already installed"),
+            change(ActionSpec.named(UPDATE, "Upgrade an installed package to the newest version its repositories offer")
+                    .input(PACKAGE_INPUT), "false if it was already the newest"),
+            change(ActionSpec.named(UNINSTALL, "Remove a package").input(PACKAGE_INPUT), "false if it was not installed"),
+            status(ActionSpec.named(STATUS, "Installed version and architecture of a package").input(PACKAGE_INPUT)).build());
+
+    /** The outputs of an action that changes a package: whether it changed, the status after, the version before. */
+    private static ActionSpec change(ActionSpec.Builder action, String unchanged) {
+        return status(action.output(CHANGED, BOOLEAN, unchanged)).output(PREVIOUS_VERSION, STRING, "version before").build();
+    }
+
+    /** The outputs describing a package's state. */
+    private static ActionSpec.Builder status(ActionSpec.Builder action) {
+        return action.output(PACKAGE, STRING, "package name").output(INSTALLED, BOOLEAN, "true if installed")
+                .output(VERSION, STRING, "installed version").output(ARCH, STRING, "architecture");
+    }
 
     private PackageCatalog() {
     }

@@ -26,21 +26,20 @@ public final class ServiceCatalog {
             .matching("[A-Za-z0-9][A-Za-z0-9_.@:-]*", "httpd").describedAs("service (unit) name");
 
     public static final AgentCatalog CATALOG = AgentCatalog.of(AGENT, "Start, stop, restart and inspect services",
-            ActionSpec.named(START, "Start a service").input(SERVICE_INPUT)
-                    .output(CHANGED, BOOLEAN, "false if it was already running").output(SERVICE, STRING, "service name")
-                    .output(STATE, STRING, "running").output(RUNNING, BOOLEAN, "true if running")
-                    .output(PID, INTEGER, "main pid when known").build(),
-            ActionSpec.named(STOP, "Stop a service").input(SERVICE_INPUT)
-                    .output(CHANGED, BOOLEAN, "false if it was already stopped").output(SERVICE, STRING, "service name")
-                    .output(STATE, STRING, "stopped").output(RUNNING, BOOLEAN, "true if running")
-                    .output(PID, INTEGER, "main pid when known").build(),
-            ActionSpec.named(RESTART, "Restart a service, or start it if stopped").input(SERVICE_INPUT)
-                    .output(CHANGED, BOOLEAN, "always true").output(SERVICE, STRING, "service name")
-                    .output(STATE, STRING, "running").output(RUNNING, BOOLEAN, "true if running")
-                    .output(PID, INTEGER, "new main pid").build(),
-            ActionSpec.named(STATUS, "Whether a service is running").input(SERVICE_INPUT)
-                    .output(SERVICE, STRING, "service name").output(STATE, STRING, "running or stopped")
-                    .output(RUNNING, BOOLEAN, "true if running").output(PID, INTEGER, "main pid when known").build());
+            status(ActionSpec.named(START, "Start a service").input(SERVICE_INPUT)
+                    .output(CHANGED, BOOLEAN, "false if it was already running"), RUNNING, "main pid when known"),
+            status(ActionSpec.named(STOP, "Stop a service").input(SERVICE_INPUT)
+                    .output(CHANGED, BOOLEAN, "false if it was already stopped"), STOPPED, "main pid when known"),
+            status(ActionSpec.named(RESTART, "Restart a service, or start it if stopped").input(SERVICE_INPUT)
+                    .output(CHANGED, BOOLEAN, "always true"), RUNNING, "new main pid"),
+            status(ActionSpec.named(STATUS, "Whether a service is running").input(SERVICE_INPUT),
+                    RUNNING + " or " + STOPPED, "main pid when known"));
+
+    /** The outputs describing a service's state, {@code state} saying which it is after the action. */
+    private static ActionSpec status(ActionSpec.Builder action, String state, String pid) {
+        return action.output(SERVICE, STRING, "service name").output(STATE, STRING, state)
+                .output(RUNNING, BOOLEAN, "true if running").output(PID, INTEGER, pid).build();
+    }
 
     private ServiceCatalog() {
     }
