@@ -218,8 +218,8 @@ public final class AmqpDroverClient implements DroverClient {
         Request request = new Request(Request.newId(), "warmup", RpcutilCatalog.AGENT, RpcutilCatalog.PING, Map.of("x", 1),
                 Filter.parse("class(a) and b == 1").toString(), List.of("warmup"), "warmup", 1, 1, null);
         codec.decodeRequest(codec.encode(request));
-        codec.decodeReply(codec.encode(new Reply(request.id(), "warmup", RpcutilCatalog.AGENT, RpcutilCatalog.PING, io.drover.protocol.Status.OK, "",
-                Map.of(RpcutilCatalog.PONG, 1L), 0)));
+        codec.decodeReply(codec.encode(new Reply(request.id(), "warmup", RpcutilCatalog.AGENT, RpcutilCatalog.PING,
+                io.drover.protocol.Status.OK, "", Map.of(RpcutilCatalog.PONG, 1L), 0)));
     }
 
     @Override
