@@ -1,13 +1,15 @@
 package io.drover.agent;
 
+import io.drover.config.YamlDocuments;
+
 import io.drover.agent.command.ProcessCommandRunner;
 import io.drover.agent.facts.BuiltinFacts;
 import io.drover.agent.facts.Facter;
 import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Settings;
-import io.drover.transport.BrokerConnector;
+import io.drover.protocol.Names;
 import io.drover.transport.BrokerSettings;
-import io.drover.transport.TlsSettings;
+import io.drover.transport.SecretFile;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -48,7 +50,8 @@ import java.util.Set;
  */
 public record AgentConfig(NodeSpec node, BrokerSettings broker, int threads, Duration clockSkew, int maxTtl,
                           SecuritySettings security, Duration registrationInterval) {
-    public static final String DEFAULT_COLLECTIVE = "drover";
+    /** The environment variable the broker password may come from, when {@code broker.password_file} is not set. */
+    static final String PASSWORD_ENVIRONMENT = "DROVER_BROKER_PASSWORD";
 
     /** Loads and checks a configuration file; every problem is a {@link ConfigException} naming the setting. */
     public static AgentConfig load(Path file) {
@@ -60,7 +63,7 @@ public record AgentConfig(NodeSpec node, BrokerSettings broker, int threads, Dur
         }
         List<String> collectives = settings.strings("collectives");
         if (collectives.isEmpty()) {
-            collectives = List.of(DEFAULT_COLLECTIVE);
+            collectives = List.of(Names.DEFAULT_COLLECTIVE);
         }
         BrokerSettings broker = broker(settings, dir, file);
         SecuritySettings security = SecuritySettings.read(settings.section("security"), dir);
@@ -69,6 +72,7 @@ public record AgentConfig(NodeSpec node, BrokerSettings broker, int threads, Dur
         Map<String, Object> facts = new LinkedHashMap<>();
         if (settings.bool("builtin_facts", true)) {
             facts = DeepMerge.merge(facts, BuiltinFacts.collect());
+            facts.put("drover", Map.of("version", AgentVersion.current()));
         }
         String facter = settings.string("facter", "false");
         if (!facter.equals("false")) {
@@ -128,67 +132,62 @@ public record AgentConfig(NodeSpec node, BrokerSettings broker, int threads, Dur
      * {@code password_file} and {@code tls}. The password may also come from {@code DROVER_BROKER_PASSWORD}.
      */
     private static BrokerSettings broker(Settings settings, Path dir, Path file) {
-        List<String> uris;
-        String username = null;
-        String password = null;
-        TlsSettings tls = null;
-        boolean userId = false;
-        if (settings.isSection("broker")) {
-            Settings section = settings.section("broker");
-            uris = section.strings("uris");
-            username = section.string("username", null);
-            userId = section.bool("user_id", false);
-            String passwordFile = section.string("password_file", null);
-            if (passwordFile != null) {
-                password = secret(dir.resolve(passwordFile), section, "password_file");
+        if (!settings.isSection("broker")) {
+            List<String> uris = settings.strings("broker");
+            requireUris(uris, file);
+            try {
+                return BrokerSettings.builder(String.join(",", uris)).password(System.getenv(PASSWORD_ENVIRONMENT)).build();
+            } catch (IllegalArgumentException e) {
+                throw settings.invalid("broker", e.getMessage());
             }
-            if (section.isSection("tls")) {
-                Settings tlsSection = section.section("tls");
-                String trustStore = tlsSection.string("trust_store", null);
-                String trustPassword = tlsSection.string("trust_store_password", null);
-                String keyStore = tlsSection.string("key_store", null);
-                String keyPasswordFile = tlsSection.string("key_store_password_file", null);
-                String keyPassword = keyPasswordFile != null ? secret(dir.resolve(keyPasswordFile), tlsSection, "key_store_password_file")
-                        : tlsSection.string("key_store_password", null);
-                boolean verify = tlsSection.bool("verify_hostname", true);
-                tlsSection.requireAllRead();
-                tls = new TlsSettings(trustStore == null ? null : dir.resolve(trustStore),
-                        trustPassword == null ? null : trustPassword.toCharArray(),
-                        keyStore == null ? null : dir.resolve(keyStore),
-                        keyPassword == null ? null : keyPassword.toCharArray(), verify);
-            } else {
-                section.map("tls");
-            }
-            section.requireAllRead();
-        } else {
-            uris = settings.strings("broker");
         }
-        if (uris.isEmpty()) {
-            throw new ConfigException(file + ": broker is required, e.g. broker: amqp://user:password@broker.example.com:5672");
-        }
-        if (password == null && System.getenv("DROVER_BROKER_PASSWORD") != null) {
-            password = System.getenv("DROVER_BROKER_PASSWORD");
-        }
+        Settings section = settings.section("broker");
+        List<String> uris = section.strings("uris");
+        requireUris(uris, file);
+        BrokerSettings.Builder broker;
         try {
-            List<URI> parsed = BrokerConnector.parseAll(String.join(",", uris));
-            BrokerSettings broker = new BrokerSettings(parsed, username, password, tls, userId);
-            broker.connector();
-            return broker;
+            broker = BrokerSettings.builder(String.join(",", uris));
+        } catch (IllegalArgumentException e) {
+            throw settings.invalid("broker", e.getMessage());
+        }
+        broker.username(section.string("username", null)).userId(section.bool("user_id", false));
+        String passwordFile = section.string("password_file", null);
+        broker.password(passwordFile != null ? secret(dir.resolve(passwordFile), section, "password_file") : System.getenv(PASSWORD_ENVIRONMENT));
+        if (section.isSection("tls")) {
+            Settings tls = section.section("tls");
+            String trustStore = tls.string("trust_store", null);
+            String trustPassword = tls.string("trust_store_password", null);
+            String keyStore = tls.string("key_store", null);
+            String keyPasswordFile = tls.string("key_store_password_file", null);
+            String keyPassword = keyPasswordFile != null ? secret(dir.resolve(keyPasswordFile), tls, "key_store_password_file")
+                    : tls.string("key_store_password", null);
+            broker.trustStore(trustStore == null ? null : dir.resolve(trustStore), trustPassword)
+                    .keyStore(keyStore == null ? null : dir.resolve(keyStore), keyPassword)
+                    .verifyHostname(tls.bool("verify_hostname", true));
+            tls.requireAllRead();
+        } else {
+            section.map("tls");
+        }
+        section.requireAllRead();
+        try {
+            return broker.build();
         } catch (IllegalArgumentException e) {
             throw settings.invalid("broker", e.getMessage());
         }
     }
 
-    /** A secret kept in its own file (first line), which must not be readable by others. */
+    private static void requireUris(List<String> uris, Path file) {
+        if (uris.isEmpty()) {
+            throw new ConfigException(file + ": broker is required, e.g. broker: amqp://user:password@broker.example.com:5672");
+        }
+    }
+
+    /** A secret kept in its own file (first line), which must not be readable by everyone. */
     private static String secret(Path file, Settings section, String key) {
         try {
-            java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = java.nio.file.Files.getPosixFilePermissions(file);
-            if (permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
-                throw section.invalid(key, file + " is readable by everyone; chmod 600 it");
-            }
-            return java.nio.file.Files.readAllLines(file).stream().findFirst().orElse("").strip();
-        } catch (java.io.IOException e) {
-            throw section.invalid(key, "cannot read " + file + ": " + e.getMessage());
+            return SecretFile.read(file);
+        } catch (IllegalArgumentException e) {
+            throw section.invalid(key, e.getMessage());
         }
     }
 

@@ -42,7 +42,7 @@ public final class AgentMain {
     /** Runs the agent, or {@code keys ...} to make a node key; returns the exit code. */
     public static int run(String[] args) {
         if (args.length > 0 && args[0].equals("keys")) {
-            return io.drover.security.KeysCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+            return NodeKeyCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
         }
         Path config = Path.of("/etc/drover/agent.yaml");
         boolean check = false;
@@ -83,14 +83,14 @@ public final class AgentMain {
                 agentConfig = agentConfig.withIdentity(identity);
             }
             node = Node.build(agentConfig.node(), Plugins.installed());
-        } catch (ConfigException | IllegalArgumentException e) {
+        } catch (io.drover.error.ConfigurationException | IllegalArgumentException e) {
             System.err.println("drover-agent: " + e.getMessage());
             return 2;
         }
         RequestSecurity security;
         try {
             security = agentConfig.security().open(!check, node.identity());
-        } catch (ConfigException e) {
+        } catch (io.drover.error.ConfigurationException e) {
             System.err.println("drover-agent: " + e.getMessage());
             return 2;
         }

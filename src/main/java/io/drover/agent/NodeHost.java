@@ -56,6 +56,8 @@ public final class NodeHost implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeHost.class);
     /** A reply-to must look like a queue name and never be one of Drover's own node queues. */
     private static final Pattern REPLY_TO = Pattern.compile("[A-Za-z0-9_.:@/+-]{1,255}");
+    /** Requests waiting for their signature check beyond which the oldest are dropped (see {@link SignatureChecks}). */
+    static final int SIGNATURE_CHECK_BACKLOG = 2_000;
     /** How often every node's channel, consumer and queue are checked. */
     static final long SELF_CHECK_INTERVAL_MS = 3_000;
     /** Queues asked about per self-check, so a large emulated fleet does not flood the broker with checks. */
@@ -68,6 +70,7 @@ public final class NodeHost implements AutoCloseable {
     private final List<Connection> connections = new ArrayList<>();
     private final Map<String, List<Subscription>> subscriptions = new ConcurrentHashMap<>();
     private final DecodedRequests decoded = new DecodedRequests();
+    private final SignatureChecks signatureChecks;
     private final ExecutorService consumerThreads;
     private final Registrar registrar;
     private final Map<String, Node> hostedNodes = new ConcurrentHashMap<>();
@@ -149,6 +152,7 @@ public final class NodeHost implements AutoCloseable {
             return thread;
         });
         executor.allowCoreThreadTimeOut(true);
+        this.signatureChecks = new SignatureChecks(options.name(), SignatureChecks.defaultThreads(), SIGNATURE_CHECK_BACKLOG);
         // One small pool delivers for every connection; amqp-client would start one per connection otherwise.
         AtomicInteger consumerIds = new AtomicInteger();
         this.consumerThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), runnable -> {
@@ -278,6 +282,8 @@ public final class NodeHost implements AutoCloseable {
     private Subscription subscribe(Channel channel, Node node, String collective) throws IOException {
         String queue = Topology.nodeQueue(collective, node.identity());
         NodeConsumer consumer = new NodeConsumer(channel, node);
+        // Before the queue exists again: whatever it receives from now on was sent while this node serves.
+        handler.serving(node, collective);
         AMQP.Queue.DeclareOk ok = channel.queueDeclare(queue, false, false, true, null);
         if (ok.getConsumerCount() > 0) {
             throw new IllegalStateException("Another agent already serves identity " + node.identity() + " in collective "
@@ -536,6 +542,13 @@ public final class NodeHost implements AutoCloseable {
                 public void handleRecoveryStarted(Recoverable r) {
                     // the shutdown listener already said so; the self-check leaves the connection to the recovery
                     recovering.add(connection);
+                    // The recovery re-declares the queues on this connection: mark them before it does.
+                    for (Node node : hostedNodes.values()) {
+                        List<Subscription> subs = subscriptions.get(node.identity());
+                        if (subs != null && subs.get(0).channel().getConnection() == connection) {
+                            subs.forEach(sub -> handler.serving(node, sub.collective()));
+                        }
+                    }
                 }
             });
         }
@@ -557,6 +570,7 @@ public final class NodeHost implements AutoCloseable {
         }
         connections.clear();
         executor.shutdownNow();
+        signatureChecks.close();
         consumerThreads.shutdownNow();
     }
 
@@ -587,6 +601,7 @@ public final class NodeHost implements AutoCloseable {
             }
         }
         subscriptions.clear();
+        signatureChecks.close();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -666,20 +681,40 @@ public final class NodeHost implements AutoCloseable {
                             Names.printable(properties.getCorrelationId()), e.getMessage());
                     return;
                 }
-                if (RpcutilCatalog.AGENT.equals(request.agent()) && RpcutilCatalog.PING.equals(request.action())) {
-                    // Discovery's ping costs microseconds: answered right here, it skips a thread hand-off that
-                    // would stretch every discovery over a large fleet.
-                    serve(properties, request);
+                if (handler.signatureCheckPending(node, request)) {
+                    Request unchecked = request;
+                    signatureChecks.submit(() -> {
+                        try {
+                            handler.checkSignature(unchecked);
+                            dispatch(properties, unchecked);
+                        } catch (Throwable t) {
+                            survive(t, properties, unchecked);
+                        }
+                    });
                     return;
                 }
-                Request accepted = request;
-                try {
-                    executor.execute(() -> serve(properties, accepted));
-                } catch (RejectedExecutionException e) {
-                    busy(properties, request);
-                }
+                dispatch(properties, request);
             } catch (Throwable t) {
                 survive(t, properties, request);
+            }
+        }
+
+        /**
+         * Serves a request here or on a worker thread. Only requests whose signature held (or that need none) reach
+         * the workers; the others are refused right here, so forged requests never take a worker's queue from genuine
+         * ones, and only a verified request the workers cannot take is answered "busy".
+         */
+        private void dispatch(AMQP.BasicProperties properties, Request request) {
+            if (!handler.verified(request) || RpcutilCatalog.AGENT.equals(request.agent()) && RpcutilCatalog.PING.equals(request.action())) {
+                // A refusal, or discovery's ping, costs microseconds: answered right here, a ping skips a thread
+                // hand-off that would stretch every discovery over a large fleet.
+                serve(properties, request);
+                return;
+            }
+            try {
+                executor.execute(() -> serve(properties, request));
+            } catch (RejectedExecutionException e) {
+                busy(properties, request);
             }
         }
 

@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
 /**
  * Decides what a node does with one request, in this order: is it for this node (collective, targets), is it
  * signed by a trusted caller, does the filter match, is it fresh (TTL, clock skew, replay), does the policy
- * allow it (for a directed request: before the filter), does the action exist, are the inputs valid; then wait
+ * allow it (for a directed request: before the filter); only then is its id remembered; does the action exist,
+ * was it created after this node began serving, are the inputs valid; then wait
  * for the plugin's turn (never past the request's deadline), check the deadline again, audit the intent and only
  * then run it, and audit the outcome (an action never runs unaudited, nor after its caller stopped waiting). A
  * broadcast whose filter does not
@@ -128,6 +129,11 @@ public final class RequestHandler {
         return digest;
     }
 
+    /** Marks that {@code node} is about to (re)declare its queue in {@code collective}: older requests cannot be for it. */
+    void serving(Node node, String collective) {
+        node.replayGuard().serving(collective, clock.millis());
+    }
+
     /**
      * Runs a local ping through the decision path once, without the broker or the audit, so the first real
      * request is not slowed by class loading; a slow first reply would stretch the client's discovery window.
@@ -185,7 +191,7 @@ public final class RequestHandler {
             String why = "ttl " + request.ttl() + " s is longer than this node accepts (" + maxTtlSeconds + " s)";
             return new Outcome(reply(node, request, Status.INVALID_DATA, why, Map.of(), started), "invalid", why);
         }
-        String stale = node.replayGuard().admit(request, clock.millis(), clockSkew);
+        String stale = node.replayGuard().check(request, clock.millis(), clockSkew);
         if (stale != null) {
             return refused(node, request, stale, started);
         }
@@ -195,21 +201,39 @@ public final class RequestHandler {
                 return denied;
             }
         }
+        // Only now, signed and allowed, may the request take room among the ids remembered for its caller.
+        String repeat = warmUp ? null : node.replayGuard().remember(request, clock.millis(), clockSkew);
+        if (repeat != null) {
+            return refused(node, request, repeat, started);
+        }
         AgentPlugin plugin = node.plugin(request.agent());
         if (plugin == null) {
             String why = "agent " + request.agent() + " is not enabled on this node (enabled: " + String.join(", ", node.agents()) + ")";
             return new Outcome(reply(node, request, Status.UNKNOWN_ACTION, why, Map.of(), started), "invalid", why);
         }
         Action action;
-        Inputs inputs;
         try {
             // The catalog's words for an unknown action and bad inputs: the runner refuses with the same ones.
             action = plugin.action(plugin.catalog().requireAction(request.action()).name());
+        } catch (InvalidInputException e) {
+            return invalid(node, request, e, started);
+        }
+        // Read-only actions keep the clock-skew allowance, as with their deadline; actions that change the host do not.
+        String early = node.replayGuard().createdBeforeServing(request, plugin.serialized() ? Duration.ZERO : clockSkew);
+        if (early != null) {
+            return refused(node, request, early, started);
+        }
+        Inputs inputs;
+        try {
             inputs = action.validate(plugin.name(), request.params());
         } catch (InvalidInputException e) {
-            return new Outcome(reply(node, request, e.status(), e.getMessage(), Map.of(), started), "invalid", e.getMessage());
+            return invalid(node, request, e, started);
         }
         return run(node, request, plugin, action, inputs, started, warmUp);
+    }
+
+    private Outcome invalid(Node node, Request request, InvalidInputException e, long started) {
+        return new Outcome(reply(node, request, e.status(), e.getMessage(), Map.of(), started), "invalid", e.getMessage());
     }
 
     /** The policy's refusal, or null when there is no policy or it allows the request. */
@@ -220,6 +244,34 @@ public final class RequestHandler {
         String denial = security.policy().denial(request.caller(), request.agent(), request.action(), node);
         return denial == null ? null
                 : new Outcome(reply(node, request, Status.ABORTED, "denied: " + denial, Map.of(), started), "denied", denial);
+    }
+
+    /**
+     * Whether {@code request} is for {@code node} and its signature still has to be checked: a check costs about
+     * 0.6 ms, so the host runs it apart from the delivery threads ({@link SignatureChecks}).
+     */
+    boolean signatureCheckPending(Node node, Request request) {
+        return security.verifier() != null && node.collectives().contains(request.collective())
+                && (!request.isDirected() || request.targets().contains(node.identity())) && !verified.containsKey(request);
+    }
+
+    /** Checks the signature now (once per distinct request); the outcome is remembered for {@link #handle}. */
+    void checkSignature(Request request) {
+        if (security.verifier() != null) {
+            verify(request);
+        }
+    }
+
+    /**
+     * Whether a "busy" reply may go to {@code request}: only to a request whose signature was checked and held, so
+     * forged requests never make a node publish (and sign) anything.
+     */
+    boolean verified(Request request) {
+        if (security.verifier() == null) {
+            return true;
+        }
+        Optional<String> known = verified.get(request);
+        return known != null && known.isEmpty();
     }
 
     /**

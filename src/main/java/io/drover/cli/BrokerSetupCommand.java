@@ -8,6 +8,12 @@ import io.drover.agent.plugin.ActionFailedException;
 import io.drover.protocol.Names;
 import io.drover.transport.BrokerPermissions;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,29 +26,18 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * {@code drover broker setup}: applies Drover's least-privilege permission scheme to a RabbitMQ vhost through
  * {@code rabbitmqctl} (argument lists, never a shell). Idempotent: creates only the vhost and users that are
  * missing, and sets every permission entry again. Exit codes: 0 done, 1 rabbitmqctl failed, 2 bad usage.
  */
-final class BrokerSetupCommand {
-    static final String USAGE = """
-            Usage: drover broker setup --runner USER --node IDENTITY[,IDENTITY...] [OPTIONS]
-              --collective C[,C...]   collectives the users work in (default drover)
-              --vhost V               RabbitMQ vhost (default /; created when missing)
-              --runner USER           a runner's broker user (repeatable)
-              --node ID[,ID...]       nodes; each gets a broker user named like its identity (repeatable)
-              --nodes-file FILE       more node identities, one a line (# comments)
-              --rabbitmqctl PATH      the rabbitmqctl to run (default rabbitmqctl)
-              -n, --rabbit-node NODE  the RabbitMQ node to configure (rabbitmqctl -n)
-              --dry-run               print the rabbitmqctl commands instead of running them
-            Users it creates have no password: set one with 'rabbitmqctl change_password USER' (it prompts),
-            or use client certificates. Permissions are explained in docs/security.md, "Broker permissions".
-            """;
-    private static final Set<String> WITH_VALUE = Set.of("--collective", "--vhost", "--runner", "--node", "--nodes-file",
-            "--rabbitmqctl", "--rabbit-node");
-    private static final Set<String> FLAGS = Set.of("--dry-run");
+@CommandLine.Command(name = "setup", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Least-privilege RabbitMQ users and permissions for runners and nodes, through rabbitmqctl.",
+        footer = {"%nUsers it creates have no password: set one with 'rabbitmqctl change_password USER' (it prompts),",
+                "or use client certificates. Permissions are explained in docs/security.md, \"Broker permissions\"."})
+final class BrokerSetupCommand implements Callable<Integer> {
     private static final int MAX_NODES = 100_000;
     private static final String HIDDEN = "***";
     private static final java.util.regex.Pattern RABBIT_NODE = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.@-]{0,254}");
@@ -51,6 +46,25 @@ final class BrokerSetupCommand {
     private final Map<String, String> environment;
     private final PrintStream out;
     private final PrintStream err;
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--collective", paramLabel = "C[,C...]", description = "collectives the users work in (default drover)")
+    private List<String> collectiveOptions = new ArrayList<>();
+    @Option(names = "--vhost", paramLabel = "V", description = "RabbitMQ vhost (default /; created when missing)")
+    private String vhostOption;
+    @Option(names = "--runner", paramLabel = "USER", description = "a runner's broker user (repeatable)")
+    private List<String> runnerOptions = new ArrayList<>();
+    @Option(names = "--node", paramLabel = "ID[,ID...]", description = "nodes; each gets a broker user named like its identity (repeatable)")
+    private List<String> nodeOptions = new ArrayList<>();
+    @Option(names = "--nodes-file", paramLabel = "FILE", description = "more node identities, one a line (# comments)")
+    private Path nodesFile;
+    @Option(names = "--rabbitmqctl", paramLabel = "PATH", description = "the rabbitmqctl to run (default rabbitmqctl)")
+    private String rabbitmqctl;
+    @Option(names = {"-n", "--rabbit-node"}, paramLabel = "NODE", description = "the RabbitMQ node to configure (rabbitmqctl -n)")
+    private String rabbitNode;
+    @Option(names = "--dry-run", description = "print the rabbitmqctl commands instead of running them")
+    private boolean dryRun;
 
     /**
      * @param environment variables rabbitmqctl needs from the caller's environment ({@code HOME}, where the Erlang
@@ -63,62 +77,71 @@ final class BrokerSetupCommand {
         this.err = err;
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** The command as {@code drover broker setup} runs it here: the real rabbitmqctl, with this user's HOME. */
+    static BrokerSetupCommand forThisMachine(PrintStream out, PrintStream err) {
         String home = System.getenv("HOME");
         return new BrokerSetupCommand(new ProcessCommandRunner(List.of(), Duration.ofSeconds(120), 64 * 1024),
-                home == null ? Map.of() : Map.of("HOME", home), out, err).main(args);
+                home == null ? Map.of() : Map.of("HOME", home), out, err);
     }
 
-    int main(String[] args) {
-        try {
-            if (args.length == 0 || !args[0].equals("setup")) {
-                throw new Arguments.UsageException(args.length == 0 ? "say setup" : "unknown broker command '" + Names.printable(args[0]) + "'");
-            }
-            List<String> rest = new ArrayList<>();
-            for (int i = 1; i < args.length; i++) {
-                rest.add(args[i].equals("-n") ? "--rabbit-node" : args[i]);
-            }
-            Arguments arguments = Arguments.parse(rest.toArray(String[]::new), WITH_VALUE, FLAGS);
-            if (!arguments.positionals().isEmpty()) {
-                throw new Arguments.UsageException("unexpected argument '" + Names.printable(arguments.positionals().get(0)) + "'");
-            }
-            Plan plan = plan(arguments);
-            return arguments.has("--dry-run") ? dryRun(plan) : apply(plan);
-        } catch (Arguments.UsageException | IllegalArgumentException e) {
-            err.print("drover broker: " + e.getMessage() + "\n" + USAGE);
-            return 2;
-        } catch (ActionFailedException e) {
-            err.println("drover broker: " + e.getMessage());
-            return 1;
+    /** {@code drover broker}, holding {@code setup}. */
+    @CommandLine.Command(name = "broker", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "setup",
+            description = "Set up a RabbitMQ broker for Drover.")
+    static final class Group implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new ParameterException(spec.commandLine(), "say setup");
         }
+    }
+
+    static CommandLine group(BrokerSetupCommand setup) {
+        return new CommandLine(new Group()).addSubcommand(setup);
+    }
+
+    /** Runs {@code drover broker ARGS} ({@code setup ...}); returns the exit code. */
+    int main(String[] args) {
+        return Main.execute(Main.configure(group(this), out, err), args);
+    }
+
+    @Override
+    public Integer call() throws ActionFailedException {
+        Plan plan = plan();
+        return dryRun ? dryRun(plan) : apply(plan);
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
     }
 
     /** What to apply: the vhost, the users and their permissions, and how to reach rabbitmqctl. */
     record Plan(List<String> rabbitmqctl, String vhost, List<BrokerPermissions> users) {
     }
 
-    private Plan plan(Arguments arguments) throws Arguments.UsageException {
-        List<String> collectives = split(arguments.values("--collective"));
+    private Plan plan() {
+        List<String> collectives = split(collectiveOptions);
         if (collectives.isEmpty()) {
-            collectives = List.of("drover");
+            collectives = List.of(Names.DEFAULT_COLLECTIVE);
         }
-        String vhost = arguments.value("--vhost") == null ? "/" : arguments.value("--vhost");
+        String vhost = vhostOption == null ? "/" : vhostOption;
         // A value starting with - would reach rabbitmqctl as an option of its own.
         if (vhost.isEmpty() || vhost.length() > 255 || vhost.startsWith("-") || vhost.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new Arguments.UsageException("--vhost must be 1 to 255 printable characters, not starting with -");
+            throw usage("--vhost must be 1 to 255 printable characters, not starting with -");
         }
-        Set<String> nodes = new LinkedHashSet<>(split(arguments.values("--node")));
-        if (arguments.has("--nodes-file")) {
-            nodes.addAll(readNodes(Path.of(arguments.value("--nodes-file"))));
+        Set<String> nodes = new LinkedHashSet<>(split(nodeOptions));
+        if (nodesFile != null) {
+            nodes.addAll(readNodes(nodesFile));
         }
-        List<String> runners = split(arguments.values("--runner"));
+        List<String> runners = split(runnerOptions);
         if (runners.isEmpty() && nodes.isEmpty()) {
-            throw new Arguments.UsageException("give at least one --runner USER or --node IDENTITY");
+            throw usage("give at least one --runner USER or --node IDENTITY");
         }
         List<BrokerPermissions> users = new ArrayList<>();
         for (String user : runners) {
             if (nodes.contains(user)) {
-                throw new Arguments.UsageException("'" + user + "' is given both as a runner and as a node; a user is one or the other");
+                throw usage("'" + user + "' is given both as a runner and as a node; a user is one or the other");
             }
             users.add(BrokerPermissions.runner(user, collectives));
         }
@@ -126,13 +149,13 @@ final class BrokerSetupCommand {
             users.add(BrokerPermissions.node(node, collectives));
         }
         List<String> ctl = new ArrayList<>();
-        ctl.add(arguments.value("--rabbitmqctl") == null ? "rabbitmqctl" : arguments.value("--rabbitmqctl"));
-        if (arguments.has("--rabbit-node")) {
-            if (!RABBIT_NODE.matcher(arguments.value("--rabbit-node")).matches()) {
-                throw new Arguments.UsageException("-n takes a RabbitMQ node name such as rabbit@broker1");
+        ctl.add(rabbitmqctl == null ? "rabbitmqctl" : rabbitmqctl);
+        if (rabbitNode != null) {
+            if (!RABBIT_NODE.matcher(rabbitNode).matches()) {
+                throw usage("-n takes a RabbitMQ node name such as rabbit@broker1");
             }
             ctl.add("-n");
-            ctl.add(arguments.value("--rabbit-node"));
+            ctl.add(rabbitNode);
         }
         return new Plan(List.copyOf(ctl), vhost, List.copyOf(users));
     }
@@ -149,19 +172,19 @@ final class BrokerSetupCommand {
         return out;
     }
 
-    private static List<String> readNodes(Path file) throws Arguments.UsageException {
+    private List<String> readNodes(Path file) {
         try {
             if (Files.size(file) > 16L * 1024 * 1024) {
-                throw new Arguments.UsageException("--nodes-file " + file + " is larger than 16 MiB; is it the right file?");
+                throw usage("--nodes-file " + file + " is larger than 16 MiB; is it the right file?");
             }
             List<String> nodes = Files.readAllLines(file).stream().map(String::strip)
                     .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
             if (nodes.size() > MAX_NODES) {
-                throw new Arguments.UsageException("--nodes-file " + file + " names more than " + MAX_NODES + " nodes");
+                throw usage("--nodes-file " + file + " names more than " + MAX_NODES + " nodes");
             }
             return nodes;
         } catch (IOException e) {
-            throw new Arguments.UsageException("cannot read --nodes-file " + file + ": " + e.getMessage());
+            throw usage("cannot read --nodes-file " + file + ": " + e.getMessage());
         }
     }
 

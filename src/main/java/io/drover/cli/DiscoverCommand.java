@@ -2,33 +2,21 @@ package io.drover.cli;
 
 import io.drover.client.Discovery;
 import io.drover.client.DroverClient;
+import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** {@code drover discover [FILTERS]}: the identities of the matching hosts, one per line. */
+@Command(name = "discover", description = "List the hosts matching the filters, one per line.")
 final class DiscoverCommand extends FleetCommand {
     DiscoverCommand(PrintStream out, PrintStream err) {
         super(out, err);
     }
 
     @Override
-    String name() {
-        return "discover";
-    }
-
-    @Override
-    String usage() {
-        return "Usage: drover discover [OPTIONS]\n";
-    }
-
-    @Override
-    int run(DroverClient client, List<String> positionals) throws Exception {
-        if (!positionals.isEmpty()) {
-            throw new Arguments.UsageException("discover takes no arguments, got " + positionals);
-        }
+    int run(DroverClient client) throws Exception {
         Discovery discovery = client.discover(options.filter(), options.discoveryOptions());
         Integer expected = options.expected();
         boolean ok = !discovery.identities().isEmpty() && discovery.complete()

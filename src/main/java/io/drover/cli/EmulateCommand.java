@@ -15,32 +15,53 @@ import io.drover.security.RequestVerifier;
 import io.drover.security.TrustedKeys;
 import io.drover.transport.BrokerConnector;
 
+import io.drover.error.OperationInterruptedException;
+import io.drover.transport.BrokerFailures;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code drover emulate --nodes N --broker URI [--fleet template.yaml]}: hosts N emulated agents in this JVM (the
  * real agent code with sandbox providers) until stopped, for trying Drover at scale and for the benchmark.
  */
-final class EmulateCommand {
-    static final String USAGE = """
-            Usage: drover emulate --nodes N [--broker URI] [--fleet TEMPLATE] [--collective NAME]
-                                  (--trust DIR | --allow-unsigned) [--issuer ISSUER.key]
-              --nodes N          how many nodes: node-00001, node-00002, ...
-              --broker URI       broker (default: DROVER_BROKER / -Ddrover.broker)
-              --fleet TEMPLATE   classes and facts to draw from (default sandbox/emulator.yaml)
-              --collective NAME  collective (default: the template's)
-              --trust DIR        obey requests signed by the caller keys in DIR
-              --allow-unsigned   obey unsigned requests (a lab only)
-              --issuer FILE      enrol every node with this fleet issuer key, so replies are signed and runners
-                                 trusting ISSUER.pub accept them; without it replies are unsigned and runners
-                                 need -Ddrover.insecure.accept-unsigned-replies=true
-              --threads N        threads running actions (default: twice the cores)
-            """;
+@Command(name = "emulate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Host N emulated agents in this JVM until stopped (the real agent code with sandbox providers).")
+final class EmulateCommand implements Callable<Integer> {
+    private final PrintStream out;
+    @Spec
+    private CommandSpec spec;
 
-    private EmulateCommand() {
+    @Option(names = "--nodes", required = true, paramLabel = "N", description = "how many nodes: node-00001, node-00002, ...")
+    private String nodesText;
+    @Option(names = "--broker", paramLabel = "URI", description = "broker (default: DROVER_BROKER / -Ddrover.broker)")
+    private String broker;
+    @Option(names = "--fleet", paramLabel = "TEMPLATE", description = "classes and facts to draw from (default sandbox/emulator.yaml)")
+    private String fleetTemplate;
+    @Option(names = "--collective", paramLabel = "NAME", description = "collective (default: the template's)")
+    private String collective;
+    @Option(names = "--trust", paramLabel = "DIR", description = "obey requests signed by the caller keys in DIR")
+    private String trust;
+    @Option(names = "--allow-unsigned", description = "obey unsigned requests (a lab only)")
+    private boolean allowUnsigned;
+    @Option(names = "--issuer", paramLabel = "FILE", description = {"enrol every node with this fleet issuer key (ISSUER.key), so "
+            + "replies are signed and runners trusting ISSUER.pub accept them; without it replies are unsigned and runners "
+            + "need -Ddrover.insecure.accept-unsigned-replies=true"})
+    private String issuer;
+    @Option(names = "--threads", paramLabel = "N", description = "threads running actions (default: twice the cores)")
+    private String threadsText;
+
+    EmulateCommand(PrintStream out) {
+        this.out = out;
     }
 
     /** Heap in use after a full collection, in bytes. */
@@ -52,72 +73,66 @@ final class EmulateCommand {
         return runtime.totalMemory() - runtime.freeMemory();
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        Arguments arguments;
+    @Override
+    public Integer call() throws Exception {
         int nodes;
         try {
-            arguments = Arguments.parse(args, Set.of("--nodes", "--broker", "--fleet", "--collective", "--trust", "--threads", "--issuer"),
-                    Set.of("--allow-unsigned"));
-            if (!arguments.positionals().isEmpty()) {
-                throw new Arguments.UsageException("unexpected " + arguments.positionals());
-            }
-            nodes = Integer.parseInt(String.valueOf(arguments.value("--nodes")));
-            if (nodes < 1 || nodes > 100_000) {
-                throw new Arguments.UsageException("--nodes must be 1 to 100000");
-            }
-            if (arguments.has("--trust") == arguments.has("--allow-unsigned")) {
-                throw new Arguments.UsageException("give either --trust DIR (the callers' public keys) or --allow-unsigned");
-            }
-        } catch (Arguments.UsageException | NumberFormatException e) {
-            err.print("drover emulate: " + (e instanceof NumberFormatException ? "--nodes needs a number" : e.getMessage()) + "\n" + USAGE);
-            return 2;
+            nodes = Integer.parseInt(nodesText);
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), "--nodes needs a number");
         }
-        String broker = arguments.has("--broker") ? arguments.value("--broker")
+        if (nodes < 1 || nodes > 100_000) {
+            throw new ParameterException(spec.commandLine(), "--nodes must be 1 to 100000");
+        }
+        if ((trust != null) == allowUnsigned) {
+            throw new ParameterException(spec.commandLine(), "give either --trust DIR (the callers' public keys) or --allow-unsigned");
+        }
+        String broker = this.broker != null ? this.broker
                 : System.getProperty(Constants.BROKER_PROPERTY_NAME, System.getenv("DROVER_BROKER"));
         if (broker == null) {
-            err.print("drover emulate: no broker: give --broker or set DROVER_BROKER\n" + USAGE);
-            return 2;
+            throw new ParameterException(spec.commandLine(), "no broker: give --broker or set DROVER_BROKER");
         }
+        FleetSpec fleetSpec = FleetTemplate.load(Path.of(fleetTemplate != null ? fleetTemplate : "sandbox/emulator.yaml"))
+                .fleet(nodes, collective);
+        ReplySigner signer = null;
+        if (this.issuer != null) {
+            Path issuer = Path.of(this.issuer);
+            String file = issuer.getFileName().toString();
+            signer = SandboxIssuer.enrol(fleetSpec.nodes().stream().map(NodeSpec::identity).toList(),
+                    file.endsWith(".key") ? file.substring(0, file.length() - 4) : file, KeyFiles.readPrivate(issuer));
+        }
+        RequestSecurity security = new RequestSecurity(trust != null
+                ? new RequestVerifier(TrustedKeys.load(Path.of(trust))) : null, null, null, signer);
+        BrokerConnector connector = BrokerConnector.of(broker);
+        long baseline = heapInUse();
+        long started = System.nanoTime();
+        int threads = threadsText != null ? Integer.parseInt(threadsText) : NodeHost.Options.fleet("x").threads();
+        EmulatedFleet fleet;
         try {
-            FleetSpec spec = FleetTemplate.load(Path.of(arguments.has("--fleet") ? arguments.value("--fleet") : "sandbox/emulator.yaml"))
-                    .fleet(nodes, arguments.value("--collective"));
-            ReplySigner signer = null;
-            if (arguments.has("--issuer")) {
-                Path issuer = Path.of(arguments.value("--issuer"));
-                String file = issuer.getFileName().toString();
-                signer = SandboxIssuer.enrol(spec.nodes().stream().map(NodeSpec::identity).toList(),
-                        file.endsWith(".key") ? file.substring(0, file.length() - 4) : file, KeyFiles.readPrivate(issuer));
-            }
-            RequestSecurity security = new RequestSecurity(arguments.has("--trust")
-                    ? new RequestVerifier(TrustedKeys.load(Path.of(arguments.value("--trust")))) : null, null, null, signer);
-            BrokerConnector connector = BrokerConnector.of(broker);
-            long baseline = heapInUse();
-            long started = System.nanoTime();
-            int threads = arguments.has("--threads") ? Integer.parseInt(arguments.value("--threads"))
-                    : NodeHost.Options.fleet("x").threads();
-            EmulatedFleet fleet = EmulatedFleet.start(spec, connector, security,
+            fleet = EmulatedFleet.start(fleetSpec, connector, security,
                     new NodeHost.Options("drover emulator", threads, 100_000, 200, FatalErrorHandler.stopNode()));
-            long readyMs = (System.nanoTime() - started) / 1_000_000;
-            long heap = heapInUse();
-            out.println("drover emulate: " + nodes + " nodes ready in " + readyMs + " ms (collective " + spec.collective()
-                    + ", broker " + connector + ", " + (arguments.has("--trust") ? "signed requests only" : "UNSIGNED requests obeyed")
-                    + ", " + (signer != null ? "replies signed" : "UNSIGNED replies")
-                    + "); heap in use " + heap / 1024 + " KB, " + (heap - baseline) / nodes + " bytes per node over "
-                    + baseline / 1024 + " KB before the nodes");
-            out.flush();
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                fleet.close();
-                stopped.countDown();
-            }, "drover emulate stop"));
+        } catch (IOException | TimeoutException e) {
+            throw BrokerFailures.connecting(connector, e);
+        }
+        long readyMs = (System.nanoTime() - started) / 1_000_000;
+        long heap = heapInUse();
+        out.println("drover emulate: " + nodes + " nodes ready in " + readyMs + " ms (collective " + fleetSpec.collective()
+                + ", broker " + connector + ", " + (trust != null ? "signed requests only" : "UNSIGNED requests obeyed")
+                + ", " + (signer != null ? "replies signed" : "UNSIGNED replies")
+                + "); heap in use " + heap / 1024 + " KB, " + (heap - baseline) / nodes + " bytes per node over "
+                + baseline / 1024 + " KB before the nodes");
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            fleet.close();
+            stopped.countDown();
+        }, "drover emulate stop"));
+        try {
             stopped.await();
-            return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 1;
-        } catch (Exception e) {
-            err.println("drover emulate: " + e.getMessage());
-            return 1;
+            throw new OperationInterruptedException("interrupted while hosting the emulated nodes", e);
         }
+        return ExitCodes.OK;
     }
 }

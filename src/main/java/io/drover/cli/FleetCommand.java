@@ -10,6 +10,13 @@ import io.drover.client.HostTable;
 import io.drover.filter.FilterSyntaxException;
 import io.drover.protocol.Reply;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,18 +25,23 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 
 /**
- * The commands that talk to a fleet: {@code ping}, {@code discover}, {@code inventory}, {@code rpc}. Exit codes:
- * 0 every host answered OK, 1 some host refused (discovery or the call), failed, did not answer or nothing
- * matched, 2 bad usage or configuration.
+ * The commands that talk to a fleet: {@code ping}, {@code discover}, {@code inventory}, {@code rpc}. Exit codes
+ * ({@link ExitCodes}): 0 every host answered OK, 1 some host refused (discovery or the call), failed, did not
+ * answer or nothing matched, 2 bad usage, and the codes of a broker that cannot be reached or refuses the login.
  */
-abstract class FleetCommand {
+@Command(mixinStandardHelpOptions = true, sortOptions = false)
+abstract class FleetCommand implements Callable<Integer> {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     protected final PrintStream out;
     protected final PrintStream err;
+    @Mixin
     protected FleetOptions options;
+    @Spec
+    protected CommandSpec spec;
     /** Hosts that refused discovery, with why: they are reported with the call and make it exit 1. */
     private final SortedMap<String, String> refusedDiscovery = new TreeMap<>();
 
@@ -38,36 +50,40 @@ abstract class FleetCommand {
         this.err = err;
     }
 
-    abstract String name();
-
-    abstract String usage();
-
     /** Runs with a connected client; returns the exit code. */
-    abstract int run(DroverClient client, List<String> positionals) throws Exception;
+    abstract int run(DroverClient client) throws Exception;
 
+    /** Checks the command's own arguments before anything connects; throws a {@link ParameterException} if wrong. */
+    void validate() {
+    }
+
+    /** Runs this command alone, as {@code drover NAME ARGS}; returns the exit code. */
     final int main(String[] args) {
+        return Main.execute(Main.configure(new CommandLine(this), out, err), args);
+    }
+
+    @Override
+    public final Integer call() throws Exception {
+        // Usage mistakes are reported before connecting, with the usage.
         try {
-            Arguments arguments = Arguments.parse(args, FleetOptions.WITH_VALUE, FleetOptions.FLAGS);
-            options = new FleetOptions(arguments);
             options.filter();
-            options.discoveryOptions();
-            try (DroverClient client = options.connect()) {
-                return run(client, arguments.positionals());
-            }
-        } catch (Arguments.UsageException | FilterSyntaxException e) {
-            err.print("drover " + name() + ": " + e.getMessage() + "\n" + usage() + FleetOptions.HELP);
-            return 2;
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            err.println("drover " + name() + ": " + e.getMessage());
-            return 2;
-        } catch (Exception e) {
-            err.println("drover " + name() + ": " + e.getMessage());
-            return 1;
+        } catch (FilterSyntaxException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+        }
+        options.expected();
+        validate();
+        try (DroverClient client = options.connect()) {
+            return run(client);
         }
     }
 
+    /** A usage mistake in this command's arguments. */
+    protected ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
     /** Discovers the hosts of the options' filter; prints why and returns null when none (or the wrong number) answered. */
-    protected SortedSet<String> discover(DroverClient client) throws Arguments.UsageException {
+    protected SortedSet<String> discover(DroverClient client) {
         Discovery discovery = client.discover(options.filter(), options.discoveryOptions());
         refusedDiscovery.putAll(discovery.refused());
         discovery.refused().forEach((host, why) -> err.println(host + " refused discovery: " + why));

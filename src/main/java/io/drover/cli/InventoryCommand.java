@@ -4,6 +4,8 @@ import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.DroverClient;
 import io.drover.protocol.Reply;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -11,27 +13,17 @@ import java.util.Map;
 import java.util.Set;
 
 /** {@code drover inventory NODE}: a node's version, collectives, agents with providers, classes and facts. */
+@Command(name = "inventory", description = "A node's version, collectives, agents with their providers, classes and facts.")
 final class InventoryCommand extends FleetCommand {
     InventoryCommand(PrintStream out, PrintStream err) {
         super(out, err);
     }
 
-    @Override
-    String name() {
-        return "inventory";
-    }
+    @Parameters(paramLabel = "NODE", description = "the node's identity")
+    private String node;
 
     @Override
-    String usage() {
-        return "Usage: drover inventory NODE [OPTIONS]\n";
-    }
-
-    @Override
-    int run(DroverClient client, List<String> positionals) throws Exception {
-        if (positionals.size() != 1) {
-            throw new Arguments.UsageException("inventory takes one node identity");
-        }
-        String node = positionals.get(0);
+    int run(DroverClient client) throws Exception {
         CallResult result = call(client, Call.of("rpcutil", "inventory").to(Set.of(node)));
         Reply reply = result.replies().get(node);
         if (reply == null || !reply.isOk()) {

@@ -8,6 +8,14 @@ import io.drover.protocol.Names;
 import io.drover.runner.RunnerConfig;
 import io.drover.transport.BrokerConnector;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
@@ -15,77 +23,67 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * {@code drover fleet list|forget HOST}: what the fleet registry knows, and retiring a host that is gone for good.
- * Exit codes: 0 done, 1 the host is unknown or the broker failed, 2 bad usage or configuration.
+ * Exit codes: 0 done, 1 the host is unknown or the registry could not be read, 2 bad usage, and those of
+ * {@link ExitCodes} for the broker.
  */
-final class RegistryCommand {
-    static final String USAGE = """
-            Usage: drover fleet list [OPTIONS]          every registered host: last seen, agent version, stopped or not
-                   drover fleet forget HOST [OPTIONS]   retire HOST: discovery no longer expects it (until it registers again)
-            """;
+@Command(name = "fleet", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "(list | forget)",
+        description = "The fleet registry: who must answer discovery.")
+final class RegistryCommand implements Callable<Integer> {
+    private final PrintStream out;
+    private final PrintStream err;
+    @Spec
+    private CommandSpec spec;
 
-    private RegistryCommand() {
+    RegistryCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
     }
 
+    /** Runs {@code drover fleet ARGS}; returns the exit code. */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        try {
-            Arguments arguments = Arguments.parse(args, FleetOptions.WITH_VALUE, FleetOptions.FLAGS);
-            FleetOptions options = new FleetOptions(arguments);
-            List<String> positionals = arguments.positionals();
-            if (positionals.isEmpty()) {
-                throw new Arguments.UsageException("say list or forget");
-            }
-            RunnerConfig config = options.config();
-            if (config.broker().isEmpty()) {
-                throw new Arguments.UsageException("no broker: give --broker URI (or DROVER_BROKER)");
-            }
-            BrokerConnector broker = config.broker().get().connector();
-            ClientOptions client = config.clientOptions();
-            RegistryReader registry = new RegistryReader(broker, Clock.systemUTC(), client.registry().retireAfter(),
-                    client.registry().lockWait());
-            switch (positionals.get(0)) {
-                case "list" -> {
-                    if (positionals.size() != 1) {
-                        throw new Arguments.UsageException("list takes no host");
-                    }
-                    return list(registry.read(client.collective()), options.json(), out);
-                }
-                case "forget" -> {
-                    if (positionals.size() != 2) {
-                        throw new Arguments.UsageException("forget takes exactly one HOST");
-                    }
-                    String host = positionals.get(1);
-                    if (!Names.isIdentity(host)) {
-                        throw new Arguments.UsageException("'" + Names.printable(host) + "' is not a host identity");
-                    }
-                    KnownHost known = registry.forget(client.collective(), host, client.caller());
-                    if (known == null) {
-                        err.println("drover fleet: " + host + " is not in the registry of collective " + client.collective()
-                                + " (drover fleet list shows who is)");
-                        return 1;
-                    }
-                    out.println("Forgot " + host + " (last seen " + known.lastSeenAgo(Instant.now()) + "); discovery no longer "
-                            + "expects it. If its agent registers again, it is part of the fleet again.");
-                    return 0;
-                }
-                default -> throw new Arguments.UsageException("unknown fleet command '" + Names.printable(positionals.get(0)) + "'");
-            }
-        } catch (Arguments.UsageException e) {
-            err.print("drover fleet: " + e.getMessage() + "\n" + USAGE + FleetOptions.HELP);
-            return 2;
-        } catch (IllegalArgumentException e) {
-            err.println("drover fleet: " + e.getMessage());
-            return 2;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("drover fleet: interrupted");
-            return 1;
-        } catch (Exception e) {
-            err.println("drover fleet: " + e.getMessage());
-            return 1;
+        return Main.execute(Main.configure(new CommandLine(new RegistryCommand(out, err)), out, err), args);
+    }
+
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "say list or forget");
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Every registered host: last seen, agent version, stopped or not.")
+    int list(@Mixin FleetOptions options) throws Exception {
+        return list(registry(options).read(options.config().clientOptions().collective()), options.json(), out);
+    }
+
+    @Command(name = "forget", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Retire HOST: discovery no longer expects it (until it registers again).")
+    int forget(@Parameters(paramLabel = "HOST", description = "the host's identity") String host, @Mixin FleetOptions options)
+            throws Exception {
+        if (!Names.isIdentity(host)) {
+            throw new ParameterException(spec.commandLine().getSubcommands().get("forget"),
+                    "'" + Names.printable(host) + "' is not a host identity");
         }
+        ClientOptions client = options.config().clientOptions();
+        KnownHost known = registry(options).forget(client.collective(), host, client.caller());
+        if (known == null) {
+            err.println("drover fleet: " + host + " is not in the registry of collective " + client.collective()
+                    + " (drover fleet list shows who is)");
+            return ExitCodes.HOSTS_FAILED;
+        }
+        out.println("Forgot " + host + " (last seen " + known.lastSeenAgo(Instant.now()) + "); discovery no longer "
+                + "expects it. If its agent registers again, it is part of the fleet again.");
+        return ExitCodes.OK;
+    }
+
+    private static RegistryReader registry(FleetOptions options) {
+        RunnerConfig config = options.config();
+        BrokerConnector broker = options.brokerSettings(config).connector();
+        ClientOptions client = config.clientOptions();
+        return new RegistryReader(broker, Clock.systemUTC(), client.registry().retireAfter(), client.registry().lockWait());
     }
 
     private static int list(Fleet fleet, boolean json, PrintStream out) throws Exception {

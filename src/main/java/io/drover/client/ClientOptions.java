@@ -43,7 +43,7 @@ public record ClientOptions(String collective, String caller, Duration discovery
 
     /** Collective {@code drover}, the local user as caller, 2 s discovery cap, adaptive quiet window, 60 s calls, unsigned. */
     public static ClientOptions defaults() {
-        return new ClientOptions("drover", defaultCaller(), DEFAULT_DISCOVERY_TIMEOUT,
+        return new ClientOptions(Names.DEFAULT_COLLECTIVE, defaultCaller(), DEFAULT_DISCOVERY_TIMEOUT,
                 QuietWindowPolicy.adaptive(DEFAULT_QUIET_MINIMUM, DEFAULT_QUIET_MAXIMUM), DEFAULT_CALL_TIMEOUT, null, null,
                 RegistryOptions.defaults());
     }

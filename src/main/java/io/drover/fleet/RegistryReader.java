@@ -10,6 +10,7 @@ import io.drover.protocol.JsonCodec;
 import io.drover.protocol.ProtocolException;
 import io.drover.protocol.Registration;
 import io.drover.transport.BrokerConnector;
+import io.drover.transport.BrokerFailures;
 import io.drover.transport.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,7 +107,12 @@ public final class RegistryReader {
     private <T> T withLock(String collective, Locked<T> work) throws IOException, TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + lockWait.toNanos();
         while (true) {
-            Connection connection = broker.connect("drover registry reader");
+            Connection connection;
+            try {
+                connection = broker.connect("drover registry reader");
+            } catch (IOException | TimeoutException e) {
+                throw BrokerFailures.connecting(broker, e);
+            }
             try {
                 Channel lock = connection.createChannel();
                 try {

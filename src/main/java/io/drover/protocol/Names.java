@@ -11,6 +11,8 @@ public final class Names {
     public static final Pattern IDENTITY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
     /** Collective names, e.g. {@code drover}, {@code eu_production}. */
     public static final Pattern COLLECTIVE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    /** The collective agents join and runners address unless configured otherwise. */
+    public static final String DEFAULT_COLLECTIVE = "drover";
     /** Agent and action names, e.g. {@code firewall}, {@code is_blocked}. */
     public static final Pattern AGENT = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     /** Request ids: UUIDs, or any similar opaque token. */

@@ -1,9 +1,24 @@
 package io.drover.runner;
 
 /**
- * Configuration of the runner. Each setting is read from a system property ({@code -Ddrover.broker=...}) or,
- * when that is not set, from the environment variable named in upper case with {@code _} for {@code .} and
- * {@code -} ({@code DROVER_BROKER}).
+ * Configuration of the runner: every {@code drover.*} setting it reads, documented on its constant here. The steps
+ * read a setting from the first of these sources that gives it:
+ * <ol>
+ * <li>the running {@code @Suite} class: {@code @ConfigurationParameter(key = "drover.broker", value = "...")}, or a
+ *     {@code @ConfigurationParametersResource} (its {@code @ConfigurationParameter}s win);</li>
+ * <li>the JUnit Platform launcher's own configuration parameters, e.g. Surefire's and Failsafe's
+ *     {@code <configurationParameters>};</li>
+ * <li>a system property: {@code -Ddrover.broker=...};</li>
+ * <li>{@code junit-platform.properties} on the test class path: {@code drover.broker=...};</li>
+ * <li>the environment variable named in upper case with {@code _} for {@code .} and {@code -}:
+ *     {@code DROVER_BROKER};</li>
+ * <li>the default given here.</li>
+ * </ol>
+ * The first four are the JUnit Platform's configuration parameters in the JUnit Platform's own order; Cucumber gives
+ * them only to its engine, so {@link ConfigurationParametersListener} keeps them for the steps. Outside a JUnit
+ * Platform launcher (Cucumber's command line, an engine test kit) the steps see system properties,
+ * {@code junit-platform.properties} and the environment. The {@code drover} command line reads its options first,
+ * then system properties and the environment. A value that is blank counts as not given.
  */
 public final class Constants {
     /**
@@ -12,31 +27,46 @@ public final class Constants {
      */
     public static final String BROKER_PROPERTY_NAME = "drover.broker";
 
-    /** Broker user, overriding the URI's. */
+    /** Broker user, overriding the URI's. Default: the URI's. */
     public static final String BROKER_USERNAME_PROPERTY_NAME = "drover.broker.username";
-    /** {@code true}: stamp requests with the broker user as {@code user_id}, which RabbitMQ validates. */
+    /**
+     * {@code true}: stamp requests with the broker user as {@code user_id}, which RabbitMQ validates. {@code true} or
+     * {@code false}; default: {@code false}.
+     */
     public static final String BROKER_USER_ID_PROPERTY_NAME = "drover.broker.user-id";
 
-    /** Broker password, overriding the URI's; best given as the environment variable {@code DROVER_BROKER_PASSWORD}. */
+    /**
+     * Broker password, overriding the URI's; best given as the environment variable {@code DROVER_BROKER_PASSWORD}.
+     * Wins over {@link #BROKER_PASSWORD_FILE_PROPERTY_NAME}. Default: the URI's.
+     */
     public static final String BROKER_PASSWORD_PROPERTY_NAME = "drover.broker.password";
 
-    /** A file whose first line is the broker password. */
+    /**
+     * A file whose first line is the broker password. Refused when everyone may read it ({@code chmod 600} it), as
+     * the agent refuses its {@code password_file}.
+     */
     public static final String BROKER_PASSWORD_FILE_PROPERTY_NAME = "drover.broker.password-file";
 
     /** Trust store (PKCS#12 or JKS) with the broker's CA for {@code amqps://}; default: the JVM's trust. */
     public static final String BROKER_TRUST_STORE_PROPERTY_NAME = "drover.broker.trust-store";
+    /** Password of {@link #BROKER_TRUST_STORE_PROPERTY_NAME}. Default: none. */
     public static final String BROKER_TRUST_STORE_PASSWORD_PROPERTY_NAME = "drover.broker.trust-store-password";
 
-    /** Key store with a client certificate, for brokers that require one. */
+    /** Key store with a client certificate, for brokers that require one. Default: no client certificate. */
     public static final String BROKER_KEY_STORE_PROPERTY_NAME = "drover.broker.key-store";
+    /** Password of {@link #BROKER_KEY_STORE_PROPERTY_NAME}. Default: none. */
     public static final String BROKER_KEY_STORE_PASSWORD_PROPERTY_NAME = "drover.broker.key-store-password";
 
-    /** Check that the broker's certificate names the host connected to. Default: true. */
+    /**
+     * Check that the broker's certificate names the host connected to, when a trust or key store is set.
+     * {@code true} or {@code false}; default: {@code true}.
+     */
     public static final String BROKER_VERIFY_HOSTNAME_PROPERTY_NAME = "drover.broker.verify-hostname";
 
     /**
      * The caller's private key ({@code NAME.key} from {@code drover keys create --name NAME}); requests are signed
-     * with it and the caller is NAME. Agents obey only signed requests unless configured otherwise.
+     * with it and the caller is NAME. Agents obey only signed requests unless configured otherwise. Default: requests
+     * go unsigned (the sandbox signs with a throwaway key).
      */
     public static final String KEY_PROPERTY_NAME = "drover.key";
 
@@ -49,13 +79,13 @@ public final class Constants {
 
     /**
      * Lab only: {@code true} accepts replies nobody can attribute to a node, so anyone who can publish on the broker
-     * can make a failed step pass. Warned about at start and in every step summary.
+     * can make a failed step pass. Warned about at start and in every step summary. {@code true} or {@code false};
+     * default: {@code false}.
      */
     public static final String INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME = "drover.insecure.accept-unsigned-replies";
 
-    /** Collective to address. Default: {@value #DEFAULT_COLLECTIVE}. */
+    /** Collective to address. Default: {@value io.drover.protocol.Names#DEFAULT_COLLECTIVE}. */
     public static final String COLLECTIVE_PROPERTY_NAME = "drover.collective";
-    public static final String DEFAULT_COLLECTIVE = "drover";
 
     /** Who the requests come from, as shown in agents' logs. Default: {@code user@host}. */
     public static final String CALLER_PROPERTY_NAME = "drover.caller";

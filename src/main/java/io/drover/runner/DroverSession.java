@@ -16,21 +16,29 @@ import java.security.KeyPair;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
- * The connection the steps use, shared by every scenario of a run: a client of the configured broker, or of
- * the sandbox (embedded broker plus emulated fleet) when no broker is configured. Opened on first use and
- * closed when the JVM exits. The session opened on first use also watches the process that started the run:
- * when it is gone (Maven or its test fork killed), no further step is sent and the JVM ends.
+ * The connection the steps use, shared by every scenario of a run, also scenarios running in parallel: a client of
+ * the configured broker, or of the sandbox (embedded broker plus emulated fleet) when no broker is configured. Opened
+ * on first use and closed when the JVM exits, or when a later suite is configured differently (suites run one after
+ * another). The session opened on first use also watches the process that started the run: when it is gone (Maven
+ * or its test fork killed), no further step is sent and the JVM ends.
  */
 public final class DroverSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DroverSession.class);
-    private static DroverSession current;
+    /** A session a test made the one steps use, whatever the configuration says. */
+    private static DroverSession installed;
+    /** The session opened from the configuration, and the settings it was opened with. */
+    private static DroverSession opened;
+    private static Map<String, String> openedWith;
     private static ParentWatchdog watchdog;
 
     private final RunnerConfig config;
     private final DroverClient client;
     private final Sandbox sandbox;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private DroverSession(RunnerConfig config, DroverClient client, Sandbox sandbox) {
         this.config = config;
@@ -38,28 +46,60 @@ public final class DroverSession implements AutoCloseable {
         this.sandbox = sandbox;
     }
 
-    /** The session of this run, opened from {@link RunnerConfig#fromEnvironment()} on first use. */
-    public static synchronized DroverSession get() {
-        if (current == null) {
-            DroverSession session = open(RunnerConfig.fromEnvironment());
-            Runtime.getRuntime().addShutdownHook(new Thread(session::close, "drover session close"));
-            current = session;
+    /**
+     * The session of this run: the one {@link #install installed}, else the one opened from the settings as they
+     * are now ({@link Constants}), opened on first use and again when the settings differ from the last.
+     */
+    public static DroverSession get() {
+        synchronized (DroverSession.class) {
+            if (installed != null) {
+                return installed;
+            }
+        }
+        Function<String, String> settings = SettingSources.current();
+        Map<String, String> snapshot = SettingSources.snapshot(settings);
+        synchronized (DroverSession.class) {
+            if (installed != null) {
+                return installed;
+            }
+            if (opened != null && snapshot.equals(openedWith)) {
+                return opened;
+            }
+            DroverSession previous = opened;
+            opened = null;
+            if (previous != null) {
+                LOG.info("Drover: the settings changed, so the session opened for the last suite is closed and a new one opened");
+                previous.close();
+            }
+            opened = open(RunnerConfig.read(settings, System::getenv));
+            openedWith = snapshot;
             if (watchdog == null) {
+                Runtime.getRuntime().addShutdownHook(new Thread(DroverSession::closeOpened, "drover session close"));
                 watchdog = ParentWatchdog.ofThisProcess();
                 watchdog.start();
             }
+            return opened;
         }
-        return current;
+    }
+
+    private static void closeOpened() {
+        DroverSession session;
+        synchronized (DroverSession.class) {
+            session = opened;
+        }
+        if (session != null) {
+            session.close();
+        }
     }
 
     /**
      * Makes {@code session} the one steps use, e.g. a test's own sandbox, and returns the one it replaces (to
-     * install again afterwards); {@code null} means "open one on next use". The caller keeps ownership and
-     * closes it.
+     * install again afterwards); {@code null} means "the one opened from the settings". The caller keeps
+     * ownership and closes it.
      */
     public static synchronized DroverSession install(DroverSession session) {
-        DroverSession previous = current;
-        current = session;
+        DroverSession previous = installed;
+        installed = session;
         return previous;
     }
 
@@ -108,7 +148,7 @@ public final class DroverSession implements AutoCloseable {
                 throw e;
             }
         } catch (IOException | TimeoutException e) {
-            throw new IllegalStateException("Cannot connect to the broker: " + e.getMessage()
+            throw new io.drover.error.BrokerUnreachableException("Cannot connect to the broker: " + e.getMessage()
                     + ". Check -D" + Constants.BROKER_PROPERTY_NAME + " / DROVER_BROKER and that the broker is running.", e);
         }
     }
@@ -146,8 +186,12 @@ public final class DroverSession implements AutoCloseable {
         return Optional.ofNullable(sandbox);
     }
 
+    /** Closes the client and the sandbox; closing again does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             client.close();
         } finally {

@@ -5,13 +5,10 @@ import io.drover.client.QuietWindowPolicy;
 import io.drover.client.RegistryOptions;
 import io.drover.security.ReplyVerifier;
 import io.drover.security.RequestSigner;
-import io.drover.transport.BrokerConnector;
 import io.drover.transport.BrokerSettings;
-import io.drover.transport.TlsSettings;
+import io.drover.transport.SecretFile;
 
 import java.io.IOException;
-import java.nio.file.Files;
-
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +18,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The runner's settings, read once from system properties and the environment (see {@link Constants}).
+ * The runner's settings, read from the JUnit Platform configuration parameters, system properties and the
+ * environment, in the order {@link Constants} gives.
  *
  * @param broker        broker URIs, credentials and TLS, or empty for the sandbox
  * @param sandboxFleet  fleet the sandbox emulates
@@ -35,14 +33,17 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
     public static final String UNVERIFIED_REPLIES_WARNING = "replies are NOT verified (" + Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME
             + "=true): anyone who can publish on the broker can make a failed step pass";
 
-    /** Reads the configuration; a malformed value is an error saying which setting and what it must be. */
+    /**
+     * Reads the configuration from every source of {@link Constants}, as the running suite sees it; a malformed value
+     * is an error saying which setting and what it must be.
+     */
     public static RunnerConfig fromEnvironment() {
-        return read(System::getProperty, System::getenv);
+        return read(SettingSources.current(), System::getenv);
     }
 
     /**
-     * Reads the configuration from {@code properties} (system properties, or a command line's options), falling back
-     * to {@code environment} under the upper-case names.
+     * Reads the configuration from {@code properties} (configuration parameters, or a command line's options),
+     * falling back to {@code environment} under the upper-case names.
      */
     public static RunnerConfig read(Function<String, String> properties, Function<String, String> environment) {
         Function<String, String> setting = name -> {
@@ -134,31 +135,40 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
         if (uris == null) {
             return Optional.empty();
         }
+        BrokerSettings.Builder broker;
+        try {
+            broker = BrokerSettings.builder(uris);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(Constants.BROKER_PROPERTY_NAME + ": " + e.getMessage(), e);
+        }
         String password = setting.apply(Constants.BROKER_PASSWORD_PROPERTY_NAME);
         String passwordFile = setting.apply(Constants.BROKER_PASSWORD_FILE_PROPERTY_NAME);
         if (password == null && passwordFile != null) {
             try {
-                password = Files.readAllLines(Path.of(passwordFile)).stream().findFirst().orElse("").strip();
-            } catch (IOException e) {
-                throw new IllegalArgumentException(Constants.BROKER_PASSWORD_FILE_PROPERTY_NAME + ": cannot read " + passwordFile, e);
+                password = SecretFile.read(Path.of(passwordFile));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(Constants.BROKER_PASSWORD_FILE_PROPERTY_NAME + ": " + e.getMessage(), e);
             }
         }
         String trustStore = setting.apply(Constants.BROKER_TRUST_STORE_PROPERTY_NAME);
         String keyStore = setting.apply(Constants.BROKER_KEY_STORE_PROPERTY_NAME);
-        TlsSettings tls = null;
-        if (trustStore != null || keyStore != null) {
-            String trustPassword = setting.apply(Constants.BROKER_TRUST_STORE_PASSWORD_PROPERTY_NAME);
-            String keyPassword = setting.apply(Constants.BROKER_KEY_STORE_PASSWORD_PROPERTY_NAME);
-            String verify = setting.apply(Constants.BROKER_VERIFY_HOSTNAME_PROPERTY_NAME);
-            tls = new TlsSettings(trustStore == null ? null : Path.of(trustStore), trustPassword == null ? null : trustPassword.toCharArray(),
-                    keyStore == null ? null : Path.of(keyStore), keyPassword == null ? null : keyPassword.toCharArray(),
-                    verify == null || Boolean.parseBoolean(verify));
+        broker.username(setting.apply(Constants.BROKER_USERNAME_PROPERTY_NAME)).password(password)
+                .trustStore(trustStore == null ? null : Path.of(trustStore), setting.apply(Constants.BROKER_TRUST_STORE_PASSWORD_PROPERTY_NAME))
+                .keyStore(keyStore == null ? null : Path.of(keyStore), setting.apply(Constants.BROKER_KEY_STORE_PASSWORD_PROPERTY_NAME))
+                .verifyHostname(bool(setting, Constants.BROKER_VERIFY_HOSTNAME_PROPERTY_NAME, true))
+                .userId(bool(setting, Constants.BROKER_USER_ID_PROPERTY_NAME, false));
+        return Optional.of(broker.build());
+    }
+
+    private static boolean bool(Function<String, String> setting, String name, boolean otherwise) {
+        String value = setting.apply(name);
+        if (value == null) {
+            return otherwise;
         }
-        BrokerSettings settings = new BrokerSettings(BrokerConnector.parseAll(uris),
-                setting.apply(Constants.BROKER_USERNAME_PROPERTY_NAME), password, tls,
-                Boolean.parseBoolean(setting.apply(Constants.BROKER_USER_ID_PROPERTY_NAME)));
-        settings.connector();
-        return Optional.of(settings);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(name + " (or " + environmentName(name) + ") must be true or false, got '" + value + "'");
+        }
+        return value.equals("true");
     }
 
     static String environmentName(String property) {

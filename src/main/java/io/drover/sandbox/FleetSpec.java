@@ -2,9 +2,10 @@ package io.drover.sandbox;
 
 import io.drover.agent.DeepMerge;
 import io.drover.agent.NodeSpec;
-import io.drover.agent.YamlDocuments;
+import io.drover.config.YamlDocuments;
 import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Settings;
+import io.drover.protocol.Names;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ import java.util.Set;
 public record FleetSpec(String collective, List<NodeSpec> nodes) {
     public static FleetSpec load(Path file) {
         Settings root = new Settings(file.toString(), YamlDocuments.readMap(file, "fleet file"));
-        String collective = root.string("collective", "drover");
+        String collective = root.string("collective", Names.DEFAULT_COLLECTIVE);
         Settings defaults = root.section("defaults");
         Set<String> defaultClasses = new LinkedHashSet<>(defaults.strings("classes"));
         Map<String, Object> defaultFacts = defaults.map("facts");

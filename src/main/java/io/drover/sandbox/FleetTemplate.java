@@ -1,9 +1,10 @@
 package io.drover.sandbox;
 
 import io.drover.agent.NodeSpec;
-import io.drover.agent.YamlDocuments;
+import io.drover.config.YamlDocuments;
 import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Settings;
+import io.drover.protocol.Names;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ public final class FleetTemplate {
     @SuppressWarnings("unchecked")
     public static FleetTemplate load(Path file) {
         Settings root = new Settings(file.toString(), YamlDocuments.readMap(file, "fleet template"));
-        String collective = root.string("collective", "drover");
+        String collective = root.string("collective", Names.DEFAULT_COLLECTIVE);
         List<Choice<Set<String>>> classes = new ArrayList<>();
         List<Map<String, Object>> classEntries = root.maps("classes");
         for (int i = 0; i < classEntries.size(); i++) {

@@ -1,6 +1,6 @@
 package io.drover.security;
 
-import io.drover.agent.YamlDocuments;
+import io.drover.config.YamlDocuments;
 import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Settings;
 import io.drover.filter.Filter;

@@ -4,12 +4,12 @@ import io.cucumber.java.Scenario;
 import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.Discovery;
+import io.drover.fleet.HostList;
 import io.drover.client.DiscoveryOptions;
 import io.drover.client.DroverClient;
 import io.drover.client.HostTable;
 import io.drover.client.LateReply;
 import io.drover.filter.Filter;
-import io.drover.fleet.HostList;
 import io.drover.protocol.Reply;
 import io.drover.runner.DroverSession;
 import io.drover.runner.RunnerConfig;
@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
+import java.util.Objects;
 import java.util.SortedSet;
 import java.util.function.Function;
 
@@ -28,14 +28,17 @@ import java.util.function.Function;
  * The state of one deploy scenario: which hosts it is for (filters, pre-discovery, expected count), how long a
  * step may take, and the load balancer. Steps run actions through {@link #act} and verify state through
  * {@link #check}; both pass only when every expected host answered as required, and attach the per-host
- * table to the report. Custom step definitions can build on it through {@link #current()}.
+ * table to the report.
+ *
+ * <p>One per scenario, made by Cucumber's dependency injection (cucumber-picocontainer): a step class, Drover's or
+ * your own, receives the scenario's deployment by declaring it as a constructor parameter. Scenarios running in
+ * parallel each have their own; they share only the {@link DroverSession}.
  */
 public final class Deployment {
     private static final Logger LOG = LoggerFactory.getLogger("io.drover.steps");
-    private static final ThreadLocal<Deployment> CURRENT = new ThreadLocal<>();
 
-    private final Scenario scenario;
-    private final DroverSession session;
+    private Scenario scenario;
+    private DroverSession session;
     private Filter filter = Filter.all();
     private Integer expectedCount;
     private SortedSet<String> listedHosts;
@@ -50,23 +53,15 @@ public final class Deployment {
     /** How long the end of a scenario waits for the late replies of hosts its steps gave up on. */
     static final Duration LATE_REPLY_WAIT = Duration.ofSeconds(5);
 
-    private Deployment(Scenario scenario, DroverSession session) {
-        this.scenario = scenario;
-        this.session = session;
+    /** Made by Cucumber for each scenario; {@link DeploymentHooks} starts it before the scenario's first step. */
+    public Deployment() {
+    }
+
+    /** Starts the deployment of {@code scenario} on {@code session}. */
+    void begin(Scenario scenario, DroverSession session) {
+        this.scenario = Objects.requireNonNull(scenario);
+        this.session = Objects.requireNonNull(session);
         this.stepTimeout = session.client().options().callTimeout();
-    }
-
-    static void begin(Scenario scenario) {
-        CURRENT.set(new Deployment(scenario, DroverSession.get()));
-    }
-
-    /** Ends the scenario on this thread, first attaching the replies its steps gave up on that came in since. */
-    static void end() {
-        Deployment deployment = CURRENT.get();
-        CURRENT.remove();
-        if (deployment != null) {
-            deployment.attachLateReplies();
-        }
     }
 
     /**
@@ -98,17 +93,22 @@ public final class Deployment {
         return client().lateReplyRecords().stream().filter(r -> requestIds.contains(r.requestId())).toList();
     }
 
-    /** The deployment of the scenario running on this thread. */
-    public static Deployment current() {
-        Deployment deployment = CURRENT.get();
-        if (deployment == null) {
-            throw new IllegalStateException("No Drover scenario is running; add io.drover.steps to the Cucumber glue");
+    /** Ends the scenario, attaching the replies its steps gave up on that came in since. */
+    void end() {
+        if (session != null) {
+            attachLateReplies();
         }
-        return deployment;
     }
 
     public DroverClient client() {
-        return session.client();
+        return started().client();
+    }
+
+    private DroverSession started() {
+        if (session == null) {
+            throw new IllegalStateException("No Drover scenario is running; add io.drover.steps to the Cucumber glue");
+        }
+        return session;
     }
 
     /** Narrows the hosts to those also matching {@code more}; only before discovery. */
@@ -151,6 +151,7 @@ public final class Deployment {
     }
 
     public Duration stepTimeout() {
+        started();
         return stepTimeout;
     }
 
@@ -178,7 +179,7 @@ public final class Deployment {
         Discovery discovery;
         try {
             discovery = client().discover(filter, options);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | io.drover.error.DroverException e) {
             throw new AssertionError(e.getMessage(), e);
         }
         hosts = discovery.identities();
@@ -279,7 +280,7 @@ public final class Deployment {
         HostTable table = HostTable.of(result, problem, anyStatus);
         String summary = String.format("%s (%s): %d of %d hosts OK%s in %d ms", what, result.qualifiedAction(), table.okCount(),
                 targets.size(), problem == null ? ", " + result.changed().size() + " changed" : "", result.elapsed().toMillis());
-        if (session.config().acceptsUnsignedReplies()) {
+        if (started().config().acceptsUnsignedReplies()) {
             summary += "\nWARNING: " + RunnerConfig.UNVERIFIED_REPLIES_WARNING;
             LOG.warn("{}: {}", what, RunnerConfig.UNVERIFIED_REPLIES_WARNING);
         }

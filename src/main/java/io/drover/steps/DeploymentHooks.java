@@ -3,16 +3,23 @@ package io.drover.steps;
 import io.cucumber.java.After;
 import io.cucumber.java.Before;
 import io.cucumber.java.Scenario;
+import io.drover.runner.DroverSession;
 
-/** Gives every scenario a fresh {@link Deployment}. */
+/** Starts every scenario's {@link Deployment} on the run's session, and ends it. */
 public final class DeploymentHooks {
+    private final Deployment deployment;
+
+    public DeploymentHooks(Deployment deployment) {
+        this.deployment = deployment;
+    }
+
     @Before(order = 0)
     public void beginDeployment(Scenario scenario) {
-        Deployment.begin(scenario);
+        deployment.begin(scenario, DroverSession.get());
     }
 
     @After(order = 0)
     public void endDeployment() {
-        Deployment.end();
+        deployment.end();
     }
 }

@@ -14,34 +14,40 @@ import static io.drover.catalog.FirewallCatalog.UNBLOCK;
 
 /** Steps for the {@code firewall} agent. Blocking an already blocked address passes: actions are idempotent. */
 public final class FirewallSteps {
+    private final Deployment deployment;
+
+    public FirewallSteps(Deployment deployment) {
+        this.deployment = deployment;
+    }
+
     @When("I block the load balancer")
     public void blockTheLoadBalancer() {
-        block(Deployment.current().loadBalancer());
+        block(deployment.loadBalancer());
     }
 
     @When("I unblock the load balancer")
     public void unblockTheLoadBalancer() {
-        unblock(Deployment.current().loadBalancer());
+        unblock(deployment.loadBalancer());
     }
 
     @Then("traffic from the load balancer should be blocked")
     public void loadBalancerBlocked() {
-        expectBlocked(Deployment.current().loadBalancer(), true);
+        expectBlocked(deployment.loadBalancer(), true);
     }
 
     @Then("traffic from the load balancer should be unblocked")
     public void loadBalancerUnblocked() {
-        expectBlocked(Deployment.current().loadBalancer(), false);
+        expectBlocked(deployment.loadBalancer(), false);
     }
 
     @When("I block traffic from {word}")
     public void block(String address) {
-        Deployment.current().act(Call.of(AGENT, BLOCK).param(ADDRESS, valid(address)), "block " + address);
+        deployment.act(Call.of(AGENT, BLOCK).param(ADDRESS, valid(address)), "block " + address);
     }
 
     @When("I unblock traffic from {word}")
     public void unblock(String address) {
-        Deployment.current().act(Call.of(AGENT, UNBLOCK).param(ADDRESS, valid(address)), "unblock " + address);
+        deployment.act(Call.of(AGENT, UNBLOCK).param(ADDRESS, valid(address)), "unblock " + address);
     }
 
     @Then("traffic from {word} should be blocked")
@@ -54,8 +60,8 @@ public final class FirewallSteps {
         expectBlocked(address, false);
     }
 
-    private static void expectBlocked(String address, boolean blocked) {
-        Deployment.current().check(Call.of(AGENT, IS_BLOCKED).param(ADDRESS, valid(address)),
+    private void expectBlocked(String address, boolean blocked) {
+        deployment.check(Call.of(AGENT, IS_BLOCKED).param(ADDRESS, valid(address)),
                 "check " + address + " is " + (blocked ? "blocked" : "unblocked"),
                 reply -> Boolean.valueOf(blocked).equals(reply.get(BLOCKED)) ? null
                         : address + (blocked ? " is not blocked" : " is still blocked"));

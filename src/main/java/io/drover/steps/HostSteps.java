@@ -10,10 +10,16 @@ import java.util.function.Function;
 
 /** Steps that choose the hosts of a deployment and how long steps may take. */
 public final class HostSteps {
+    private final Deployment deployment;
+
+    public HostSteps(Deployment deployment) {
+        this.deployment = deployment;
+    }
+
     @Given("the load balancer has ip address {word}")
     public void theLoadBalancerHasIpAddress(String address) {
         try {
-            Deployment.current().loadBalancer(IpAddress.parse(address).toString());
+            deployment.loadBalancer(IpAddress.parse(address).toString());
         } catch (IllegalArgumentException e) {
             throw new AssertionError("The load balancer address '" + address + "' is not valid: " + e.getMessage());
         }
@@ -46,7 +52,7 @@ public final class HostSteps {
 
     @Given("I want to pre-discover how many hosts to update")
     public void preDiscover() {
-        Deployment.current().discover();
+        deployment.discover();
     }
 
     @Given("I expect {int} host(s)")
@@ -54,12 +60,12 @@ public final class HostSteps {
         if (count < 1) {
             throw new AssertionError("Expect at least 1 host, not " + count);
         }
-        Deployment.current().expectHosts(count);
+        deployment.expectHosts(count);
     }
 
     @Given("I expect the hosts listed in {word}")
     public void expectHostsListed(String file) {
-        Deployment.current().expectHostsListed(java.nio.file.Path.of(file));
+        deployment.expectHostsListed(java.nio.file.Path.of(file));
     }
 
     @Given("each step may take up to {int} second(s)")
@@ -67,16 +73,16 @@ public final class HostSteps {
         if (seconds < 1 || seconds > 86_400) {
             throw new AssertionError("A step timeout must be 1 to 86400 seconds, not " + seconds);
         }
-        Deployment.current().stepTimeout(Duration.ofSeconds(seconds));
+        deployment.stepTimeout(Duration.ofSeconds(seconds));
     }
 
-    private static void narrow(String text, Function<String, Filter> parser, String kind) {
+    private void narrow(String text, Function<String, Filter> parser, String kind) {
         Filter filter;
         try {
             filter = parser.apply(text);
         } catch (FilterSyntaxException e) {
             throw new AssertionError("Invalid " + kind + " '" + text + "': " + e.getMessage(), e);
         }
-        Deployment.current().addFilter(filter);
+        deployment.addFilter(filter);
     }
 }

@@ -13,9 +13,15 @@ import static io.drover.catalog.NrpeCatalog.STATE;
 
 /** Steps for the {@code nrpe} agent: Nagios checks defined on each host. */
 public final class NrpeSteps {
+    private final Deployment deployment;
+
+    public NrpeSteps(Deployment deployment) {
+        this.deployment = deployment;
+    }
+
     @Then("the nrpe check {word} should pass")
     public void shouldPass(String check) {
-        Deployment.current().check(run(check), "check " + check + " passes",
+        deployment.check(run(check), "check " + check + " passes",
                 reply -> CheckState.OK.name().equals(reply.get(STATE)) ? null : check + " is " + reply.get(STATE));
     }
 
@@ -33,7 +39,7 @@ public final class NrpeSteps {
             return;
         }
         // A non-OK check comes back as a failed reply (status 1) carrying its state; here that is expected.
-        Deployment.current().checkAnyStatus(run(check), "check " + check + " reports " + expected,
+        deployment.checkAnyStatus(run(check), "check " + check + " reports " + expected,
                 reply -> expected.name().equals(reply.get(STATE)) ? null
                         : check + " is " + (reply.get(STATE) != null ? reply.get(STATE) : reply.status() + ": " + reply.message()));
     }

@@ -15,30 +15,36 @@ import static io.drover.catalog.PackageCatalog.VERSION;
 
 /** Steps for the {@code package} agent. Installing what is installed passes with {@code changed=false}. */
 public final class PackageSteps {
+    private final Deployment deployment;
+
+    public PackageSteps(Deployment deployment) {
+        this.deployment = deployment;
+    }
+
     @When("I update the package {word}")
     public void update(String pkg) {
-        Deployment.current().act(Call.of(AGENT, UPDATE).param(PACKAGE, pkg), "update " + pkg);
+        deployment.act(Call.of(AGENT, UPDATE).param(PACKAGE, pkg), "update " + pkg);
     }
 
     @When("I install the package {word}")
     public void install(String pkg) {
-        Deployment.current().act(Call.of(AGENT, INSTALL).param(PACKAGE, pkg), "install " + pkg);
+        deployment.act(Call.of(AGENT, INSTALL).param(PACKAGE, pkg), "install " + pkg);
     }
 
     @When("I install version {word} of the package {word}")
     public void installVersion(String version, String pkg) {
-        Deployment.current().act(Call.of(AGENT, INSTALL).param(PACKAGE, pkg).param(VERSION, version),
+        deployment.act(Call.of(AGENT, INSTALL).param(PACKAGE, pkg).param(VERSION, version),
                 "install " + pkg + " " + version);
     }
 
     @When("I uninstall the package {word}")
     public void uninstall(String pkg) {
-        Deployment.current().act(Call.of(AGENT, UNINSTALL).param(PACKAGE, pkg), "uninstall " + pkg);
+        deployment.act(Call.of(AGENT, UNINSTALL).param(PACKAGE, pkg), "uninstall " + pkg);
     }
 
     @Then("the package version for {word} should be {word}")
     public void versionShouldBe(String pkg, String version) {
-        Deployment.current().check(Call.of(AGENT, STATUS).param(PACKAGE, pkg),
+        deployment.check(Call.of(AGENT, STATUS).param(PACKAGE, pkg),
                 "check " + pkg + " is " + version,
                 reply -> {
                     if (!Boolean.TRUE.equals(reply.get(INSTALLED))) {
@@ -51,13 +57,13 @@ public final class PackageSteps {
 
     @Then("the package {word} should be installed")
     public void installed(String pkg) {
-        Deployment.current().check(Call.of(AGENT, STATUS).param(PACKAGE, pkg), "check " + pkg + " is installed",
+        deployment.check(Call.of(AGENT, STATUS).param(PACKAGE, pkg), "check " + pkg + " is installed",
                 reply -> Boolean.TRUE.equals(reply.get(INSTALLED)) ? null : pkg + " is not installed");
     }
 
     @Then("the package {word} should not be installed")
     public void notInstalled(String pkg) {
-        Deployment.current().check(Call.of(AGENT, STATUS).param(PACKAGE, pkg), "check " + pkg + " is not installed",
+        deployment.check(Call.of(AGENT, STATUS).param(PACKAGE, pkg), "check " + pkg + " is not installed",
                 reply -> Boolean.TRUE.equals(reply.get(INSTALLED)) ? pkg + " " + reply.get(VERSION) + " is installed" : null);
     }
 }

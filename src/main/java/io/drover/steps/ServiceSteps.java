@@ -16,19 +16,25 @@ import static io.drover.catalog.ServiceCatalog.STOPPED;
 
 /** Steps for the {@code service} agent. */
 public final class ServiceSteps {
+    private final Deployment deployment;
+
+    public ServiceSteps(Deployment deployment) {
+        this.deployment = deployment;
+    }
+
     @When("I restart the service {word}")
     public void restart(String service) {
-        Deployment.current().act(Call.of(AGENT, RESTART).param(SERVICE, service), "restart " + service);
+        deployment.act(Call.of(AGENT, RESTART).param(SERVICE, service), "restart " + service);
     }
 
     @When("I start the service {word}")
     public void start(String service) {
-        Deployment.current().act(Call.of(AGENT, START).param(SERVICE, service), "start " + service);
+        deployment.act(Call.of(AGENT, START).param(SERVICE, service), "start " + service);
     }
 
     @When("I stop the service {word}")
     public void stop(String service) {
-        Deployment.current().act(Call.of(AGENT, STOP).param(SERVICE, service), "stop " + service);
+        deployment.act(Call.of(AGENT, STOP).param(SERVICE, service), "stop " + service);
     }
 
     @Then("the service {word} should be running")
@@ -41,8 +47,8 @@ public final class ServiceSteps {
         expectState(service, STOPPED);
     }
 
-    private static void expectState(String service, String state) {
-        Deployment.current().check(Call.of(AGENT, STATUS).param(SERVICE, service), "check " + service + " is " + state,
+    private void expectState(String service, String state) {
+        deployment.check(Call.of(AGENT, STATUS).param(SERVICE, service), "check " + service + " is " + state,
                 reply -> state.equals(reply.get(STATE)) ? null : service + " is " + reply.get(STATE));
     }
 }

@@ -20,11 +20,6 @@ import java.security.KeyStore;
  */
 public record TlsSettings(Path trustStore, char[] trustStorePassword, Path keyStore, char[] keyStorePassword,
                           boolean verifyHostname) {
-    /** The JVM's default trust, hostname checked. */
-    public static TlsSettings defaults() {
-        return new TlsSettings(null, null, null, null, true);
-    }
-
     SSLContext context() throws IOException {
         try {
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -38,7 +38,7 @@ class AgentConfigTest {
 
     private String error(String config) throws IOException {
         Path file = write("agent.yaml", config);
-        return assertThrows(ConfigException.class, () -> AgentConfig.load(file)).getMessage();
+        return assertThrows(io.drover.error.ConfigurationException.class, () -> AgentConfig.load(file)).getMessage();
     }
 
     @Test
@@ -128,7 +128,7 @@ class AgentConfigTest {
 
     @Test
     void facterThatCannotRunIsAConfigurationError() throws Exception {
-        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.load(write("agent.yaml",
+        io.drover.error.ConfigurationException e = assertThrows(io.drover.error.ConfigurationException.class, () -> AgentConfig.load(write("agent.yaml",
                 BROKER + "identity: web01\nfacter: /no/such/facter\n")));
         assertTrue(e.getMessage().contains("facter is enabled"), e.getMessage());
     }
@@ -252,7 +252,7 @@ class AgentConfigTest {
 
     @Test
     void missingConfigFileIsAnError() {
-        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.load(dir.resolve("none.yaml")));
+        io.drover.error.ConfigurationException e = assertThrows(io.drover.error.ConfigurationException.class, () -> AgentConfig.load(dir.resolve("none.yaml")));
         assertTrue(e.getMessage().endsWith("does not exist"), e.getMessage());
     }
 
@@ -271,20 +271,20 @@ class AgentConfigTest {
                 + "security: {allow_unsigned: true}\n"));
         assertEquals(dir.resolve("node.key"), config.security().nodeKey());
         assertEquals(dir.resolve("node.crt"), config.security().nodeCertificate());
-        String missing = assertThrows(ConfigException.class, () -> config.security().open(false, "web1.example.com")).getMessage();
+        String missing = assertThrows(io.drover.error.ConfigurationException.class, () -> config.security().open(false, "web1.example.com")).getMessage();
         assertTrue(missing.contains("node.key does not exist; every node signs its replies"), missing);
         assertTrue(missing.contains("drover keys issue --issuer ISSUER.key --name web1.example.com --node-key node.pub"), missing);
 
         io.drover.testing.TestIssuer issuer = io.drover.testing.TestIssuer.create("fleet");
         issuer.enrolFiles("web2.example.com", dir);
-        String other = assertThrows(ConfigException.class, () -> config.security().open(false, "web1.example.com")).getMessage();
+        String other = assertThrows(io.drover.error.ConfigurationException.class, () -> config.security().open(false, "web1.example.com")).getMessage();
         assertTrue(other.contains("is for web2.example.com, not for this node's identity web1.example.com"), other);
 
         Files.delete(dir.resolve("node.key"));
         issuer.enrolFiles("web1.example.com", dir);
         assertNotNull(config.security().open(false, "web1.example.com").replySigner());
         Files.writeString(dir.resolve("node.crt"), issuer.certificateFor("web1.example.com").encoded());
-        String notPem = assertThrows(ConfigException.class, () -> config.security().open(false, "web1.example.com")).getMessage();
+        String notPem = assertThrows(io.drover.error.ConfigurationException.class, () -> config.security().open(false, "web1.example.com")).getMessage();
         assertTrue(notPem.contains("is not a node certificate"), notPem);
     }
 
@@ -297,5 +297,20 @@ class AgentConfigTest {
         assertTrue(lab.security().describe().contains("replies UNSIGNED"), lab.security().describe());
         String both = error("identity: web1.example.com\n" + BROKER + "security: {unsigned_replies: true, node_key: node.key}\n");
         assertTrue(both.contains("unsigned_replies") && both.contains("choose one"), both);
+    }
+
+    @Test
+    void aBrokerPasswordFileReadableByEveryoneIsRefused() throws IOException {
+        Path password = write("broker.password", "s3cret\n");
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        String config = "identity: web01\nbuiltin_facts: false\nbroker:\n  uris: [amqp://broker.example.com]\n"
+                + "  username: drover\n  password_file: broker.password\n";
+        String message = error(config);
+        assertTrue(message.contains("password_file") && message.contains("readable by everyone") && message.contains("chmod 600"),
+                message);
+
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        AgentConfig loaded = AgentConfig.load(dir.resolve("agent.yaml"));
+        assertEquals("s3cret", loaded.broker().password());
     }
 }

@@ -1,5 +1,7 @@
 package io.drover.agent;
 
+import io.drover.config.YamlDocuments;
+
 import io.drover.agent.command.Command;
 import io.drover.agent.command.ProcessCommandRunner;
 import io.drover.agents.nrpe.NrpeAgent;

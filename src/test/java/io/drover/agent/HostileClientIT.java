@@ -139,6 +139,139 @@ class HostileClientIT {
         assertPingAnswered(HEALED_WITHIN);
     }
 
+    /** A firewall.block for {@code targets}, published to each: what a runner sends and an attacker captures. */
+    private byte[] block(Request request) throws Exception {
+        byte[] body = JsonCodec.instance().encode(request);
+        for (String target : request.targets()) {
+            attacker.send(Topology.directedExchange(fleet.collective()), target, body);
+        }
+        return body;
+    }
+
+    private Request blockRequest(List<String> targets) {
+        return new Request(Request.newId(), fleet.collective(), "firewall", "block", Map.of("address", "192.0.2.77"), null, targets,
+                "alice", System.currentTimeMillis(), 60, null);
+    }
+
+    private List<String> blocked(String identity) throws Exception {
+        return fleet.node(identity).plugin("firewall", io.drover.agents.firewall.FirewallAgent.class).firewall().listBlocked();
+    }
+
+    @Test
+    void aCapturedChangeDoesNotRunAgainAfterTheAgentRestarts() throws Exception {
+        String web = "web01.example.com";
+        fleet.start(web, Set.of("base"), Map.of(), TestFleet.sandboxAgents());
+        Request request = blockRequest(List.of(web));
+        byte[] captured = block(request);
+        Reply first = replyTo(request, Duration.ofSeconds(30));
+        assertNotNull(first);
+        assertEquals(Status.OK, first.status(), first.message());
+
+        fleet.kill(web);
+        fleet.start(web, Set.of("base"), Map.of(), TestFleet.sandboxAgents()); // its ids in memory are gone
+        attacker.send(Topology.directedExchange(fleet.collective()), web, captured);
+        Reply replayed = replyTo(request, Duration.ofSeconds(30));
+        assertNotNull(replayed, "the replay is answered");
+        assertEquals(Status.ABORTED, replayed.status(), replayed.message());
+        assertTrue(replayed.message().startsWith("refused: request created ") && replayed.message().contains("before this node began "
+                + "serving"), replayed.message());
+        assertEquals(List.of(), blocked(web), "the replay did not run");
+    }
+
+    @Test
+    void aRequestSentWhileANodeWasDownDoesNotRunWhenReplayedAfterItComesUp() throws Exception {
+        String up = "web01.example.com";
+        String down = "web02.example.com";
+        fleet.start(up, Set.of("base"), Map.of(), TestFleet.sandboxAgents());
+        Request request = blockRequest(List.of(up, down));
+        byte[] captured = block(request); // web02 has no queue: its copy is dropped, the runner reports it not connected
+        Reply first = replyTo(request, Duration.ofSeconds(30));
+        assertNotNull(first);
+        assertEquals(up, first.sender());
+
+        fleet.start(down, Set.of("base"), Map.of(), TestFleet.sandboxAgents());
+        for (String target : List.of(up, down)) {
+            attacker.send(Topology.directedExchange(fleet.collective()), target, captured);
+        }
+        List<Reply> replies = attacker.repliesWithin(Duration.ofSeconds(3));
+        assertEquals(2, replies.size(), replies.toString());
+        for (Reply reply : replies) {
+            assertEquals(Status.ABORTED, reply.status(), reply.message());
+            assertTrue(reply.message().contains(reply.sender().equals(up) ? "replays are refused" : "before this node began serving"),
+                    reply.message());
+        }
+        assertEquals(List.of(), blocked(down), "the request never ran on the node that was down");
+    }
+
+    @Test
+    void aCallerThePolicyDeniesCannotFillTheReplayStore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // Before the fix ids were remembered before the policy check: 200,000 denied requests locked everyone out.
+        String web = "web03.example.com";
+        io.drover.security.Policy policy = io.drover.security.Policy.load(java.nio.file.Files.writeString(dir.resolve("policy.yaml"),
+                "rules:\n  - {caller: \"*\", agent: rpcutil, actions: [ping]}\n"));
+        Node guarded = fleet.start(web, Set.of("base"), Map.of(), TestFleet.sandboxAgents(), new RequestHandler(Clock.systemUTC(),
+                Duration.ofSeconds(30), 3600, false, new io.drover.security.RequestSecurity(null, policy,
+                io.drover.security.AuditLog.none(), null)));
+        for (int i = 0; i < 250; i++) {
+            attacker.sendDirected(blockRequest(List.of(web)));
+            Request broadcast = new Request(Request.newId(), fleet.collective(), "firewall", "block", Map.of("address", "192.0.2.1"),
+                    "identity(" + web + ")", null, "mallory", System.currentTimeMillis(), 3600, null);
+            attacker.send(Topology.broadcastExchange(fleet.collective()), "firewall", JsonCodec.instance().encode(broadcast));
+        }
+        Request ping = new Request(Request.newId(), fleet.collective(), RpcutilCatalog.AGENT, "ping", Map.of(), null, List.of(web),
+                "mallory", System.currentTimeMillis(), 60, null);
+        attacker.sendDirected(ping);
+        Reply pong = replyTo(ping, Duration.ofSeconds(30));
+        assertNotNull(pong, "the ping after 500 denied requests is answered");
+        assertEquals(Status.OK, pong.status(), pong.message());
+        assertEquals(1, guarded.replayGuard().size(), "only the ping, which the policy allows, is remembered");
+        assertEquals(List.of(), guarded.plugin("firewall", io.drover.agents.firewall.FirewallAgent.class).firewall().listBlocked());
+    }
+
+    @Test
+    void forgedRequestsNeverReachTheWorkersNorGetBusyReplies(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // Before the fix forged requests queued for the workers like genuine ones: a flood filled the queue, every
+        // forged request beyond it got a signed "busy" reply, and genuine requests waited behind them.
+        java.nio.file.Path callers = java.nio.file.Files.createDirectory(dir.resolve("callers"));
+        io.drover.security.KeyFiles.create(dir, "alice");
+        java.nio.file.Files.copy(dir.resolve("alice.pub"), callers.resolve("alice.pub"));
+        String web = "web04.example.com";
+        NodeHost.Options tiny = new NodeHost.Options("drover-agent " + web, 1, 1, 1, Duration.ZERO)
+                .withFatalErrorHandler(FatalErrorHandler.stopNode());
+        fleet.start(web, Set.of("base"), Map.of(), TestFleet.sandboxAgents(), tiny, new RequestHandler(Clock.systemUTC(),
+                Duration.ofSeconds(30), 3600, false, new io.drover.security.RequestSecurity(new io.drover.security.RequestVerifier(
+                io.drover.security.TrustedKeys.load(callers)), null, io.drover.security.AuditLog.none(), null)));
+        byte[] noise = new byte[64];
+        for (int i = 0; i < 2_000; i++) {
+            java.util.concurrent.ThreadLocalRandom.current().nextBytes(noise);
+            attacker.sendDirected(blockRequest(List.of(web)).withSignature("ed25519:" + java.util.Base64.getEncoder().encodeToString(noise)));
+        }
+        Request genuine = new Request(Request.newId(), fleet.collective(), "firewall", "block", Map.of("address", "192.0.2.9"), null,
+                List.of(web), "alice", System.currentTimeMillis(), 60, null);
+        genuine = io.drover.security.RequestSigner.load(dir.resolve("alice.key")).sign(genuine);
+        attacker.sendDirected(genuine);
+        int busy = 0;
+        Reply answer = null;
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (answer == null && System.nanoTime() < end) {
+            Reply reply = attacker.nextReply(Duration.ofSeconds(1));
+            if (reply == null) {
+                continue;
+            }
+            if (reply.message().contains("busy")) {
+                busy++;
+            }
+            if (reply.requestId().equals(genuine.id())) {
+                answer = reply;
+            } else {
+                assertTrue(reply.message().startsWith("refused: signature does not verify"), reply.message());
+            }
+        }
+        assertNotNull(answer, "the genuine request is answered during the flood");
+        assertEquals(Status.OK, answer.status(), answer.message());
+        assertEquals(0, busy, "no forged request got a busy reply");
+    }
+
     @Test
     void anAgentWhoseQueueWasDeletedServesAgainWithinSeconds() throws Exception {
         attacker.channel().queueDelete(Topology.nodeQueue(fleet.collective(), IDENTITY));

@@ -146,4 +146,75 @@ class ReplayGuardTest {
         assertNotNull(refusal);
         assertTrue(refusal.contains("replays are refused"), refusal);
     }
+
+    private static Request from(String caller, String id, long created, int ttl) {
+        return new Request(id, "drover", "firewall", "block", Map.of(), null, null, caller, created, ttl, null);
+    }
+
+    @Test
+    void aCheckedRequestIsNotRememberedUntilItIsRemembered() {
+        Request request = request("req-00000001", NOW, 60);
+        assertNull(guard.check(request, NOW, SKEW));
+        assertNull(guard.check(request, NOW, SKEW), "a request refused after the check (signature, policy) takes no room");
+        assertEquals(0, guard.size());
+        assertNull(guard.remember(request, NOW, SKEW));
+        assertTrue(guard.check(request, NOW, SKEW).contains("replays are refused"));
+        assertTrue(guard.remember(request, NOW, SKEW).contains("replays are refused"), "two copies racing past the check");
+        assertEquals(1, guard.size());
+    }
+
+    @Test
+    void aCallerFillsOnlyItsOwnShare() {
+        ReplayGuard small = new ReplayGuard(3, 10);
+        for (int i = 0; i < 3; i++) {
+            assertNull(small.admit(from("mallory", "m-" + i, NOW, 3600), NOW, SKEW));
+        }
+        String refusal = small.admit(from("mallory", "m-3", NOW, 3600), NOW, SKEW);
+        assertNotNull(refusal);
+        assertTrue(refusal.startsWith("caller mallory has 3 requests still valid on this node"), refusal);
+        assertTrue(refusal.contains("other callers are not affected"), refusal);
+        assertNull(small.admit(from("alice", "a-0", NOW, 60), NOW, SKEW), "alice is not locked out by mallory");
+        assertNull(small.check(from("mallory", "m-3", NOW, 3600), NOW, SKEW), "the refused id was not remembered");
+        assertEquals(4, small.size());
+    }
+
+    @Test
+    void aFullShareFreesRoomOnceItsIdsExpire() {
+        ReplayGuard small = new ReplayGuard(2, 10);
+        assertNull(small.admit(from("bob", "b-0", NOW, 1), NOW, Duration.ZERO));
+        assertNull(small.admit(from("bob", "b-1", NOW, 60), NOW, Duration.ZERO));
+        assertNotNull(small.admit(from("bob", "b-2", NOW + 100, 60), NOW + 100, Duration.ZERO), "full");
+        // b-0 expired at NOW + 1 s; the share makes room at once, without waiting for the regular purge.
+        long later = NOW + 1_500;
+        assertNull(small.admit(from("bob", "b-3", later, 60), later, Duration.ZERO));
+        assertEquals(2, small.size());
+    }
+
+    @Test
+    void distinctCallersAreBoundedAndForgottenWhenTheirIdsExpire() {
+        ReplayGuard small = new ReplayGuard(10, 2);
+        assertNull(small.admit(from("c1", "x-1", NOW, 1), NOW, Duration.ZERO));
+        assertNull(small.admit(from("c2", "x-2", NOW, 1), NOW, Duration.ZERO));
+        String refusal = small.admit(from("c3", "x-3", NOW, 1), NOW, Duration.ZERO);
+        assertNotNull(refusal);
+        assertTrue(refusal.startsWith("too many distinct callers (2)"), refusal);
+        long later = NOW + 10_000;
+        assertNull(small.admit(from("c3", "x-4", later, 1), later, Duration.ZERO), "c1 and c2 were forgotten with their ids");
+        assertEquals(1, small.size());
+    }
+
+    @Test
+    void aRequestCreatedBeforeTheNodeBeganServingIsRefused() {
+        guard.serving("drover", NOW);
+        String refusal = guard.createdBeforeServing(request("req-00000001", NOW - 1, 60), Duration.ZERO);
+        assertNotNull(refusal);
+        assertTrue(refusal.startsWith("request created 0.0 s before this node began serving (at 2023-11-14T22:13:20Z by its "
+                + "clock, when it (re)connected to the broker)"), refusal);
+        assertTrue(refusal.contains("a replay or was queued while the node was away, and it was not run"), refusal);
+        assertNull(guard.createdBeforeServing(request("req-00000002", NOW, 60), Duration.ZERO));
+        assertNull(guard.createdBeforeServing(request("req-00000003", NOW - 30_000, 60), SKEW), "read-only: within the skew");
+        assertNotNull(guard.createdBeforeServing(request("req-00000004", NOW - 30_001, 60), SKEW));
+        assertNull(guard.createdBeforeServing(new Request("req-00000005", "other", "rpcutil", "ping", Map.of(), null, null,
+                "tester", NOW - 60_000, 120, null), Duration.ZERO), "each collective has its own start");
+    }
 }

@@ -190,6 +190,35 @@ class RequestHandlerTest {
     }
 
     @Test
+    void requestsThePolicyDeniesAreNotRemembered(@TempDir Path dir) throws Exception {
+        // Issue 10: ids were remembered before the policy check, so a denied caller could fill the store for everyone.
+        RequestHandler guarded = withPolicyDenyingAlice(dir);
+        for (int i = 0; i < 50; i++) {
+            assertTrue(guarded.handle(node, directed("firewall", "block", Map.of("address", "192.0.2.1"), null, IDENTITY))
+                    .orElseThrow().message().startsWith("denied: "));
+            assertTrue(guarded.handle(node, broadcast("firewall", "block", Map.of("address", "192.0.2.1"), null))
+                    .orElseThrow().message().startsWith("denied: "));
+        }
+        assertEquals(0, node.replayGuard().size());
+    }
+
+    @Test
+    void aChangeCreatedBeforeTheNodeBeganServingIsRefusedAndNothingRuns() throws Exception {
+        handler.serving(node, "drover");
+        Request old = new Request(newId(), "drover", "firewall", "block", Map.of("address", "192.0.2.1"), null, List.of(IDENTITY),
+                "alice", NOW - 1, 60, null);
+        Reply reply = reply(old);
+        assertEquals(Status.ABORTED, reply.status());
+        assertTrue(reply.message().startsWith("refused: request created 0.0 s before this node began serving"), reply.message());
+        assertEquals(List.of(), firewall().listBlocked());
+        // A read-only action keeps the clock-skew allowance: a node whose clock is ahead answers right after it connects.
+        Request ping = new Request(newId(), "drover", "rpcutil", "ping", Map.of(), null, List.of(IDENTITY), "alice", NOW - 20_000, 60,
+                null);
+        assertEquals(Status.OK, reply(ping).status());
+        assertEquals(Status.OK, reply(directed("firewall", "block", Map.of("address", "192.0.2.1"), null, IDENTITY)).status());
+    }
+
+    @Test
     void invalidFilterIsInvalidData() {
         Reply reply = reply(broadcast("rpcutil", "ping", Map.of(), "country == "));
         assertEquals(Status.INVALID_DATA, reply.status());

@@ -80,7 +80,7 @@ public final class BenchMain {
         bench.header();
         bench.singleAgent(rabbit);
         for (String broker : System.getProperty("bench.brokers", "rabbitmq,embedded").split(",")) {
-            for (int n : sizes) {
+            for (int n : broker.isBlank() ? List.<Integer>of() : sizes) {
                 bench.size(broker.trim(), rabbit, n);
             }
         }
@@ -311,11 +311,68 @@ public final class BenchMain {
                     }
                 }
                 rss = Math.max(rss, agent.rssKb());
+                if (i == 0) {
+                    flood(rabbit);
+                }
             }
         }
         Stats stats = Stats.of(ready);
         row("agent", 1, "process start -> ready", stats, null, Map.of("jvm", AGENT_JVM));
         note("agent", 1, "RSS after 20 pings", rss / 1024 + " MB (" + String.join(" ", AGENT_JVM) + ")", Map.of("rss_kb", rss));
+    }
+
+    /**
+     * Issue 10: a signed directed ping to the single agent, alone (the floor) and right behind a flood of
+     * {@code bench.flood} forged requests (a trusted caller's name, fresh, a well-formed but wrong signature: each
+     * costs the agent a full signature check). Goal: answered within 1 s during the flood.
+     */
+    private void flood(String rabbit) throws Exception {
+        int forged = Integer.getInteger("bench.flood", 10_000);
+        String identity = "bench-agent.example.com";
+        List<Long> alone = new ArrayList<>();
+        List<Long> flooded = new ArrayList<>();
+        byte[] badSignature = new byte[64];
+        try (DroverClient client = DroverClient.connect(BrokerConnector.of(rabbit),
+                ClientOptions.defaults().withCollective("bench-agent").withSigner(signer));
+             Connection connection = BrokerConnector.of(rabbit).connect("drover bench flood");
+             Channel channel = connection.createChannel()) {
+            String replies = channel.queueDeclare().getQueue();
+            channel.basicConsume(replies, true, (tag, delivery) -> { }, tag -> { });
+            AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().replyTo(replies).build();
+            Call ping = Call.of("rpcutil", "ping").to(Set.of(identity));
+            for (int round = 0; round < warmup + rounds; round++) {
+                long start = System.nanoTime();
+                CallResult result = client.call(ping);
+                if (round >= warmup && result.allOk()) {
+                    alone.add(System.nanoTime() - start);
+                }
+            }
+            for (int round = 0; round < Math.max(3, rounds / 2); round++) {
+                for (int i = 0; i < forged; i++) {
+                    java.util.concurrent.ThreadLocalRandom.current().nextBytes(badSignature);
+                    io.drover.protocol.Request request = new io.drover.protocol.Request(UUID.randomUUID().toString(), "bench-agent",
+                            i % 2 == 0 ? "firewall" : "rpcutil", i % 2 == 0 ? "block" : "ping",
+                            i % 2 == 0 ? Map.of("address", "192.0.2.1") : Map.of(), null, List.of(identity), "bench",
+                            System.currentTimeMillis(), 60, "ed25519:" + java.util.Base64.getEncoder().encodeToString(badSignature));
+                    channel.basicPublish(Topology.directedExchange("bench-agent"), identity, props,
+                            io.drover.protocol.JsonCodec.instance().encode(request));
+                }
+                long start = System.nanoTime();
+                CallResult result = client.call(ping);
+                long took = System.nanoTime() - start;
+                if (!result.allOk()) {
+                    System.out.println("flood round " + round + ": the ping was not answered OK: " + result);
+                    took = Duration.ofSeconds(60).toNanos();
+                }
+                flooded.add(took);
+                Thread.sleep(Duration.ofSeconds(5).toMillis()); // let the agent drain the flood before the next round
+            }
+        }
+        Stats floor = Stats.of(alone);
+        row("agent", 1, "signed directed ping (floor)", floor, 1.0, Map.of());
+        Stats during = Stats.of(flooded);
+        row("agent", 1, "ping behind " + forged + " forged requests", during, during.median() / floor.median(),
+                Map.of("forged", forged, "goal_ms", 1000));
     }
 
     private void write() throws Exception {

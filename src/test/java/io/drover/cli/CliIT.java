@@ -293,6 +293,22 @@ class CliIT {
     }
 
     @Test
+    void aRefusedLoginHasItsOwnExitCodeAndSaysHowToFix() {
+        java.net.URI uri = broker.connector().uris().get(0);
+        String user = uri.getUserInfo().split(":", 2)[0];
+        String wrong = uri.getScheme() + "://" + user + ":Wr0ng-Pa55@" + uri.getHost() + ":" + uri.getPort() + uri.getRawPath();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new PingCommand(new PrintStream(out, true), new PrintStream(err, true)).main(new String[] {"--broker", wrong,
+                "--collective", collective, "--key", dir.resolve("alice.key").toString(), "--issuer", issuerKey.toString()});
+        assertEquals(ExitCodes.AUTHENTICATION, exit, err.toString());
+        assertTrue(err.toString().startsWith("drover ping: The broker ") && err.toString().contains("refused the login of user " + user),
+                err.toString());
+        assertTrue(err.toString().contains("Check the user and password"), err.toString());
+        assertFalse(err.toString().contains("Wr0ng-Pa55"), "the password is masked: " + err);
+    }
+
+    @Test
     void nothingMatchingExitsOne() {
         Run run = run(PingCommand::new, "--fact", "country=xx", "--discovery-timeout", "0.3");
         assertEquals(1, run.exit());

@@ -76,4 +76,29 @@ class RunnerConfigTest {
         assertTrue(sandbox.broker().isEmpty());
         assertFalse(sandbox.acceptsUnsignedReplies(), "the sandbox makes its own issuer and verifies");
     }
+
+    @Test
+    void aBrokerPasswordFileReadableByEveryoneIsRefusedAsTheAgentRefusesIt() throws Exception {
+        Path password = java.nio.file.Files.writeString(dir.resolve("broker.password"), "s3cret\n");
+        java.nio.file.Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(Constants.BROKER_PROPERTY_NAME,
+                "amqp://broker.example.com", Constants.BROKER_PASSWORD_FILE_PROPERTY_NAME, password.toString(),
+                Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME, "true"));
+        assertTrue(e.getMessage().startsWith(Constants.BROKER_PASSWORD_FILE_PROPERTY_NAME + ": " + password + " is readable by everyone; "
+                + "chmod 600 it"), e.getMessage());
+
+        java.nio.file.Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        RunnerConfig config = read(Constants.BROKER_PROPERTY_NAME, "amqp://broker.example.com",
+                Constants.BROKER_PASSWORD_FILE_PROPERTY_NAME, password.toString(), Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME, "true");
+        assertEquals("s3cret", config.broker().orElseThrow().password());
+    }
+
+    @Test
+    void brokerSwitchesAreTrueOrFalseNothingElse() {
+        for (String name : new String[] {Constants.BROKER_VERIFY_HOSTNAME_PROPERTY_NAME, Constants.BROKER_USER_ID_PROPERTY_NAME}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(Constants.BROKER_PROPERTY_NAME, BROKER,
+                    Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME, "true", name, "yes"));
+            assertEquals(name + " (or " + RunnerConfig.environmentName(name) + ") must be true or false, got 'yes'", e.getMessage());
+        }
+    }
 }

@@ -73,7 +73,9 @@ class SecretsIT {
                 RunnerConfig bad = RunnerConfig.read(Map.of(Constants.BROKER_PROPERTY_NAME,
                         "amqp://drover:" + wrong + "@127.0.0.1:" + broker.port(), Constants.ISSUER_PROPERTY_NAME, issuerKey.toString())::get,
                         name -> null);
-                IllegalStateException e = assertThrows(IllegalStateException.class, () -> DroverSession.open(bad));
+                // A refused login is named as such, not as an unreachable broker.
+                io.drover.error.AuthenticationException e = assertThrows(io.drover.error.AuthenticationException.class,
+                        () -> DroverSession.open(bad));
                 for (Throwable t = e; t != null; t = t.getCause()) {
                     assertFalse(String.valueOf(t.getMessage()).contains(wrong), "exception message shows the password: " + t);
                 }

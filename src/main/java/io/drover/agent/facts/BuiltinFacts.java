@@ -1,6 +1,5 @@
 package io.drover.agent.facts;
 
-import io.drover.agent.AgentVersion;
 import io.drover.catalog.IpAddress;
 
 import java.io.IOException;
@@ -23,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Facts every agent knows about its host without any tool: {@code hostname}, {@code fqdn}, {@code os},
  * {@code kernel}, {@code architecture}, {@code networking} and {@code ip_addresses}, {@code processors},
- * {@code memory}, {@code drover}. Read from {@code /proc}, {@code /etc/os-release} and the JDK, under a root
+ * {@code memory}. Read from {@code /proc}, {@code /etc/os-release} and the JDK, under a root
  * directory so tests can point them at fixtures.
  */
 public final class BuiltinFacts {
@@ -59,7 +58,6 @@ public final class BuiltinFacts {
         processors.put("available", Runtime.getRuntime().availableProcessors());
         facts.put("processors", processors);
         memoryMb().ifPresent(mb -> facts.put("memory", Map.of("total_mb", mb)));
-        facts.put("drover", Map.of("version", AgentVersion.current()));
         return facts;
     }
 

@@ -19,6 +19,8 @@ import io.drover.client.Discovery;
 import io.drover.client.DiscoveryOptions;
 import io.drover.client.DroverClient;
 import io.drover.client.LateReply;
+import io.drover.error.BrokerUnreachableException;
+import io.drover.error.OperationInterruptedException;
 import io.drover.filter.Filter;
 import io.drover.fleet.Fleet;
 import io.drover.fleet.RegistryReader;
@@ -28,6 +30,7 @@ import io.drover.protocol.ProtocolException;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.transport.BrokerConnector;
+import io.drover.transport.BrokerFailures;
 import io.drover.transport.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -204,9 +207,17 @@ public final class AmqpDroverClient implements DroverClient {
         }
     }
 
+    /**
+     * @throws io.drover.error.BrokerUnreachableException  when the broker cannot be reached
+     * @throws io.drover.error.AuthenticationException     when it refuses the login
+     */
     public static AmqpDroverClient connect(BrokerConnector broker, ClientOptions options) throws IOException, TimeoutException {
         warmUp();
-        return new AmqpDroverClient(broker, options);
+        try {
+            return new AmqpDroverClient(broker, options);
+        } catch (IOException | TimeoutException e) {
+            throw BrokerFailures.connecting(broker, e);
+        }
     }
 
     /**
@@ -303,7 +314,7 @@ public final class AmqpDroverClient implements DroverClient {
                     expectation == null ? null : expectation.source(), missing, unknown);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while discovering " + filter.describe(), e);
+            throw new OperationInterruptedException("Interrupted while discovering " + filter.describe(), e);
         } finally {
             pending.remove(request.id());
         }
@@ -334,7 +345,7 @@ public final class AmqpDroverClient implements DroverClient {
         try {
             fleet = registryReader.read(options.collective());
         } catch (IOException | TimeoutException e) {
-            throw new IllegalStateException("Cannot read the fleet registry of collective " + options.collective() + " on " + broker
+            throw new BrokerUnreachableException("Cannot read the fleet registry of collective " + options.collective() + " on " + broker
                     + ": " + e.getMessage() + ". Without it Drover cannot tell a missing host from one that does not match; "
                     + "fix the broker, or set drover.fleet.registry=false to trust the broadcast alone (not recommended)", e);
         }
@@ -444,7 +455,7 @@ public final class AmqpDroverClient implements DroverClient {
             });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for " + call.qualifiedAction(), e);
+            throw new OperationInterruptedException("Interrupted while waiting for " + call.qualifiedAction(), e);
         } finally {
             pending.remove(request.id());
         }
@@ -545,7 +556,7 @@ public final class AmqpDroverClient implements DroverClient {
                 return;
             } catch (AlreadyClosedException e) {
                 if (System.nanoTime() - deadline >= 0) {
-                    throw new IllegalStateException("Lost the connection to the broker " + broker
+                    throw new BrokerUnreachableException("Lost the connection to the broker " + broker
                             + " and it did not come back in time to send " + request.qualifiedAction() + ": " + e.getMessage(), e);
                 }
                 Thread.sleep(RECONNECT_POLL_MS);

@@ -1,10 +1,10 @@
-package io.drover.agent;
+package io.drover.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.drover.agent.plugin.ConfigException;
+import io.drover.error.ConfigurationException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.LinkedHashSet;
 
-/** Reads the YAML (or JSON, a subset of YAML) documents an agent is configured with, and classes files. */
+/**
+ * Reads the YAML (or JSON, a subset of YAML) documents Drover is configured with (agent.yaml, policies, fleet files,
+ * facts) and classes files, bounded in size; a problem throws {@link ConfigurationException} naming the file.
+ */
 public final class YamlDocuments {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final long MAX_BYTES = 4L * 1024 * 1024;
@@ -37,14 +40,14 @@ public final class YamlDocuments {
                 return new LinkedHashMap<>();
             }
             if (!(value instanceof Map)) {
-                throw new ConfigException(what + " " + file + " must be a mapping of keys to values");
+                throw new ConfigurationException(what + " " + file + " must be a mapping of keys to values");
             }
             return (Map<String, Object>) value;
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-            throw new ConfigException("Cannot parse " + what + " " + file + where + ": " + e.getOriginalMessage(), e);
+            throw new ConfigurationException("Cannot parse " + what + " " + file + where + ": " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new ConfigException("Cannot parse " + what + " " + file + ": " + e.getMessage(), e);
+            throw new ConfigurationException("Cannot parse " + what + " " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -65,7 +68,7 @@ public final class YamlDocuments {
                 continue;
             }
             if (line.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-                throw new ConfigException("Classes file " + file + " line " + (i + 1) + ": a class name has no spaces: '" + line + "'");
+                throw new ConfigurationException("Classes file " + file + " line " + (i + 1) + ": a class name has no spaces: '" + line + "'");
             }
             classes.add(line);
         }
@@ -75,13 +78,13 @@ public final class YamlDocuments {
     private static String readText(Path file, String what) {
         try {
             if (Files.size(file) > MAX_BYTES) {
-                throw new ConfigException(what + " " + file + " is larger than " + MAX_BYTES / 1024 / 1024 + " MB");
+                throw new ConfigurationException(what + " " + file + " is larger than " + MAX_BYTES / 1024 / 1024 + " MB");
             }
             return Files.readString(file);
         } catch (NoSuchFileException e) {
-            throw new ConfigException(what + " " + file + " does not exist");
+            throw new ConfigurationException(what + " " + file + " does not exist");
         } catch (IOException e) {
-            throw new ConfigException("Cannot read " + what + " " + file + ": " + e.getMessage(), e);
+            throw new ConfigurationException("Cannot read " + what + " " + file + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,4 +1,8 @@
-package io.drover.security;
+package io.drover.cli;
+
+import io.drover.security.NodeCredentials;
+import io.drover.security.ReplySigner;
+import io.drover.security.ReplyVerifier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
