@@ -82,7 +82,7 @@ public final class AgentMain {
             if (identity != null) {
                 agentConfig = agentConfig.withIdentity(identity);
             }
-            node = Node.build(agentConfig.node(), Plugins.builtIn());
+            node = Node.build(agentConfig.node(), Plugins.installed());
         } catch (io.drover.error.ConfigurationException | IllegalArgumentException e) {
             System.err.println("drover-agent: " + e.getMessage());
             return 2;

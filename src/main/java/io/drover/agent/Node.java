@@ -1,9 +1,11 @@
 package io.drover.agent;
 
+import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.AgentPlugin;
+import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.NodeContext;
 import io.drover.agent.plugin.Settings;
-import io.drover.agents.rpcutil.RpcutilAgent;
+import io.drover.catalog.RpcutilCatalog;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -27,18 +29,40 @@ public final class Node implements NodeContext {
         this.spec = spec;
         this.version = version;
         Map<String, AgentPlugin> built = new LinkedHashMap<>();
-        built.put(RpcutilAgent.NAME, registry.factory(RpcutilAgent.NAME)
-                .create(Settings.empty("agents." + RpcutilAgent.NAME), this));
+        built.put(RpcutilCatalog.AGENT, checked(RpcutilCatalog.AGENT, registry.factory(RpcutilCatalog.AGENT)
+                .create(Settings.empty("agents." + RpcutilCatalog.AGENT), this)));
         for (Map.Entry<String, Map<String, Object>> entry : spec.agents().entrySet()) {
-            if (entry.getKey().equals(RpcutilAgent.NAME)) {
+            if (entry.getKey().equals(RpcutilCatalog.AGENT)) {
                 continue;
             }
             Settings settings = new Settings("agents." + entry.getKey() + " of " + spec.identity(), entry.getValue());
-            built.put(entry.getKey(), registry.factory(entry.getKey()).create(settings, this));
+            built.put(entry.getKey(), checked(entry.getKey(), registry.factory(entry.getKey()).create(settings, this)));
             settings.requireAllRead();
         }
         this.plugins = Collections.unmodifiableMap(built);
         this.agentNames = Collections.unmodifiableSet(built.keySet());
+    }
+
+    /**
+     * A plugin whose name, catalog and actions agree; one that offers what its catalog does not declare, or
+     * declares what it does not offer, would be validated against the wrong declaration, so it is refused.
+     */
+    private static AgentPlugin checked(String name, AgentPlugin plugin) {
+        String problem = null;
+        if (!name.equals(plugin.name()) || !name.equals(plugin.catalog().name())) {
+            problem = "is configured as '" + name + "' but calls itself '" + plugin.name() + "' and its catalog '"
+                    + plugin.catalog().name() + "'";
+        } else if (!plugin.catalog().actionNames().equals(plugin.actions().stream().map(Action::name).toList())) {
+            problem = "offers the actions " + plugin.actions().stream().map(Action::name).toList() + " but its catalog declares "
+                    + plugin.catalog().actionNames();
+        } else if (plugin.actions().stream().anyMatch(action -> action.spec() != plugin.catalog().action(action.name()))) {
+            problem = "binds handlers to action declarations that are not its catalog's";
+        }
+        if (problem != null) {
+            throw new ConfigException("Agent plugin " + plugin.getClass().getName() + " " + problem
+                    + "; bind its handlers with Actions.of(catalog) so the two agree");
+        }
+        return plugin;
     }
 
     /** Builds a node and its plugins; a configuration problem throws {@link io.drover.agent.plugin.ConfigException}. */

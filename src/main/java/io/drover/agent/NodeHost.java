@@ -8,7 +8,7 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
-import io.drover.agents.rpcutil.RpcutilAgent;
+import io.drover.catalog.RpcutilCatalog;
 import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Names;
 import io.drover.protocol.ProtocolException;
@@ -705,7 +705,7 @@ public final class NodeHost implements AutoCloseable {
          * ones, and only a verified request the workers cannot take is answered "busy".
          */
         private void dispatch(AMQP.BasicProperties properties, Request request) {
-            if (!handler.verified(request) || RpcutilAgent.NAME.equals(request.agent()) && "ping".equals(request.action())) {
+            if (!handler.verified(request) || RpcutilCatalog.AGENT.equals(request.agent()) && RpcutilCatalog.PING.equals(request.action())) {
                 // A refusal, or discovery's ping, costs microseconds: answered right here, a ping skips a thread
                 // hand-off that would stretch every discovery over a large fleet.
                 serve(properties, request);

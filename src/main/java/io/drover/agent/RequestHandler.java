@@ -4,9 +4,8 @@ import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionFailedException;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.AgentPlugin;
-import io.drover.agent.plugin.InputValidator;
-import io.drover.agent.plugin.Inputs;
-import io.drover.agent.plugin.InvalidInputException;
+import io.drover.catalog.Inputs;
+import io.drover.catalog.InvalidInputException;
 import io.drover.filter.Filter;
 import io.drover.filter.FilterSyntaxException;
 import io.drover.protocol.JsonCodec;
@@ -212,11 +211,12 @@ public final class RequestHandler {
             String why = "agent " + request.agent() + " is not enabled on this node (enabled: " + String.join(", ", node.agents()) + ")";
             return new Outcome(reply(node, request, Status.UNKNOWN_ACTION, why, Map.of(), started), "invalid", why);
         }
-        Action action = plugin.action(request.action());
-        if (action == null) {
-            String why = "agent " + request.agent() + " has no action " + request.action() + " (actions: "
-                    + plugin.actions().stream().map(Action::name).collect(Collectors.joining(", ")) + ")";
-            return new Outcome(reply(node, request, Status.UNKNOWN_ACTION, why, Map.of(), started), "invalid", why);
+        Action action;
+        try {
+            // The catalog's words for an unknown action and bad inputs: the runner refuses with the same ones.
+            action = plugin.action(plugin.catalog().requireAction(request.action()).name());
+        } catch (InvalidInputException e) {
+            return invalid(node, request, e, started);
         }
         // Read-only actions keep the clock-skew allowance, as with their deadline; actions that change the host do not.
         String early = node.replayGuard().createdBeforeServing(request, plugin.serialized() ? Duration.ZERO : clockSkew);
@@ -225,11 +225,15 @@ public final class RequestHandler {
         }
         Inputs inputs;
         try {
-            inputs = InputValidator.validate(plugin.name(), action, request.params());
+            inputs = action.validate(plugin.name(), request.params());
         } catch (InvalidInputException e) {
-            return new Outcome(reply(node, request, e.status(), e.getMessage(), Map.of(), started), "invalid", e.getMessage());
+            return invalid(node, request, e, started);
         }
         return run(node, request, plugin, action, inputs, started, warmUp);
+    }
+
+    private Outcome invalid(Node node, Request request, InvalidInputException e, long started) {
+        return new Outcome(reply(node, request, e.status(), e.getMessage(), Map.of(), started), "invalid", e.getMessage());
     }
 
     /** The policy's refusal, or null when there is no policy or it allows the request. */

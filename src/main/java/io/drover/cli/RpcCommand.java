@@ -1,6 +1,7 @@
 package io.drover.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.drover.catalog.Catalogs;
 import io.drover.client.Call;
 import io.drover.client.DroverClient;
 
@@ -49,6 +50,8 @@ final class RpcCommand extends FleetCommand {
                 throw usage("'" + param + "' is not key=value or key:=json");
             }
         }
+        // Bad input of a built-in agent is refused before connecting, in the words the nodes would reply (exit 2).
+        Catalogs.validate(call.agent(), call.action(), call.params());
         this.call = call;
     }
 

@@ -25,7 +25,11 @@ public interface DroverClient extends AutoCloseable {
 
     Discovery discover(Filter filter, DiscoveryOptions options);
 
-    /** Runs a call and waits for every expected reply or the timeout. */
+    /**
+     * Runs a call and waits for every expected reply or the timeout. A call of a built-in agent is first checked
+     * against its catalog: an unknown action or bad input throws {@link io.drover.catalog.InvalidInputException}
+     * with the message the node would have replied, and nothing is sent.
+     */
     CallResult call(Call call);
 
     ClientOptions options();

@@ -30,7 +30,7 @@ public final class EmulatedFleet implements AutoCloseable {
     private EmulatedFleet(FleetSpec spec, BrokerConnector broker, RequestSecurity security, NodeHost.Options options) {
         this.spec = spec;
         for (NodeSpec nodeSpec : spec.nodes()) {
-            nodes.put(nodeSpec.identity(), Node.build(nodeSpec, Plugins.builtIn()));
+            nodes.put(nodeSpec.identity(), Node.build(nodeSpec, Plugins.installed()));
         }
         RequestHandler handler = new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false, security);
         this.host = new NodeHost(broker, handler, options);

@@ -2,8 +2,15 @@ package io.drover.steps;
 
 import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;
-import io.drover.agents.firewall.IpAddress;
+import io.drover.catalog.IpAddress;
 import io.drover.client.Call;
+
+import static io.drover.catalog.FirewallCatalog.ADDRESS;
+import static io.drover.catalog.FirewallCatalog.AGENT;
+import static io.drover.catalog.FirewallCatalog.BLOCK;
+import static io.drover.catalog.FirewallCatalog.BLOCKED;
+import static io.drover.catalog.FirewallCatalog.IS_BLOCKED;
+import static io.drover.catalog.FirewallCatalog.UNBLOCK;
 
 /** Steps for the {@code firewall} agent. Blocking an already blocked address passes: actions are idempotent. */
 public final class FirewallSteps {
@@ -35,12 +42,12 @@ public final class FirewallSteps {
 
     @When("I block traffic from {word}")
     public void block(String address) {
-        deployment.act(Call.of("firewall", "block").param("address", valid(address)), "block " + address);
+        deployment.act(Call.of(AGENT, BLOCK).param(ADDRESS, valid(address)), "block " + address);
     }
 
     @When("I unblock traffic from {word}")
     public void unblock(String address) {
-        deployment.act(Call.of("firewall", "unblock").param("address", valid(address)), "unblock " + address);
+        deployment.act(Call.of(AGENT, UNBLOCK).param(ADDRESS, valid(address)), "unblock " + address);
     }
 
     @Then("traffic from {word} should be blocked")
@@ -54,9 +61,9 @@ public final class FirewallSteps {
     }
 
     private void expectBlocked(String address, boolean blocked) {
-        deployment.check(Call.of("firewall", "is_blocked").param("address", valid(address)),
+        deployment.check(Call.of(AGENT, IS_BLOCKED).param(ADDRESS, valid(address)),
                 "check " + address + " is " + (blocked ? "blocked" : "unblocked"),
-                reply -> Boolean.valueOf(blocked).equals(reply.get("blocked")) ? null
+                reply -> Boolean.valueOf(blocked).equals(reply.get(BLOCKED)) ? null
                         : address + (blocked ? " is not blocked" : " is still blocked"));
     }
 

@@ -1,7 +1,7 @@
 package io.drover.steps;
 
 import io.cucumber.java.en.Given;
-import io.drover.agents.firewall.IpAddress;
+import io.drover.catalog.IpAddress;
 import io.drover.filter.Filter;
 import io.drover.filter.FilterSyntaxException;
 

@@ -1,10 +1,15 @@
 package io.drover.steps;
 
 import io.cucumber.java.en.Then;
-import io.drover.agents.nrpe.CheckState;
+import io.drover.catalog.CheckState;
 import io.drover.client.Call;
 
 import java.util.Locale;
+
+import static io.drover.catalog.NrpeCatalog.AGENT;
+import static io.drover.catalog.NrpeCatalog.COMMAND;
+import static io.drover.catalog.NrpeCatalog.RUN_COMMAND;
+import static io.drover.catalog.NrpeCatalog.STATE;
 
 /** Steps for the {@code nrpe} agent: Nagios checks defined on each host. */
 public final class NrpeSteps {
@@ -16,8 +21,8 @@ public final class NrpeSteps {
 
     @Then("the nrpe check {word} should pass")
     public void shouldPass(String check) {
-        deployment.check(run(check), "check " + check + " passes", reply -> "OK".equals(reply.get("state")) ? null
-                : check + " is " + reply.get("state"));
+        deployment.check(run(check), "check " + check + " passes",
+                reply -> CheckState.OK.name().equals(reply.get(STATE)) ? null : check + " is " + reply.get(STATE));
     }
 
     /** A check expected in another state, e.g. CRITICAL while a service is deliberately stopped. */
@@ -35,11 +40,11 @@ public final class NrpeSteps {
         }
         // A non-OK check comes back as a failed reply (status 1) carrying its state; here that is expected.
         deployment.checkAnyStatus(run(check), "check " + check + " reports " + expected,
-                reply -> expected.name().equals(reply.get("state")) ? null
-                        : check + " is " + (reply.get("state") != null ? reply.get("state") : reply.status() + ": " + reply.message()));
+                reply -> expected.name().equals(reply.get(STATE)) ? null
+                        : check + " is " + (reply.get(STATE) != null ? reply.get(STATE) : reply.status() + ": " + reply.message()));
     }
 
     private static Call run(String check) {
-        return Call.of("nrpe", "run_command").param("command", check);
+        return Call.of(AGENT, RUN_COMMAND).param(COMMAND, check);
     }
 }

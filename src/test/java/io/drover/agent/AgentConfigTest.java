@@ -89,7 +89,7 @@ class AgentConfigTest {
         assertEquals(Map.of("firewall", Map.of("provider", "sandbox"),
                 "package", Map.of("provider", "sandbox", "installed", Map.of("mywebapp", "4.2.6-2.el5"))), node.agents());
 
-        Node built = Node.build(node, Plugins.builtIn());
+        Node built = Node.build(node, Plugins.installed());
         assertEquals(Set.of("rpcutil", "firewall", "package"), built.agents());
     }
 

@@ -1,7 +1,7 @@
 package io.drover.agent;
 
 import io.drover.agents.firewall.FirewallAgent;
-import io.drover.agents.firewall.IpAddress;
+import io.drover.catalog.IpAddress;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
@@ -42,7 +42,7 @@ class ClockSkewTest {
     private static final RequestSigner SIGNER = new RequestSigner("alice", ALICE.getPrivate());
 
     private final Node node = Node.build(new NodeSpec(IDENTITY, List.of("drover"), Set.of("roles::dev_server"),
-            Map.of("country", "de"), Map.of("firewall", Map.of("provider", "sandbox"))), Plugins.builtIn());
+            Map.of("country", "de"), Map.of("firewall", Map.of("provider", "sandbox"))), Plugins.installed());
 
     /** A handler on a node whose clock is {@code offset} ahead of the caller's (negative: behind). */
     private static RequestHandler nodeWithClockOff(Duration offset) {

@@ -3,7 +3,7 @@ package io.drover.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drover.agents.firewall.FirewallAgent;
-import io.drover.agents.firewall.IpAddress;
+import io.drover.catalog.IpAddress;
 import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.ClientOptions;
@@ -67,7 +67,7 @@ class DeadlineIT {
         String collective = "deadline-" + UUID.randomUUID().toString().substring(0, 8);
         Path auditFile = dir.resolve(collective + ".audit.log");
         Node node = Node.build(new NodeSpec(HOST, List.of(collective), Set.of(), Map.of("country", "de"),
-                Map.of("firewall", Map.of("provider", "sandbox"))), Plugins.builtIn());
+                Map.of("firewall", Map.of("provider", "sandbox"))), Plugins.installed());
         try (AuditLog audit = AuditLog.toFile(auditFile);
              NodeHost host = new NodeHost(broker.connector(), new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600,
                      false, new RequestSecurity(null, null, audit, null)), NodeHost.Options.agent(HOST));

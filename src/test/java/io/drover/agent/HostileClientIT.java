@@ -1,8 +1,8 @@
 package io.drover.agent;
 
-import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.PluginFactory;
 import io.drover.agents.rpcutil.RpcutilAgent;
+import io.drover.catalog.RpcutilCatalog;
 import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
@@ -97,7 +97,7 @@ class HostileClientIT {
     private void assertPingAnswered(Duration within) throws Exception {
         long end = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < end) {
-            Request ping = directed(RpcutilAgent.NAME, "ping", null);
+            Request ping = directed(RpcutilCatalog.AGENT, "ping", null);
             attacker.sendDirected(ping);
             Reply reply = replyTo(ping, Duration.ofMillis(500));
             if (reply != null) {
@@ -111,12 +111,12 @@ class HostileClientIT {
     @Test
     void theRegexBombGetsAClearErrorAndTheAgentKeepsAnswering() throws Exception {
         String bomb = "kernel =~ /^" + "(".repeat(200) + "(.|..)" + ")".repeat(200) + "*$/";
-        Request directedBomb = directed(RpcutilAgent.NAME, "ping", bomb);
+        Request directedBomb = directed(RpcutilCatalog.AGENT, "ping", bomb);
         attacker.sendDirected(directedBomb);
         // and as a broadcast, which reached every agent of the collective before the fix
-        Request broadcastBomb = new Request(Request.newId(), fleet.collective(), RpcutilAgent.NAME, "ping", Map.of(), bomb,
+        Request broadcastBomb = new Request(Request.newId(), fleet.collective(), RpcutilCatalog.AGENT, "ping", Map.of(), bomb,
                 null, "mallory", System.currentTimeMillis(), 60, null);
-        attacker.send(Topology.broadcastExchange(fleet.collective()), RpcutilAgent.NAME, JsonCodec.instance().encode(broadcastBomb));
+        attacker.send(Topology.broadcastExchange(fleet.collective()), RpcutilCatalog.AGENT, JsonCodec.instance().encode(broadcastBomb));
 
         Reply reply = replyTo(directedBomb, Duration.ofSeconds(30));
         assertNotNull(reply, "the directed bomb is answered");
@@ -129,7 +129,7 @@ class HostileClientIT {
     void deeplyNestedFiltersGetAClearErrorAndTheAgentKeepsAnswering() throws Exception {
         for (String deep : List.of("(".repeat(2_000) + "base" + ")".repeat(2_000), "not ".repeat(1_000) + "base",
                 "!".repeat(4_000) + "base")) {
-            Request request = directed(RpcutilAgent.NAME, "ping", deep);
+            Request request = directed(RpcutilCatalog.AGENT, "ping", deep);
             attacker.sendDirected(request);
             Reply reply = replyTo(request, Duration.ofSeconds(30));
             assertNotNull(reply, "answered: " + deep.substring(0, 10));
@@ -218,7 +218,7 @@ class HostileClientIT {
                     "identity(" + web + ")", null, "mallory", System.currentTimeMillis(), 3600, null);
             attacker.send(Topology.broadcastExchange(fleet.collective()), "firewall", JsonCodec.instance().encode(broadcast));
         }
-        Request ping = new Request(Request.newId(), fleet.collective(), RpcutilAgent.NAME, "ping", Map.of(), null, List.of(web),
+        Request ping = new Request(Request.newId(), fleet.collective(), RpcutilCatalog.AGENT, "ping", Map.of(), null, List.of(web),
                 "mallory", System.currentTimeMillis(), 60, null);
         attacker.sendDirected(ping);
         Reply pong = replyTo(ping, Duration.ofSeconds(30));
@@ -401,14 +401,15 @@ class HostileClientIT {
 
     /** Actions that throw what hostile input once made the filter code throw, and worse. */
     private static PluginFactory errorsPlugin() {
-        return TestPlugin.factory("boom", "throws errors",
-                Action.named("overflow", "recurses until the stack overflows").handledBy(inputs -> {
+        return TestPlugin.named("boom", "throws errors")
+                .action("overflow", inputs -> {
                     recurse(0);
                     throw new IllegalStateException("unreachable");
-                }),
-                Action.named("oom", "throws OutOfMemoryError").handledBy(inputs -> {
+                })
+                .action("oom", inputs -> {
                     throw new OutOfMemoryError("simulated by HostileClientIT");
-                }));
+                })
+                .factory();
     }
 
     private static int recurse(int depth) {

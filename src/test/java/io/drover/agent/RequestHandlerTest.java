@@ -1,21 +1,26 @@
 package io.drover.agent;
 
-import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.PluginFactory;
 import io.drover.agents.firewall.FirewallAgent;
 import io.drover.agents.firewall.FirewallProvider;
 import io.drover.agents.rpcutil.RpcutilAgent;
 import io.drover.agents.service.ServiceAgent;
+import io.drover.catalog.Catalogs;
+import io.drover.catalog.InvalidInputException;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
 import io.drover.security.AuditLog;
-import io.drover.testing.TestPlugin;
 import io.drover.security.Policy;
 import io.drover.security.RequestSecurity;
+import io.drover.testing.TestPlugin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -38,10 +42,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -57,7 +63,7 @@ class RequestHandlerTest {
                     "nrpe", Map.of("provider", "sandbox", "commands", Map.of(
                             "check_slow", Map.of("output", "SLOW OK", "delay_ms", 100),
                             "check_disk", Map.of("exit", 2, "output", "DISK CRITICAL - / is full|/=100%"))))),
-            Plugins.builtIn());
+            Plugins.installed());
     private final RequestHandler handler = new RequestHandler(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC),
             Duration.ofSeconds(30), 3600, false);
 
@@ -256,6 +262,40 @@ class RequestHandlerTest {
         assertEquals(List.of(), firewall().listBlocked());
     }
 
+    static Stream<Arguments> badCalls() {
+        return Stream.of(
+                Arguments.of("firewall", "flush", Map.of()),
+                Arguments.of("firewall", "block", Map.of()),
+                Arguments.of("firewall", "block", Map.of("address", "192.0.2.1; iptables -F")),
+                Arguments.of("firewall", "block", Map.of("address", "300.1.1.1")),
+                Arguments.of("firewall", "block", Map.of("address", 42)),
+                Arguments.of("firewall", "block", Map.of("address", "192.0.2.1", "force", true)),
+                Arguments.of("service", "start", Map.of("service", "-httpd")),
+                Arguments.of("service", "restart", Map.of("service", "httpd\nreboot")),
+                Arguments.of("nrpe", "run_command", Map.of("command", "check load")),
+                Arguments.of("rpcutil", "ping", Map.of("x", 1)),
+                Arguments.of("rpcutil", "get_fact", Map.of()));
+    }
+
+    /** The runner refuses with the catalog before sending; its words must be exactly what the node replies. */
+    @ParameterizedTest(name = "{0}.{1} {2}")
+    @MethodSource("badCalls")
+    void theRunnerRefusesBadInputWithTheNodesOwnWords(String agent, String action, Map<String, Object> params) {
+        Reply reply = reply(broadcast(agent, action, params, null));
+        InvalidInputException refused = assertThrows(InvalidInputException.class, () -> Catalogs.validate(agent, action, params));
+        assertEquals(reply.message(), refused.getMessage());
+        assertEquals(reply.status(), refused.status());
+    }
+
+    @Test
+    void aCheckOnlyTheNodeCanMakeIsLeftToTheNode() {
+        Map<String, Object> undefined = Map.of("command", "check_users");
+        Catalogs.validate("nrpe", "run_command", undefined);
+        Reply reply = reply(broadcast("nrpe", "run_command", undefined, null));
+        assertEquals(Status.INVALID_DATA, reply.status());
+        assertTrue(reply.message().contains("no check of that name is defined on this node"), reply.message());
+    }
+
     @Test
     void expiredRequestIsRefusedAndNotRun() throws Exception {
         Request expired = new Request(newId(), "drover", "firewall", "block", Map.of("address", "192.0.2.1"), null, null,
@@ -320,10 +360,9 @@ class RequestHandlerTest {
 
     @Test
     void exceptionInAHandlerIsUnknownErrorAndReleasesThePluginLock() {
-        PluginFactory boom = TestPlugin.factory("boom", "always fails",
-                Action.named("explode", "throws").handledBy(inputs -> {
-                    throw new IllegalStateException("kaboom");
-                }));
+        PluginFactory boom = TestPlugin.named("boom", "always fails").action("explode", inputs -> {
+            throw new IllegalStateException("kaboom");
+        }).factory();
         Node failing = Node.build(new NodeSpec("boom01", List.of("drover"), Set.of(), Map.of(), Map.of("boom", Map.of())),
                 new Plugins(List.of(new RpcutilAgent.Factory(), boom)));
         Reply reply = handler.handle(failing, broadcast("boom", "explode", Map.of(), null)).orElseThrow();

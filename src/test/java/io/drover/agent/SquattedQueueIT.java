@@ -46,7 +46,7 @@ class SquattedQueueIT {
     void aSquattedQueueIsReportedAsSuchAndRetriesLeakNoConnection() throws Exception {
         String identity = "web1.example.com";
         Node node = Node.build(new NodeSpec(identity, List.of("squat"), Set.of(), Map.of(), TestFleet.sandboxAgents()),
-                Plugins.builtIn());
+                Plugins.installed());
         try (Connection squatter = rabbit.connector().connect("squatter")) {
             Channel channel = squatter.createChannel();
             channel.queueDeclare(Topology.nodeQueue("squat", identity), false, true, true, null);

@@ -98,7 +98,7 @@ class BrokerPermissionsIT {
 
     private NodeHost agent(String identity) throws Exception {
         Node node = Node.build(new NodeSpec(identity, List.of(C), Set.of("roles::web_server"), Map.of("country", "de"),
-                TestFleet.sandboxAgents()), Plugins.builtIn());
+                TestFleet.sandboxAgents()), Plugins.installed());
         NodeHost host = new NodeHost(as(identity), new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false),
                 NodeHost.Options.agent(identity));
         try {
@@ -181,7 +181,7 @@ class BrokerPermissionsIT {
     @Test
     void anAgentServingAnIdentityNotItsUsersSaysAccessRefused() throws Exception {
         Node node = Node.build(new NodeSpec("web3.example.com", List.of(C), Set.of(), Map.of(), TestFleet.sandboxAgents()),
-                Plugins.builtIn());
+                Plugins.installed());
         try (NodeHost host = new NodeHost(as(WEB1), new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false),
                 NodeHost.Options.agent("web3.example.com"))) {
             java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> host.add(List.of(node)));

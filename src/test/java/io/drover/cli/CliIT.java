@@ -88,7 +88,7 @@ class CliIT {
 
     private Node node(String identity, String role) {
         return Node.build(new NodeSpec(identity, List.of(collective), Set.of(role), Map.of(),
-                Map.of("service", Map.of("provider", "sandbox", "services", Map.of("httpd", "running")))), Plugins.builtIn());
+                Map.of("service", Map.of("provider", "sandbox", "services", Map.of("httpd", "running")))), Plugins.installed());
     }
 
     /** Serves {@code node}'s queue, answering broadcasts (discovery) and dropping every directed request. */
@@ -175,8 +175,11 @@ class CliIT {
         Run typed = run(RpcCommand::new, "firewall", "block", "address:=\"10.7.0.1\"", "--identity", "db1.us.example.com");
         assertEquals(0, typed.exit(), typed.err() + typed.out());
         Run invalid = run(RpcCommand::new, "firewall", "block", "address=10.7.0.1;reboot", "--identity", "db1.us.example.com");
-        assertEquals(1, invalid.exit());
-        assertTrue(invalid.out().contains("4 invalid data"), invalid.out());
+        // Refused before anything is sent, in the words the node would have replied with status 4.
+        assertEquals(2, invalid.exit(), invalid.out());
+        assertTrue(invalid.err().startsWith("drover rpc: Input 'address' of firewall.block '10.7.0.1;reboot' is not valid: "),
+                invalid.err());
+        assertEquals("", invalid.out());
     }
 
     @Test

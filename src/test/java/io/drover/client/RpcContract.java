@@ -4,6 +4,8 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.drover.agents.firewall.FirewallAgent;
+import io.drover.catalog.InvalidInputException;
+import io.drover.catalog.IpAddress;
 import io.drover.filter.Filter;
 import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Reply;
@@ -27,9 +29,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -303,18 +305,38 @@ abstract class RpcContract {
     }
 
     @Test
-    void invalidInputIsRefusedWithStatus4AndChangesNothing() {
+    void invalidInputIsRefusedBeforeSendingAndChangesNothing() throws Exception {
         Set<String> hosts = Set.of("web1.de.example.com");
-        CallResult result = client.call(Call.of("firewall", "block").param("address", "192.168.1.1; reboot").to(hosts));
-        Reply reply = result.replies().get("web1.de.example.com");
-        assertEquals(Status.INVALID_DATA, reply.status());
-        assertTrue(reply.message().contains("address"), reply.message());
-        CallResult unknownInput = client.call(Call.of("firewall", "block").param("address", LB).param("force", true).to(hosts));
-        assertEquals(Status.INVALID_DATA, unknownInput.replies().get("web1.de.example.com").status());
-        CallResult missing = client.call(Call.of("firewall", "block").to(hosts));
-        assertEquals(Status.MISSING_DATA, missing.replies().get("web1.de.example.com").status());
+        InvalidInputException bad = assertThrows(InvalidInputException.class,
+                () -> client.call(Call.of("firewall", "block").param("address", "192.168.1.1; reboot").to(hosts)));
+        assertEquals(Status.INVALID_DATA, bad.status());
+        assertTrue(bad.getMessage().startsWith("Input 'address' of firewall.block '192.168.1.1; reboot' is not valid"), bad.getMessage());
+        InvalidInputException unknownInput = assertThrows(InvalidInputException.class,
+                () -> client.call(Call.of("firewall", "block").param("address", LB).param("force", true).to(hosts)));
+        assertEquals(Status.INVALID_DATA, unknownInput.status());
+        InvalidInputException missing = assertThrows(InvalidInputException.class, () -> client.call(Call.of("firewall", "block").to(hosts)));
+        assertEquals(Status.MISSING_DATA, missing.status());
+        InvalidInputException unknownAction = assertThrows(InvalidInputException.class,
+                () -> client.call(Call.of("firewall", "flush").to(hosts)));
+        assertEquals("agent firewall has no action flush (actions: block, unblock, is_blocked, list_blocked)", unknownAction.getMessage());
+        assertFalse(blocked("web1.de.example.com"));
         CallResult list = client.call(Call.of("firewall", "list_blocked").to(hosts));
         assertEquals(List.of(), list.replies().get("web1.de.example.com").get("blocked"));
+    }
+
+    @Test
+    void theNodeStillRefusesInvalidInputSentWithoutTheRunnersCheck() throws Exception {
+        // A client of another version, or none at all, sends what the runner would have refused: the node refuses it too.
+        Request bad = new Request(Request.newId(), fleet.collective(), "firewall", "block", Map.of("address", "192.168.1.1; reboot"),
+                null, List.of("web1.de.example.com"), "mallory", System.currentTimeMillis(), 60, null);
+        try (RawPeer peer = new RawPeer(broker.connector())) {
+            peer.sendDirected(bad);
+            Reply reply = peer.nextReply(Duration.ofSeconds(10));
+            assertNotNull(reply, "the agent says why it refused");
+            assertEquals(Status.INVALID_DATA, reply.status(), reply.message());
+            assertTrue(reply.message().startsWith("Input 'address' of firewall.block '192.168.1.1; reboot' is not valid"), reply.message());
+        }
+        assertFalse(blocked("web1.de.example.com"));
     }
 
     private Request rawBlock(String target, long created, int ttl) {
@@ -324,7 +346,7 @@ abstract class RpcContract {
 
     private boolean blocked(String identity) throws Exception {
         return fleet.node(identity).plugin("firewall", FirewallAgent.class).firewall()
-                .isBlocked(io.drover.agents.firewall.IpAddress.parse(LB));
+                .isBlocked(IpAddress.parse(LB));
     }
 
     @Test

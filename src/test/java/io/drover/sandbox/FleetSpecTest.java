@@ -51,7 +51,7 @@ class FleetSpecTest {
 
         Filter devServersInGermany = Filter.parse("class(roles::dev_server) and country == de");
         List<String> matching = fleet.nodes().stream()
-                .map(spec -> Node.build(spec, Plugins.builtIn()))
+                .map(spec -> Node.build(spec, Plugins.installed()))
                 .filter(devServersInGermany::matches)
                 .map(Node::identity)
                 .sorted()

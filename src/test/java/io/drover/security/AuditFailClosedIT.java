@@ -8,7 +8,7 @@ import io.drover.agent.NodeSpec;
 import io.drover.agent.Plugins;
 import io.drover.agent.RequestHandler;
 import io.drover.agents.firewall.FirewallAgent;
-import io.drover.agents.firewall.IpAddress;
+import io.drover.catalog.IpAddress;
 import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.ClientOptions;
@@ -71,7 +71,7 @@ class AuditFailClosedIT {
         String collective = "audit-" + UUID.randomUUID().toString().substring(0, 8);
         audit = AuditLog.toFile(mount.resolve("audit.log"));
         node = Node.build(new NodeSpec(HOST, List.of(collective), Set.of(), Map.of(), Map.of("firewall", Map.of("provider", "sandbox"))),
-                Plugins.builtIn());
+                Plugins.installed());
         host = new NodeHost(broker.connector(), new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false,
                 new RequestSecurity(null, null, audit, null)), NodeHost.Options.agent(HOST));
         host.add(List.of(node));

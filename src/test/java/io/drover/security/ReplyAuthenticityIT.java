@@ -4,13 +4,13 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
-import io.drover.agent.NodeHost;
 import io.drover.agent.Node;
+import io.drover.agent.NodeHost;
 import io.drover.agent.NodeSpec;
 import io.drover.agent.Plugins;
 import io.drover.agent.RequestHandler;
 import io.drover.agents.firewall.FirewallAgent;
-import io.drover.agents.firewall.IpAddress;
+import io.drover.catalog.IpAddress;
 import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.Discovery;
@@ -93,7 +93,7 @@ class ReplyAuthenticityIT {
             RequestSecurity security = new RequestSecurity(new RequestVerifier(TrustedKeys.load(callers)), null, null,
                     ReplySigner.of(List.of(credentials)));
             Node node = Node.build(new NodeSpec(identity, List.of(collective), Set.of(), Map.of(), TestFleet.sandboxAgents()),
-                    Plugins.builtIn());
+                    Plugins.installed());
             NodeHost host = new NodeHost(broker.connector(), new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600,
                     false, security), NodeHost.Options.agent(identity));
             hosts.add(host);

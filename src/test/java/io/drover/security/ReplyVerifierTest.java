@@ -123,7 +123,7 @@ class ReplyVerifierTest {
 
     @Test
     void aNodesHandlerSignsWhatItAnswersWithTheDigestOfTheRequest() {
-        Node node = Node.build(new NodeSpec(WEB1, List.of("drover"), Set.of(), Map.of(), Map.of()), Plugins.builtIn());
+        Node node = Node.build(new NodeSpec(WEB1, List.of("drover"), Set.of(), Map.of(), Map.of()), Plugins.installed());
         RequestHandler handler = new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600, false,
                 new RequestSecurity(null, null, null, ReplySigner.of(List.of(enrol(WEB1)))));
         Request received = JsonCodec.instance().decodeRequest(JsonCodec.instance().encode(request));

@@ -11,7 +11,7 @@ import io.drover.agent.NodeSpec;
 import io.drover.agent.Plugins;
 import io.drover.agent.RequestHandler;
 import io.drover.agents.firewall.FirewallAgent;
-import io.drover.agents.firewall.IpAddress;
+import io.drover.catalog.IpAddress;
 import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.ClientOptions;
@@ -88,7 +88,7 @@ class SecurityIT {
                     AuditLog.toFile(dir.resolve(identity + ".audit.log")), issuer.signer(identity));
             Node node = Node.build(new NodeSpec(identity, List.of(collective), Set.of("roles::web"),
                     Map.of("country", identity.contains(".de.") ? "de" : "fr"), Map.of("firewall", Map.of("provider", "sandbox"))),
-                    Plugins.builtIn());
+                    Plugins.installed());
             NodeHost host = new NodeHost(broker.connector(), new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600,
                     false, security), NodeHost.Options.agent(identity));
             host.add(List.of(node));

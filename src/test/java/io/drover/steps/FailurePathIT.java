@@ -1,11 +1,11 @@
 package io.drover.steps;
 
 import io.drover.agents.firewall.FirewallAgent;
-import io.drover.agents.firewall.IpAddress;
 import io.drover.agents.nrpe.NrpeAgent;
 import io.drover.agents.nrpe.SandboxChecks;
 import io.drover.agents.pkg.PackageAgent;
 import io.drover.agents.pkg.SandboxPackages;
+import io.drover.catalog.IpAddress;
 import io.drover.client.ClientOptions;
 import io.drover.client.DroverClient;
 import io.drover.runner.DroverSession;

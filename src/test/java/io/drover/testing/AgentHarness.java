@@ -20,7 +20,7 @@ public final class AgentHarness {
 
     public AgentHarness(Map<String, Map<String, Object>> agents) {
         this.node = Node.build(new NodeSpec("test01.example.com", List.of("drover"), Set.of(), Map.of(), agents),
-                Plugins.builtIn());
+                Plugins.installed());
     }
 
     public Node node() {

@@ -61,9 +61,24 @@ public final class AgentProcess implements AutoCloseable {
         throw new IllegalStateException("libfaketime.so.1 not found; install it with: apt-get install faketime");
     }
 
+    /**
+     * Starts the agent with {@code jars} (the agent jar and plugin jars beside it) as its class path, as an operator
+     * adds plugins: {@code java -cp drover-agent.jar:plugin.jar io.drover.agent.AgentMain ARGS}.
+     */
+    public static AgentProcess startWithClassPath(Path log, List<Path> jars, String... args) throws IOException {
+        List<String> classPath = jars.stream().map(Path::toString).toList();
+        return start(new ProcessBuilder(), log, List.of("-cp", String.join(java.io.File.pathSeparator, classPath),
+                "io.drover.agent.AgentMain"), args);
+    }
+
     private static AgentProcess start(ProcessBuilder builder, Path log, String[] args) throws IOException {
+        return start(builder, log, List.of("-jar", jar().toString()), args);
+    }
+
+    private static AgentProcess start(ProcessBuilder builder, Path log, List<String> launch, String[] args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        command.addAll(launch);
         command.addAll(List.of(args));
         Process process = builder.command(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new AgentProcess(process, log);

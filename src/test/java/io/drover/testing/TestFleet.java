@@ -73,7 +73,7 @@ public final class TestFleet implements AutoCloseable {
     /** Starts an agent with these host options deciding with {@code handler} (null: the fleet's usual one). */
     public Node start(String identity, Set<String> classes, Map<String, Object> facts, Map<String, Map<String, Object>> agentSettings,
                       NodeHost.Options options, RequestHandler handler) throws Exception {
-        Node node = Node.build(new NodeSpec(identity, List.of(collective), classes, facts, agentSettings), Plugins.builtIn());
+        Node node = Node.build(new NodeSpec(identity, List.of(collective), classes, facts, agentSettings), Plugins.installed());
         // Every agent signs its replies with a certificate of this fleet's issuer, as enrolled agents do.
         if (handler == null) {
             RequestSecurity security = new RequestSecurity(null, null, null, issuer.signer(identity));

@@ -1,6 +1,6 @@
 package io.drover.agent.facts;
 
-import io.drover.agents.firewall.IpAddress;
+import io.drover.catalog.IpAddress;
 
 import java.io.IOException;
 import java.net.Inet4Address;

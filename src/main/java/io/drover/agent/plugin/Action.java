@@ -1,55 +1,53 @@
 package io.drover.agent.plugin;
 
-import java.util.LinkedHashMap;
-import java.util.List;
+import io.drover.catalog.ActionSpec;
+import io.drover.catalog.InputValidator;
+import io.drover.catalog.Inputs;
+import io.drover.catalog.InvalidInputException;
+
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
- * An action of an agent plugin: its declared inputs and outputs, and the handler that runs it.
- *
- * @param name        action name, e.g. {@code block}
- * @param description one line for the step reference and {@code inventory}
- * @param inputs      declared inputs; anything else in a request is refused
- * @param outputs     output names and their meaning, for documentation
- * @param handler     runs the action
+ * An action of an agent plugin: its catalog declaration bound to the handler that runs it, and any checks of
+ * its inputs only the node can make. Made by {@link Actions}, which keeps plugins and catalogs in step.
  */
-public record Action(String name, String description, List<Input> inputs, Map<String, String> outputs, ActionHandler handler) {
-    public Action {
-        Objects.requireNonNull(name, "name");
-        inputs = List.copyOf(inputs);
-        outputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
-        Objects.requireNonNull(handler, "handler");
+public final class Action {
+    private final ActionSpec spec;
+    private final ActionHandler handler;
+    private final Map<String, UnaryOperator<String>> checks;
+
+    Action(ActionSpec spec, ActionHandler handler, Map<String, UnaryOperator<String>> checks) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.checks = Map.copyOf(checks);
     }
 
-    public static Builder named(String name, String description) {
-        return new Builder(name, description);
+    public String name() {
+        return spec.name();
     }
 
-    /** Fluent construction of an action declaration. */
-    public static final class Builder {
-        private final String name;
-        private final String description;
-        private final List<Input> inputs = new java.util.ArrayList<>();
-        private final Map<String, String> outputs = new LinkedHashMap<>();
+    /** The action's declaration in its agent's catalog. */
+    public ActionSpec spec() {
+        return spec;
+    }
 
-        private Builder(String name, String description) {
-            this.name = name;
-            this.description = description;
-        }
+    public ActionHandler handler() {
+        return handler;
+    }
 
-        public Builder input(Input input) {
-            inputs.add(input);
-            return this;
-        }
+    /**
+     * {@code params} checked against the catalog, then by the node-side checks.
+     *
+     * @throws InvalidInputException saying what is wrong; nothing may run
+     */
+    public Inputs validate(String agent, Map<String, Object> params) {
+        return InputValidator.validate(agent, spec, params, checks);
+    }
 
-        public Builder output(String name, String meaning) {
-            outputs.put(name, meaning);
-            return this;
-        }
-
-        public Action handledBy(ActionHandler handler) {
-            return new Action(name, description, inputs, outputs, handler);
-        }
+    /** Node-side checks of string inputs, by input name, run after the catalog's. */
+    public Map<String, UnaryOperator<String>> checks() {
+        return checks;
     }
 }

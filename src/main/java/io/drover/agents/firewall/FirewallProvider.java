@@ -1,6 +1,8 @@
 package io.drover.agents.firewall;
 
 import io.drover.agent.plugin.ActionFailedException;
+import io.drover.agent.plugin.Provider;
+import io.drover.catalog.IpAddress;
 
 import java.util.List;
 
@@ -8,10 +10,7 @@ import java.util.List;
  * Blocks and unblocks traffic from addresses. Implementations keep to entries they made themselves (their own
  * chain or table), and report whether a call changed anything so that actions are idempotent.
  */
-public interface FirewallProvider {
-    /** Provider name as configured, e.g. {@code sandbox}, {@code iptables}. */
-    String name();
-
+public interface FirewallProvider extends Provider {
     /** Drops incoming traffic from {@code address}; returns false if it was already blocked. */
     boolean block(IpAddress address) throws ActionFailedException;
 

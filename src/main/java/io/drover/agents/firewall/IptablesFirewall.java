@@ -5,6 +5,7 @@ import io.drover.agent.command.CommandResult;
 import io.drover.agent.command.CommandRunner;
 import io.drover.agent.plugin.ActionFailedException;
 import io.drover.agent.plugin.Settings;
+import io.drover.catalog.IpAddress;
 
 import java.util.ArrayList;
 import java.util.List;

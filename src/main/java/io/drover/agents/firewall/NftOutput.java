@@ -3,6 +3,7 @@ package io.drover.agents.firewall;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drover.catalog.IpAddress;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

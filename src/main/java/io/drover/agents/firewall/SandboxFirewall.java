@@ -1,6 +1,7 @@
 package io.drover.agents.firewall;
 
 import io.drover.agent.plugin.Settings;
+import io.drover.catalog.IpAddress;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,8 @@
 package io.drover.agents.nrpe;
 
+import io.drover.catalog.CheckState;
+import io.drover.catalog.NrpeCatalog;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -49,11 +52,11 @@ public record CheckResult(String command, int exitCode, String output, String pe
 
     Map<String, Object> toData() {
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("command", command);
-        data.put("exitcode", exitCode);
-        data.put("state", state().name());
-        data.put("output", output);
-        data.put("perfdata", perfdata);
+        data.put(NrpeCatalog.COMMAND, command);
+        data.put(NrpeCatalog.EXITCODE, exitCode);
+        data.put(NrpeCatalog.STATE, state().name());
+        data.put(NrpeCatalog.OUTPUT, output);
+        data.put(NrpeCatalog.PERFDATA, perfdata);
         return data;
     }
 }

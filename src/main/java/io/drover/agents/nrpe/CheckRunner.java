@@ -1,15 +1,13 @@
 package io.drover.agents.nrpe;
 
 import io.drover.agent.plugin.ActionFailedException;
+import io.drover.agent.plugin.Provider;
 
 import java.time.Duration;
 import java.util.Set;
 
 /** Runs the Nagios checks defined on a node; only those, never an arbitrary command. */
-public interface CheckRunner {
-    /** Provider name as configured, e.g. {@code sandbox}, {@code nrpe}. */
-    String name();
-
+public interface CheckRunner extends Provider {
     /** Names of the checks this node defines. */
     Set<String> commands();
 

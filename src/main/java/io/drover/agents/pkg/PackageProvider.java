@@ -1,15 +1,13 @@
 package io.drover.agents.pkg;
 
 import io.drover.agent.plugin.ActionFailedException;
+import io.drover.agent.plugin.Provider;
 
 /**
  * Installs, updates and removes packages. Every change method returns the status before and after, so the
  * agent reports {@code changed=false} when nothing needed doing. Failures say what the package tool said.
  */
-public interface PackageProvider {
-    /** Provider name as configured, e.g. {@code sandbox}, {@code apt}. */
-    String name();
-
+public interface PackageProvider extends Provider {
     PackageStatus status(String pkg) throws ActionFailedException;
 
     /** Installs {@code version}, or the candidate version when {@code null}; an installed package is left alone. */

@@ -1,5 +1,7 @@
 package io.drover.agents.pkg;
 
+import io.drover.catalog.PackageCatalog;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,10 +20,10 @@ public record PackageStatus(String name, boolean installed, String version, Stri
 
     Map<String, Object> toData() {
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("package", name);
-        data.put("installed", installed);
-        data.put("version", version);
-        data.put("arch", arch);
+        data.put(PackageCatalog.PACKAGE, name);
+        data.put(PackageCatalog.INSTALLED, installed);
+        data.put(PackageCatalog.VERSION, version);
+        data.put(PackageCatalog.ARCH, arch);
         return data;
     }
 }

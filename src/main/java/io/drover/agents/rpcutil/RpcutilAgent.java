@@ -2,11 +2,12 @@ package io.drover.agents.rpcutil;
 
 import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionResult;
+import io.drover.agent.plugin.Actions;
 import io.drover.agent.plugin.AgentPlugin;
-import io.drover.agent.plugin.Input;
 import io.drover.agent.plugin.NodeContext;
 import io.drover.agent.plugin.PluginFactory;
 import io.drover.agent.plugin.Settings;
+import io.drover.catalog.AgentCatalog;
 import io.drover.filter.FactPath;
 
 import java.util.ArrayList;
@@ -15,34 +16,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import static io.drover.catalog.RpcutilCatalog.AGENTS;
+import static io.drover.catalog.RpcutilCatalog.CATALOG;
+import static io.drover.catalog.RpcutilCatalog.CLASSES;
+import static io.drover.catalog.RpcutilCatalog.COLLECTIVES;
+import static io.drover.catalog.RpcutilCatalog.FACT;
+import static io.drover.catalog.RpcutilCatalog.FACTS;
+import static io.drover.catalog.RpcutilCatalog.GET_FACT;
+import static io.drover.catalog.RpcutilCatalog.IDENTITY;
+import static io.drover.catalog.RpcutilCatalog.INVENTORY;
+import static io.drover.catalog.RpcutilCatalog.PING;
+import static io.drover.catalog.RpcutilCatalog.PONG;
+import static io.drover.catalog.RpcutilCatalog.VALUE;
+import static io.drover.catalog.RpcutilCatalog.VERSION;
+
 /** The {@code rpcutil} agent, always enabled: ping (used by discovery), inventory, get_fact. */
 public final class RpcutilAgent implements AgentPlugin {
-    public static final String NAME = "rpcutil";
-    static final Input FACT = Input.string("fact").required().maxLength(256)
-            .matching("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*", "os.family")
-            .describedAs("fact name, dotted for nested facts");
-
     private final List<Action> actions;
 
     public RpcutilAgent(NodeContext node) {
-        this.actions = List.of(
-                Action.named("ping", "Answer at once; discovery broadcasts this")
-                        .output("pong", "the node's clock, epoch milliseconds")
-                        .handledBy(inputs -> ActionResult.of("pong", Map.of("pong", System.currentTimeMillis()))),
-                Action.named("inventory", "Identity, version, collectives, agents, classes and facts")
-                        .output("agents", "enabled agents with provider and actions")
-                        .output("classes", "classes").output("facts", "facts")
-                        .handledBy(inputs -> ActionResult.of("inventory of " + node.identity(), inventory(node))),
-                Action.named("get_fact", "The value of one fact").input(FACT)
-                        .output("fact", "fact name").output("value", "fact value, null when not set")
-                        .handledBy(inputs -> {
-                            String fact = inputs.string("fact");
-                            Object value = FactPath.resolve(node.facts(), fact);
-                            Map<String, Object> data = new LinkedHashMap<>();
-                            data.put("fact", fact);
-                            data.put("value", value);
-                            return ActionResult.of(value == null ? "fact " + fact + " is not set" : fact + " = " + value, data);
-                        }));
+        this.actions = Actions.of(CATALOG)
+                .on(PING, inputs -> ActionResult.of("pong", Map.of(PONG, System.currentTimeMillis())))
+                .on(INVENTORY, inputs -> ActionResult.of("inventory of " + node.identity(), inventory(node)))
+                .on(GET_FACT, inputs -> {
+                    String fact = inputs.string(FACT);
+                    Object value = FactPath.resolve(node.facts(), fact);
+                    Map<String, Object> data = new LinkedHashMap<>();
+                    data.put(FACT, fact);
+                    data.put(VALUE, value);
+                    return ActionResult.of(value == null ? "fact " + fact + " is not set" : fact + " = " + value, data);
+                })
+                .bind();
     }
 
     private static Map<String, Object> inventory(NodeContext node) {
@@ -55,23 +59,18 @@ public final class RpcutilAgent implements AgentPlugin {
             agents.add(agent);
         }
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("identity", node.identity());
-        data.put("version", node.version());
-        data.put("collectives", node.collectives());
-        data.put("agents", agents);
-        data.put("classes", new ArrayList<>(new TreeSet<>(node.classes())));
-        data.put("facts", node.facts());
+        data.put(IDENTITY, node.identity());
+        data.put(VERSION, node.version());
+        data.put(COLLECTIVES, node.collectives());
+        data.put(AGENTS, agents);
+        data.put(CLASSES, new ArrayList<>(new TreeSet<>(node.classes())));
+        data.put(FACTS, node.facts());
         return data;
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "Discovery and node information";
+    public AgentCatalog catalog() {
+        return CATALOG;
     }
 
     @Override
@@ -88,7 +87,7 @@ public final class RpcutilAgent implements AgentPlugin {
     public static final class Factory implements PluginFactory {
         @Override
         public String name() {
-            return NAME;
+            return CATALOG.name();
         }
 
         @Override

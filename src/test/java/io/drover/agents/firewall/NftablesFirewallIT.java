@@ -1,5 +1,6 @@
 package io.drover.agents.firewall;
 
+import io.drover.catalog.IpAddress;
 import io.drover.testing.RealTools;
 import org.junit.jupiter.api.Test;
 

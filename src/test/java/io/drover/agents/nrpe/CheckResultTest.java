@@ -1,5 +1,6 @@
 package io.drover.agents.nrpe;
 
+import io.drover.catalog.CheckState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -5,9 +5,9 @@ import io.drover.agent.plugin.ActionFailedException;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.AgentPlugin;
 import io.drover.agent.plugin.ConfigException;
-import io.drover.agent.plugin.InputValidator;
-import io.drover.agent.plugin.InvalidInputException;
+import io.drover.catalog.InvalidInputException;
 import io.drover.agent.plugin.Settings;
+import io.drover.catalog.CheckState;
 import io.drover.protocol.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +34,7 @@ class NrpeAgentTest {
 
     private ActionResult run(String command) throws Exception {
         Action action = agent.action("run_command");
-        return action.handler().run(InputValidator.validate(agent.name(), action, Map.of("command", command)));
+        return action.handler().run(action.validate(agent.name(), Map.of("command", command)));
     }
 
     @Test
@@ -75,7 +75,7 @@ class NrpeAgentTest {
     @Test
     void undefinedCommandIsRefusedByValidationListingDefinedOnes() {
         InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> InputValidator.validate("nrpe", agent.action("run_command"), Map.of("command", "check_users")));
+                () -> agent.action("run_command").validate("nrpe", Map.of("command", "check_users")));
         assertEquals(Status.INVALID_DATA, e.status());
         assertEquals("Input 'command' of nrpe.run_command 'check_users' is not valid: no check of that name is defined on"
                 + " this node (defined: check_disk, check_load, check_slow)", e.getMessage());

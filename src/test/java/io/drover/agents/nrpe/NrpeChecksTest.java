@@ -3,6 +3,7 @@ package io.drover.agents.nrpe;
 import io.drover.agent.command.ProcessCommandRunner;
 import io.drover.agent.plugin.ConfigException;
 import io.drover.agent.plugin.Settings;
+import io.drover.catalog.CheckState;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Status;
 import io.drover.testing.AgentHarness;

@@ -4,7 +4,6 @@ import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionFailedException;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.ConfigException;
-import io.drover.agent.plugin.InputValidator;
 import io.drover.agent.plugin.Settings;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +29,7 @@ class PackageAgentTest {
         if (version != null) {
             params.put("version", version);
         }
-        return action.handler().run(InputValidator.validate(agent.name(), action, params));
+        return action.handler().run(action.validate(agent.name(), params));
     }
 
     private static Map<String, Object> data(Object... keysAndValues) {

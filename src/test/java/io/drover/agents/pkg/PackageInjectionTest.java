@@ -52,7 +52,7 @@ class PackageInjectionTest {
 
     private static Node node(String identity, Map<String, Object> settings) {
         return Node.build(new NodeSpec(identity, List.of("drover"), Set.of(), Map.of(), Map.of("package", settings)),
-                Plugins.builtIn());
+                Plugins.installed());
     }
 
     private Reply send(Node node, String action, Map<String, Object> params) {

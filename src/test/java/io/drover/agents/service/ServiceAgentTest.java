@@ -4,7 +4,6 @@ import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionFailedException;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.ConfigException;
-import io.drover.agent.plugin.InputValidator;
 import io.drover.agent.plugin.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +29,7 @@ class ServiceAgentTest {
 
     private ActionResult run(String actionName, String service) throws Exception {
         Action action = agent.action(actionName);
-        return action.handler().run(InputValidator.validate(agent.name(), action, Map.of("service", service)));
+        return action.handler().run(action.validate(agent.name(), Map.of("service", service)));
     }
 
     private long pid(String service) throws ActionFailedException {

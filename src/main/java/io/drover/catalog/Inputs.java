@@ -1,9 +1,9 @@
-package io.drover.agent.plugin;
+package io.drover.catalog;
 
 import java.util.Collections;
 import java.util.Map;
 
-/** Action inputs that passed validation, typed and normalised. */
+/** Action inputs that passed validation against the catalog, typed and normalised. */
 public final class Inputs {
     private final Map<String, Object> values;
 

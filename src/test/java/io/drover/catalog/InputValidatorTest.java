@@ -1,4 +1,4 @@
-package io.drover.agent.plugin;
+package io.drover.catalog;
 
 import io.drover.protocol.Status;
 import org.junit.jupiter.api.Test;
@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,23 +25,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class InputValidatorTest {
     private static final AtomicInteger CONVERSIONS = new AtomicInteger();
 
-    /** name: required, 1-10 lower-case letters; count: integer; force: boolean; tag: converted; note: free text. */
-    private static final Action ACTION = Action.named("deploy", "test action")
-            .input(Input.string("name").required().maxLength(10).matching("[a-z]+", "web"))
-            .input(Input.integer("count"))
-            .input(Input.bool("force"))
-            .input(Input.string("tag").matching("[a-z0-9]+", "v1").convertedBy(text -> {
-                CONVERSIONS.incrementAndGet();
-                if (!text.startsWith("v")) {
-                    throw new IllegalArgumentException("a tag starts with v");
-                }
-                return text.toUpperCase(java.util.Locale.ROOT);
-            }))
-            .input(Input.string("note"))
-            .handledBy(inputs -> ActionResult.of("ok", Map.of()));
+    /** name: required, 1-10 lower-case letters; count: integer; force: boolean; tag: checked on the node; note: free text. */
+    private static final ActionSpec ACTION = ActionSpec.named("deploy", "test action")
+            .input(InputSpec.string("name").required().maxLength(10).matching("[a-z]+", "web"))
+            .input(InputSpec.integer("count"))
+            .input(InputSpec.bool("force"))
+            .input(InputSpec.string("tag").matching("[a-z0-9]+", "v1"))
+            .input(InputSpec.string("note"))
+            .build();
+
+    /** A node-side check, as a plugin adds for what only the node knows. */
+    private static final Map<String, UnaryOperator<String>> CHECKS = Map.of("tag", text -> {
+        CONVERSIONS.incrementAndGet();
+        if (!text.startsWith("v")) {
+            throw new IllegalArgumentException("a tag starts with v");
+        }
+        return text.toUpperCase(java.util.Locale.ROOT);
+    });
 
     private static Inputs validate(Map<String, Object> params) throws InvalidInputException {
-        return InputValidator.validate("app", ACTION, params);
+        return InputValidator.validate("app", ACTION, params, CHECKS);
     }
 
     private static InvalidInputException refused(Map<String, Object> params) {
@@ -61,7 +65,7 @@ class InputValidatorTest {
         assertEquals("web", inputs.string("name"));
         assertEquals(5L, inputs.optionalInteger("count"));
         assertEquals(Boolean.TRUE, inputs.optionalBoolean("force"));
-        assertEquals("V2", inputs.optionalString("tag"), "the converter's result is the value");
+        assertEquals("V2", inputs.optionalString("tag"), "the node-side check's result is the value");
         assertEquals(Map.of("name", "web", "count", 5L, "force", true, "tag", "V2", "note", "hello world"), inputs.asMap());
     }
 
@@ -106,7 +110,7 @@ class InputValidatorTest {
 
     @Test
     void actionWithoutInputsSaysSo() {
-        Action none = Action.named("ping", "").handledBy(inputs -> ActionResult.of("pong", Map.of()));
+        ActionSpec none = ActionSpec.named("ping", "").build();
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> InputValidator.validate("rpcutil", none, Map.of("x", 1)));
         assertEquals(Status.INVALID_DATA, e.status());
@@ -160,7 +164,7 @@ class InputValidatorTest {
 
     @Test
     void defaultMaxLengthOfAStringIs256() throws Exception {
-        assertEquals(256, Input.string("x").maxLength());
+        assertEquals(256, InputSpec.string("x").maxLength());
         assertEquals(256, validate(params("name", "web", "note", "n".repeat(256))).optionalString("note").length());
         assertEquals(Status.INVALID_DATA, refused(params("name", "web", "note", "n".repeat(257))).status());
     }
@@ -188,18 +192,18 @@ class InputValidatorTest {
     }
 
     @Test
-    void converterErrorBecomesInvalidDataWithItsMessage() {
+    void nodeCheckErrorBecomesInvalidDataWithItsMessage() {
         InvalidInputException e = refused(params("name", "web", "tag", "x1"));
         assertEquals(Status.INVALID_DATA, e.status());
         assertEquals("Input 'tag' of app.deploy 'x1' is not valid: a tag starts with v", e.getMessage());
     }
 
     @Test
-    void converterRunsOnlyAfterThePatternMatched() {
+    void nodeCheckRunsOnlyAfterThePatternMatched() {
         int before = CONVERSIONS.get();
         InvalidInputException e = refused(params("name", "web", "tag", "v1;reboot"));
         assertTrue(e.getMessage().contains("(pattern [a-z0-9]+)"), e.getMessage());
-        assertEquals(before, CONVERSIONS.get(), "the converter must not see a value that failed the pattern");
+        assertEquals(before, CONVERSIONS.get(), "the node-side check must not see a value that failed the pattern");
     }
 
     static Stream<Arguments> acceptedIntegers() {
@@ -236,15 +240,49 @@ class InputValidatorTest {
 
     @Test
     void inputDeclarationsAreImmutable() {
-        Input base = Input.string("x");
-        Input required = base.required();
+        InputSpec base = InputSpec.string("x");
+        InputSpec required = base.required();
         assertFalse(base.isRequired());
         assertTrue(required.isRequired());
-        Input limited = required.maxLength(5).matching("[a-z]+", "abc");
+        InputSpec limited = required.maxLength(5).matching("[a-z]+", "abc");
         assertEquals(256, required.maxLength());
         assertNull(required.pattern());
         assertEquals(5, limited.maxLength());
         assertEquals("abc", limited.example());
         assertEquals(InputType.STRING, limited.type());
+    }
+
+    @Test
+    void ipAddressInputIsCheckedAndNormalised() {
+        ActionSpec block = ActionSpec.named("block", "").input(InputSpec.ipAddress("address").required()).build();
+        assertEquals("2001:db8::1", InputValidator.validate("firewall", block, Map.of("address", "2001:DB8:0::1")).string("address"));
+        assertEquals("10.0.0.0/8", InputValidator.validate("firewall", block, Map.of("address", "10.1.2.3/8")).string("address"));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> InputValidator.validate("firewall", block, Map.of("address", "web1.example.com")));
+        assertEquals(Status.INVALID_DATA, e.status());
+        assertTrue(e.getMessage().startsWith("Input 'address' of firewall.block 'web1.example.com' is not valid: "), e.getMessage());
+        assertTrue(assertThrows(InvalidInputException.class, () -> InputValidator.validate("firewall", block, Map.of("address", 1)))
+                .getMessage().endsWith("must be a string, got integer 1"));
+        assertEquals(64, block.input("address").maxLength());
+    }
+
+    @Test
+    void absentInputWithADefaultGetsIt() {
+        ActionSpec restart = ActionSpec.named("restart", "")
+                .input(InputSpec.integer("delay").defaultingTo(5))
+                .input(InputSpec.string("mode").matching("[a-z]+", "soft").defaultingTo("soft"))
+                .build();
+        assertEquals(Map.of("delay", 5L, "mode", "soft"), InputValidator.validate("app", restart, Map.of()).asMap());
+        assertEquals(Map.of("delay", 1L, "mode", "hard"),
+                InputValidator.validate("app", restart, Map.of("delay", 1, "mode", "hard")).asMap());
+    }
+
+    @Test
+    void aDefaultThatIsNotAValidValueIsRefusedWhenDeclared() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> InputSpec.string("mode").matching("[a-z]+", "soft").defaultingTo("SOFT"));
+        assertTrue(e.getMessage().startsWith("Default of input 'mode' is not valid: "), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> InputSpec.integer("delay").defaultingTo("5"));
+        assertThrows(IllegalStateException.class, () -> InputSpec.integer("delay").required().defaultingTo(5));
     }
 }

@@ -1,4 +1,4 @@
-package io.drover.agent.plugin;
+package io.drover.catalog;
 
 import io.drover.protocol.Names;
 import io.drover.protocol.Status;
@@ -7,44 +7,65 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
- * Checks request params against an action's declared inputs before anything runs. Every input is hostile:
- * unknown names, wrong types, over-long values, control characters, pattern mismatches and values a
- * converter rejects are all refused, naming the input and what it must look like.
+ * Checks request params against an action's declared inputs before anything runs, on the node, and before
+ * anything is sent, in the runner. Every input is hostile: unknown names, wrong types, over-long values, control
+ * characters, pattern mismatches, malformed addresses and values a node-side check rejects are all refused,
+ * naming the input and what it must look like.
  */
 public final class InputValidator {
     private InputValidator() {
     }
 
-    public static Inputs validate(String agent, Action action, Map<String, Object> params) throws InvalidInputException {
+    /** Validates {@code params} against {@code action} of {@code agent}; absent inputs with a default get it. */
+    public static Inputs validate(String agent, ActionSpec action, Map<String, Object> params) {
+        return validate(agent, action, params, Map.of());
+    }
+
+    /**
+     * Like {@link #validate(String, ActionSpec, Map)}, then runs the node-side {@code checks} (by input name) on
+     * string values that passed the catalog: facts only the node knows, such as which checks are defined on it.
+     * A check throws {@link IllegalArgumentException} saying what is wrong, and returns the value to use.
+     */
+    public static Inputs validate(String agent, ActionSpec action, Map<String, Object> params,
+                                  Map<String, UnaryOperator<String>> checks) {
         String where = agent + "." + action.name();
         for (String given : params.keySet()) {
-            if (action.inputs().stream().noneMatch(input -> input.name().equals(given))) {
+            if (action.input(given) == null) {
                 String accepted = action.inputs().isEmpty() ? "it takes no inputs"
-                        : "it takes: " + action.inputs().stream().map(Input::name).collect(Collectors.joining(", "));
+                        : "it takes: " + action.inputs().stream().map(InputSpec::name).collect(Collectors.joining(", "));
                 throw new InvalidInputException(Status.INVALID_DATA,
                         "Unknown input '" + Names.printable(given) + "' for " + where + "; " + accepted);
             }
         }
         Map<String, Object> values = new LinkedHashMap<>();
-        for (Input input : action.inputs()) {
+        for (InputSpec input : action.inputs()) {
             Object raw = params.get(input.name());
             if (raw == null) {
                 if (input.isRequired()) {
                     throw new InvalidInputException(Status.MISSING_DATA,
                             "Missing required input '" + input.name() + "' for " + where + example(input));
                 }
-                continue;
+                raw = input.defaultValue();
+                if (raw == null) {
+                    continue;
+                }
             }
-            values.put(input.name(), check(where, input, raw));
+            String label = "Input '" + input.name() + "' of " + where;
+            Object value = check(label, input, raw);
+            UnaryOperator<String> nodeCheck = checks.get(input.name());
+            if (nodeCheck != null && value instanceof String text) {
+                value = converted(label, text, nodeCheck);
+            }
+            values.put(input.name(), value);
         }
         return new Inputs(values);
     }
 
-    private static Object check(String where, Input input, Object raw) throws InvalidInputException {
-        String label = "Input '" + input.name() + "' of " + where;
+    static Object check(String label, InputSpec input, Object raw) {
         switch (input.type()) {
             case BOOLEAN:
                 if (raw instanceof Boolean) {
@@ -67,16 +88,19 @@ public final class InputValidator {
                 }
                 throw invalid(label + " must be " + InputType.INTEGER.description() + ", got " + describe(raw));
             case STRING:
+            case IP_ADDRESS:
                 if (!(raw instanceof String text)) {
-                    throw invalid(label + " must be " + InputType.STRING.description() + ", got " + describe(raw));
+                    throw invalid(label + " must be " + input.type().description() + ", got " + describe(raw));
                 }
-                return checkString(label, input, text);
+                String checked = checkString(label, input, text);
+                return input.type() == InputType.IP_ADDRESS
+                        ? converted(label, checked, value -> IpAddress.parse(value).toString()) : checked;
             default:
                 throw new IllegalStateException(input.type().name());
         }
     }
 
-    private static String checkString(String label, Input input, String text) throws InvalidInputException {
+    private static String checkString(String label, InputSpec input, String text) {
         if (text.length() > input.maxLength()) {
             throw invalid(label + " is " + text.length() + " characters long; at most " + input.maxLength() + " are allowed");
         }
@@ -89,17 +113,18 @@ public final class InputValidator {
             throw invalid(label + " '" + Names.printable(text) + "' is not valid" + example(input)
                     + " (pattern " + input.pattern().pattern() + ")");
         }
-        if (input.converter() != null) {
-            try {
-                return input.converter().apply(text);
-            } catch (IllegalArgumentException e) {
-                throw invalid(label + " '" + Names.printable(text) + "' is not valid: " + e.getMessage());
-            }
-        }
         return text;
     }
 
-    private static String example(Input input) {
+    private static String converted(String label, String text, UnaryOperator<String> converter) {
+        try {
+            return converter.apply(text);
+        } catch (IllegalArgumentException e) {
+            throw invalid(label + " '" + Names.printable(text) + "' is not valid: " + e.getMessage());
+        }
+    }
+
+    private static String example(InputSpec input) {
         return input.example() == null ? "" : "; expected something like " + input.example();
     }
 

@@ -1,4 +1,4 @@
-package io.drover.agents.firewall;
+package io.drover.catalog;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

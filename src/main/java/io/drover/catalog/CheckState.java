@@ -1,4 +1,4 @@
-package io.drover.agents.nrpe;
+package io.drover.catalog;
 
 /** Nagios plugin states, from the plugin's exit code. */
 public enum CheckState {

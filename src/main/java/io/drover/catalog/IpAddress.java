@@ -1,12 +1,12 @@
-package io.drover.agents.firewall;
+package io.drover.catalog;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
 /**
- * An IPv4 or IPv6 address or network (CIDR), parsed strictly from a literal: never a host name, so parsing
- * never touches DNS. {@link #toString()} is canonical (IPv6 compressed as in RFC 5952, host bits of a network
+ * An IPv4 or IPv6 address or network (CIDR), the catalog's {@code ip_address} input type, parsed strictly
+ * from a literal: never a host name, so parsing never touches DNS. {@link #toString()} is canonical (IPv6 compressed as in RFC 5952, host bits of a network
  * cleared, {@code /32} and {@code /128} dropped), so one address has one spelling in firewall state.
  */
 public final class IpAddress {
@@ -103,7 +103,7 @@ public final class IpAddress {
      * Whether the two share an address (one contains the other). nftables interval sets refuse overlapping
      * entries, and the nftables provider names the conflicting ones with this.
      */
-    boolean overlaps(IpAddress other) {
+    public boolean overlaps(IpAddress other) {
         if (bytes.length != other.bytes.length) {
             return false;
         }
