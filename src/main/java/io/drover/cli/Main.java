@@ -57,7 +57,9 @@ public final class Main implements Callable<Integer> {
         drover.addSubcommand(new PingCommand(out, err));
         drover.addSubcommand(new DiscoverCommand(out, err));
         drover.addSubcommand(new InventoryCommand(out, err));
-        drover.addSubcommand(new RpcCommand(out, err));
+        RpcCommand rpc = new RpcCommand(out, err);
+        drover.addSubcommand(rpc);
+        drover.addSubcommand(new AgentsCommand(out));
         drover.addSubcommand(new RegistryCommand(out, err));
         drover.addSubcommand(new AgentCommand());
         drover.addSubcommand(new KeysCommand(out, err));
@@ -65,6 +67,7 @@ public final class Main implements Callable<Integer> {
         drover.addSubcommand(BrokerSetupCommand.group(BrokerSetupCommand.forThisMachine(out, err)));
         drover.addSubcommand(new CompletionCommand(out));
         drover.addSubcommand(new CommandLine.HelpCommand());
+        rpc.describeAgents(drover.getSubcommands().get("rpc"));
         drover.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.descriptions());
         return configure(drover, out, err);
     }

@@ -1,10 +1,12 @@
 package io.drover.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.drover.catalog.CatalogText;
 import io.drover.catalog.Catalogs;
 import io.drover.client.Call;
 import io.drover.client.DroverClient;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -12,6 +14,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
+import java.util.stream.Collectors;
 
 /**
  * {@code drover rpc AGENT ACTION [key=value | key:=JSON]... [FILTERS]}: discover, then call the action on every
@@ -27,6 +30,7 @@ final class RpcCommand extends FleetCommand {
     @Parameters(index = "2..*", paramLabel = "PARAM", description = "key=value or key:=json")
     private List<String> params = new ArrayList<>();
     private Call call;
+    private static final String CATALOG_SECTION = "drover-catalog";
 
     RpcCommand(PrintStream out, PrintStream err) {
         super(out, err);
@@ -53,6 +57,27 @@ final class RpcCommand extends FleetCommand {
         // Bad input of a built-in agent is refused before connecting, in the words the nodes would reply (exit 2).
         Catalogs.validate(call.agent(), call.action(), call.params());
         this.call = call;
+    }
+
+    /**
+     * Ends {@code drover rpc --help} with the agents and their actions, and {@code drover rpc --help AGENT} with that
+     * agent's catalog: its actions, inputs and outputs.
+     */
+    void describeAgents(CommandLine rpc) {
+        rpc.getHelpSectionMap().put(CATALOG_SECTION, help -> catalogHelp());
+        List<String> sections = new ArrayList<>(rpc.getHelpSectionKeys());
+        sections.add(CATALOG_SECTION);
+        rpc.setHelpSectionKeys(sections);
+    }
+
+    private String catalogHelp() {
+        if (agent == null) {
+            return String.format("%nAgents (drover rpc --help AGENT, or drover agents AGENT, for one):%n")
+                    + CatalogText.summary(Catalogs.builtIn());
+        }
+        return String.format("%n") + Catalogs.find(agent).map(CatalogText::render).orElse(String.format(
+                "No catalog for agent '%s' here: a plugin only the nodes have is described by its author.%nAgents: %s%n",
+                io.drover.protocol.Names.printable(agent), Catalogs.builtIn().stream().map(c -> c.name()).collect(Collectors.joining(", "))));
     }
 
     @Override

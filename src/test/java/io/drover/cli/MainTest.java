@@ -51,6 +51,35 @@ class MainTest {
     }
 
     @Test
+    void agentsListsTheCatalogsAndOneAgentsActionsInputsAndOutputs() {
+        Run all = run("agents");
+        assertEquals(0, all.exit(), all.err());
+        assertTrue(all.out().contains("firewall: Block and unblock incoming traffic by source address (block, unblock, is_blocked, "
+                + "list_blocked)"), all.out());
+        Run one = run("agents", "package");
+        assertEquals(0, one.exit(), one.err());
+        assertTrue(one.out().contains("  package install package=... [version=...]"), one.out());
+        assertTrue(one.out().contains("    inputs:") && one.out().contains("    outputs:"), one.out());
+        Run unknown = run("agents", "nope");
+        assertEquals(ExitCodes.USAGE, unknown.exit());
+        assertTrue(unknown.err().startsWith("drover agents: no catalog for agent 'nope' (known: rpcutil, firewall, package, service, "
+                + "nrpe)"), unknown.err());
+    }
+
+    @Test
+    void rpcHelpWithAnAgentPrintsItsCatalog() {
+        Run help = run("rpc", "--help", "service");
+        assertEquals(0, help.exit(), help.err());
+        assertTrue(help.out().startsWith("Usage: drover rpc"), help.out());
+        assertTrue(help.out().contains("  service restart service=..."), help.out());
+        Run plain = run("rpc", "--help");
+        assertTrue(plain.out().contains("Agents (drover rpc --help AGENT, or drover agents AGENT, for one):"), plain.out());
+        Run unknown = run("rpc", "--help", "greeter");
+        assertEquals(0, unknown.exit(), unknown.err());
+        assertTrue(unknown.out().contains("No catalog for agent 'greeter' here"), unknown.out());
+    }
+
+    @Test
     void anUnreachableBrokerHasItsOwnExitCodeAndSaysHowToFix() throws IOException {
         String broker = "amqp://guest:s3cret@127.0.0.1:" + closedPort();
         for (List<String> command : List.of(List.of("ping"), List.of("discover"), List.of("rpc", "service", "status", "service=httpd"),
