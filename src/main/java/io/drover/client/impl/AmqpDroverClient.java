@@ -91,6 +91,7 @@ public final class AmqpDroverClient implements DroverClient {
     private volatile Trouble lost;
     private volatile Trouble blocked;
     private volatile long recoveredAt;
+    private final Object recoveryLock = new Object();
 
     private record Trouble(long since, String detail) {
     }
@@ -152,11 +153,7 @@ public final class AmqpDroverClient implements DroverClient {
             recoverable.addRecoveryListener(new RecoveryListener() {
                 @Override
                 public void handleRecovery(Recoverable r) {
-                    long now = System.nanoTime();
-                    lost = null;
-                    recoveredAt = now;
-                    LOG.info("Reconnected to the broker {}; the reply queue {} is kept", broker, replyQueue);
-                    tellPending(ConnectionEvent.Kind.RECOVERED, now, "");
+                    recovered();
                 }
 
                 @Override
@@ -178,6 +175,24 @@ public final class AmqpDroverClient implements DroverClient {
             LOG.info("The broker {} unblocked this client's publishing", broker);
             tellPending(ConnectionEvent.Kind.UNBLOCKED, now, "");
         });
+    }
+
+    /**
+     * The connection is back: said once per loss, by amqp-client's recovery listener or by the first reply delivered
+     * after the loss, whichever comes first (the recovery restores consumers before it tells its listeners, so
+     * replies queued meanwhile can arrive, and end a call, before it does).
+     */
+    private void recovered() {
+        long now = System.nanoTime();
+        synchronized (recoveryLock) {
+            if (lost == null) {
+                return;
+            }
+            lost = null;
+            recoveredAt = now;
+        }
+        LOG.info("Reconnected to the broker {}; the reply queue {} is kept", broker, replyQueue);
+        tellPending(ConnectionEvent.Kind.RECOVERED, now, "");
     }
 
     private static String shutdownCause(ShutdownSignalException cause) {
@@ -675,6 +690,9 @@ public final class AmqpDroverClient implements DroverClient {
 
         @Override
         public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            if (lost != null && getChannel().isOpen()) {
+                recovered(); // a delivery on a reopened channel after a loss: the connection is back
+            }
             String correlation = properties.getCorrelationId();
             if (correlation != null && correlation.startsWith(FLUSH_PREFIX) && body.length == 0) {
                 PendingRequest wait = pending.get(correlation.substring(FLUSH_PREFIX.length()));
