@@ -1,6 +1,5 @@
 package io.drover.client;
 
-import io.drover.client.impl.AmqpDroverClient;
 import io.drover.filter.Filter;
 import io.drover.transport.BrokerConnector;
 

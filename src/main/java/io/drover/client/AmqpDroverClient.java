@@ -1,4 +1,4 @@
-package io.drover.client.impl;
+package io.drover.client;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.AlreadyClosedException;
@@ -11,14 +11,6 @@ import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.drover.catalog.Catalogs;
 import io.drover.catalog.RpcutilCatalog;
-import io.drover.client.Call;
-import io.drover.client.CallResult;
-import io.drover.client.ClientOptions;
-import io.drover.client.ConnectionEvent;
-import io.drover.client.Discovery;
-import io.drover.client.DiscoveryOptions;
-import io.drover.client.DroverClient;
-import io.drover.client.LateReply;
 import io.drover.error.BrokerUnreachableException;
 import io.drover.error.OperationInterruptedException;
 import io.drover.filter.Filter;
@@ -60,7 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * request nobody waits for any more is counted, and when it answers a recent call it is logged and kept
  * ({@link #lateReplyRecords()}). What happens to the connection while a call waits goes into its result.
  */
-public final class AmqpDroverClient implements DroverClient {
+final class AmqpDroverClient implements DroverClient {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpDroverClient.class);
     private static final long PROGRESS_INTERVAL_NANOS = Duration.ofSeconds(2).toNanos();
     private static final long RECONNECT_POLL_MS = 100;

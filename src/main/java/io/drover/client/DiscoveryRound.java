@@ -1,7 +1,5 @@
-package io.drover.client.impl;
+package io.drover.client;
 
-import io.drover.client.Discovery;
-import io.drover.client.QuietWindowPolicy;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

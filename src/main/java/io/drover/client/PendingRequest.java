@@ -1,7 +1,5 @@
-package io.drover.client.impl;
+package io.drover.client;
 
-import io.drover.client.CallResult;
-import io.drover.client.ConnectionEvent;
 import io.drover.protocol.Reply;
 
 import java.time.Duration;

@@ -1,6 +1,5 @@
-package io.drover.client.impl;
+package io.drover.client;
 
-import io.drover.client.LateReply;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Status;
 import org.junit.jupiter.api.Test;
