@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * {@code sent} time by that node's own clock, so a node's skewed clock never reorders its own history; a
  * {@code forget} names the latest registration it retires in the same clock. Pure: no broker, no clock of its own.
  */
-public final class RegistryCompaction {
+final class RegistryCompaction {
     /** A decoded registration and the exact bytes it came in, kept so a node's message is republished untouched. */
     public record Entry(Registration registration, byte[] body) {
     }

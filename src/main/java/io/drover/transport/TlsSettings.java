@@ -18,7 +18,7 @@ import java.security.KeyStore;
  * @param keyStorePassword   its password, or {@code null}
  * @param verifyHostname     check that the broker's certificate names the host connected to
  */
-public record TlsSettings(Path trustStore, char[] trustStorePassword, Path keyStore, char[] keyStorePassword,
+record TlsSettings(Path trustStore, char[] trustStorePassword, Path keyStore, char[] keyStorePassword,
                           boolean verifyHostname) {
     SSLContext context() throws IOException {
         try {

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * <p>Settings: {@code chain} (default {@code DROVER}), {@code iptables} and {@code ip6tables} (the programs,
  * e.g. {@code iptables-legacy}), {@code command_prefix}, {@code command_timeout} (seconds, default 30).
  */
-public final class IptablesFirewall implements FirewallProvider {
+final class IptablesFirewall implements FirewallProvider {
     static final String DEFAULT_CHAIN = "DROVER";
     /** iptables chain names: at most 28 characters; no leading '-' so a name is never taken for an option. */
     private static final Pattern CHAIN_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,27}");

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *
  * <p>Settings: {@code table}, {@code command_prefix}, {@code command_timeout} (seconds, default 30).
  */
-public final class NftablesFirewall implements FirewallProvider {
+final class NftablesFirewall implements FirewallProvider {
     static final String DEFAULT_TABLE = "drover";
     static final String SET4 = "blocked4";
     static final String SET6 = "blocked6";

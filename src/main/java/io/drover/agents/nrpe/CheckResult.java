@@ -14,7 +14,7 @@ import java.util.Map;
  * @param output   text before the first {@code |}, plus any long output lines
  * @param perfdata performance data after the {@code |}, or empty
  */
-public record CheckResult(String command, int exitCode, String output, String perfdata) {
+record CheckResult(String command, int exitCode, String output, String perfdata) {
     public CheckState state() {
         return CheckState.ofExitCode(exitCode);
     }

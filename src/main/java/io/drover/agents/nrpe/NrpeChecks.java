@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * {@code command_prefix} (runs the plugins through e.g. {@code ip netns exec NS}; the configuration is still
  * read from the agent's own file system). A definition a shell would be needed for is refused at startup.
  */
-public final class NrpeChecks implements CheckRunner {
+final class NrpeChecks implements CheckRunner {
     static final String NAME = "nrpe";
     static final String DEFAULT_CONFIG = "/etc/nagios/nrpe.cfg";
     /** The names the agent's {@code command} input accepts; a definition with another name could never run. */

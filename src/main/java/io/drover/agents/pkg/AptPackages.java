@@ -20,7 +20,7 @@ import java.util.Map;
  * or update needs the repositories; default true), {@code lock_timeout} (seconds to wait for another apt or
  * dpkg to finish; default 60), {@code command_prefix}, {@code command_timeout} (default 600 s).
  */
-public final class AptPackages implements PackageProvider {
+final class AptPackages implements PackageProvider {
     static final long DEFAULT_TIMEOUT_SECONDS = 600;
 
     private final CommandRunner runner;

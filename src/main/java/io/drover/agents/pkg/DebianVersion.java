@@ -7,7 +7,7 @@ import java.util.Comparator;
  * Orders package versions the way dpkg does ({@code [epoch:]upstream[-revision]}, {@code ~} before anything,
  * letters before other symbols, digit runs numerically). RPM orders nearly all real-world versions the same.
  */
-public final class DebianVersion implements Comparator<String> {
+final class DebianVersion implements Comparator<String> {
     public static final DebianVersion ORDER = new DebianVersion();
 
     private DebianVersion() {

@@ -22,7 +22,7 @@ import java.util.Map;
  * fresh metadata for every install or update; default true), {@code command_prefix}, {@code command_timeout}
  * (default 600 s).
  */
-public final class DnfPackages implements PackageProvider {
+final class DnfPackages implements PackageProvider {
     private final String name;
     private final CommandRunner runner;
     private final String program;

@@ -7,7 +7,7 @@ import io.drover.agent.plugin.Provider;
  * Installs, updates and removes packages. Every change method returns the status before and after, so the
  * agent reports {@code changed=false} when nothing needed doing. Failures say what the package tool said.
  */
-public interface PackageProvider extends Provider {
+interface PackageProvider extends Provider {
     PackageStatus status(String pkg) throws ActionFailedException;
 
     /** Installs {@code version}, or the candidate version when {@code null}; an installed package is left alone. */

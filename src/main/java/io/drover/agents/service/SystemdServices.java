@@ -15,7 +15,7 @@ import java.util.Set;
  * ({@code httpd} is {@code httpd.service}, {@code getty@tty1.service} stays). Settings: {@code command_prefix}
  * (e.g. {@code [nsenter, -t, PID, -a]} for a container) and {@code command_timeout} (seconds, default 120).
  */
-public final class SystemdServices implements ServiceProvider {
+final class SystemdServices implements ServiceProvider {
     static final String NAME = "systemd";
     /** systemd's own test for "this host was booted with systemd" (sd_booted). */
     static final String BOOTED_MARKER = "/run/systemd/system";

@@ -18,7 +18,7 @@ import java.util.Map;
  * {@code pidfiles} (service: path; default {@code /run/NAME.pid}), {@code command_prefix} and
  * {@code command_timeout} (seconds, default 120).
  */
-public final class SysvServices implements ServiceProvider {
+final class SysvServices implements ServiceProvider {
     static final String NAME = "sysv";
     static final String DEFAULT_INIT_DIR = "/etc/init.d";
 
