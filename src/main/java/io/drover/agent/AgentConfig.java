@@ -112,13 +112,13 @@ public record AgentConfig(NodeSpec node, BrokerSettings broker, int threads, Dur
             agents.put(agent, agentSection.map(agent));
         }
         settings.requireAllRead();
-        return new AgentConfig(new NodeSpec(identity, collectives, classes, facts, agents), broker, (int) threads,
+        return new AgentConfig(new NodeSpec(identity, collectives, classes, facts, agents, dir), broker, (int) threads,
                 Duration.ofSeconds(skew), (int) maxTtl, security, Duration.ofSeconds(registration));
     }
 
     /** The same configuration serving another identity. */
     public AgentConfig withIdentity(String identity) {
-        NodeSpec spec = new NodeSpec(identity, node.collectives(), node.classes(), node.facts(), node.agents());
+        NodeSpec spec = new NodeSpec(identity, node.collectives(), node.classes(), node.facts(), node.agents(), node.configDir());
         return new AgentConfig(spec, broker, threads, clockSkew, maxTtl, security, registrationInterval);
     }
 

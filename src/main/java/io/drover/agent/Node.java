@@ -35,7 +35,7 @@ public final class Node implements NodeContext {
             if (entry.getKey().equals(RpcutilCatalog.AGENT)) {
                 continue;
             }
-            Settings settings = new Settings("agents." + entry.getKey() + " of " + spec.identity(), entry.getValue());
+            Settings settings = new Settings("agents." + entry.getKey() + " of " + spec.identity(), entry.getValue(), spec.configDir());
             built.put(entry.getKey(), checked(entry.getKey(), registry.factory(entry.getKey()).create(settings, this)));
             settings.requireAllRead();
         }

@@ -6,6 +6,7 @@ import io.drover.protocol.Names;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,9 +20,16 @@ import java.util.Set;
  * @param classes     Puppet-style classes, e.g. {@code roles::dev_server}
  * @param facts       facts, possibly nested
  * @param agents      plugin name to its settings; {@code rpcutil} is always enabled
+ * @param configDir   what relative paths in the plugins' settings are relative to: the directory of agent.yaml;
+ *                    null for the working directory
  */
 public record NodeSpec(String identity, List<String> collectives, Set<String> classes, Map<String, Object> facts,
-                       Map<String, Map<String, Object>> agents) {
+                       Map<String, Map<String, Object>> agents, Path configDir) {
+    public NodeSpec(String identity, List<String> collectives, Set<String> classes, Map<String, Object> facts,
+                    Map<String, Map<String, Object>> agents) {
+        this(identity, collectives, classes, facts, agents, null);
+    }
+
     public NodeSpec {
         if (!Names.isIdentity(identity)) {
             throw new ConfigException("Identity '" + Names.printable(identity) + "' is not valid; use letters, digits, '.', '_' and '-' (like a host name)");

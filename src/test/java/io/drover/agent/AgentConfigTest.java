@@ -42,6 +42,16 @@ class AgentConfigTest {
     }
 
     @Test
+    void anNrpeConfigPathIsRelativeToTheAgentYamlNotTheWorkingDirectory() throws IOException {
+        // agent.yaml says relative paths are relative to it; the nrpe config was read from the working directory.
+        write("conf/nrpe.cfg", "command[check_here]=/usr/lib/nagios/plugins/check_dummy 0 here\n");
+        AgentConfig config = AgentConfig.load(write("conf/agent.yaml", BROKER
+                + "identity: web1.example.com\nagents:\n  nrpe: {provider: nrpe, config: nrpe.cfg}\n"));
+        Node node = Node.build(config.node(), Plugins.installed());
+        assertEquals(java.util.Set.of("check_here"), node.plugin("nrpe", io.drover.agents.nrpe.NrpeAgent.class).checks().commands());
+    }
+
+    @Test
     void fullConfiguration() throws IOException {
         write("facts.yaml", """
                 country: de

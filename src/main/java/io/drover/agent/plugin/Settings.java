@@ -1,5 +1,7 @@
 package io.drover.agent.plugin;
 
+import java.nio.file.Path;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -18,10 +20,17 @@ public final class Settings {
     private final String where;
     private final Map<String, Object> values;
     private final Set<String> read = new LinkedHashSet<>();
+    private final Path baseDir;
 
     public Settings(String where, Map<String, Object> values) {
+        this(where, values, null);
+    }
+
+    /** @param baseDir what relative paths ({@link #path}) are relative to, e.g. agent.yaml's directory; null: the working directory */
+    public Settings(String where, Map<String, Object> values, Path baseDir) {
         this.where = where;
         this.values = values == null ? Map.of() : values;
+        this.baseDir = baseDir;
     }
 
     public static Settings empty(String where) {
@@ -52,6 +61,16 @@ public final class Settings {
             return String.valueOf(value);
         }
         throw wrongType(key, "a string");
+    }
+
+    /** A file or directory setting; a relative one is relative to the file the settings came from. */
+    public Path path(String key, String fallback) {
+        String value = string(key, fallback);
+        if (value == null) {
+            return null;
+        }
+        Path path = Path.of(value);
+        return path.isAbsolute() || baseDir == null ? path : baseDir.resolve(path).normalize();
     }
 
     public String requiredString(String key, String hint) {
@@ -152,7 +171,7 @@ public final class Settings {
 
     /** A nested section read with the same strictness. */
     public Settings section(String key) {
-        return new Settings(where + "." + key, map(key));
+        return new Settings(where + "." + key, map(key), baseDir);
     }
 
     /** Fails on any key that was never read: it is a typo or a setting of another version. */

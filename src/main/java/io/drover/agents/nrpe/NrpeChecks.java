@@ -44,7 +44,7 @@ final class NrpeChecks implements CheckRunner {
 
     /** Detection for {@code provider: auto}: the NRPE configuration file exists. */
     static boolean detect(Settings settings) {
-        return Files.isRegularFile(Path.of(settings.string("config", DEFAULT_CONFIG)));
+        return Files.isRegularFile(settings.path("config", DEFAULT_CONFIG));
     }
 
     private static CommandRunner runner(Settings settings) {
@@ -56,7 +56,7 @@ final class NrpeChecks implements CheckRunner {
     /** The definitions of the config file and its includes, then the inline ones, each split and checked. */
     static Map<String, List<String>> definitions(Settings settings) {
         boolean configSet = settings.has("config");
-        Path config = Path.of(settings.string("config", DEFAULT_CONFIG));
+        Path config = settings.path("config", DEFAULT_CONFIG);
         Map<String, Object> inline = settings.map("commands");
         Map<String, NrpeConfig.Definition> definitions = new LinkedHashMap<>();
         // Without an explicit config, inline commands alone are enough; a config that is named must exist.
