@@ -47,17 +47,22 @@ public final class OutcomeSummary {
      */
     public static <T> String of(List<T> rows, Function<T, String> host, Function<T, String> outcome, Predicate<T> fine,
                                 Function<T, String> message) {
+        // Passing outcomes first, as they come; then the others alphabetically: "4,998 OK, 1 FAILED, 1 NO REPLY".
         Map<String, Integer> counts = new LinkedHashMap<>();
+        Map<String, Integer> otherCounts = new TreeMap<>();
         // Groups by outcome, then message, in a stable order; each keeps its hosts in row order.
         Map<String, Map<String, List<T>>> groups = new TreeMap<>();
         for (T row : rows) {
             String result = outcome.apply(row);
-            counts.merge(result, 1, Integer::sum);
-            if (!fine.test(row)) {
+            if (fine.test(row)) {
+                counts.merge(result, 1, Integer::sum);
+            } else {
+                otherCounts.merge(result, 1, Integer::sum);
                 groups.computeIfAbsent(result, r -> new TreeMap<>())
                         .computeIfAbsent(oneLine(message.apply(row)), m -> new ArrayList<>()).add(row);
             }
         }
+        otherCounts.forEach((result, count) -> counts.merge(result, count, Integer::sum));
         List<String> parts = new ArrayList<>();
         counts.forEach((result, count) -> parts.add(number(count) + " " + result));
         StringBuilder out = new StringBuilder(String.join(", ", parts));
