@@ -132,11 +132,11 @@ public final class Deployment {
         SortedSet<String> failed = recap.failed();
         String title = "Recap of " + recap.rows().size() + " host" + (recap.rows().size() == 1 ? "" : "s") + ": " + recap.counts();
         LOG.info(title);
+        // Text attachments are printed by the console formatters as well as kept in the reports.
         if (OutcomeSummary.summarises(recap.rows().size())) {
-            scenario.log(title + "\n" + recap.summarise() + "The full recap is attached to the report.");
+            scenario.attach(title + "\n" + recap.summarise() + "The full recap is attached to the report.", "text/plain", "recap (summary)");
             scenario.attach((title + "\n" + recap.render()).getBytes(StandardCharsets.UTF_8), "text/plain", "recap");
         } else {
-            scenario.log(title + "\n" + recap.render());
             scenario.attach(title + "\n" + recap.render(), "text/plain", "recap");
         }
         Path rerun;
@@ -282,7 +282,8 @@ public final class Deployment {
                 filter.describe(), discovery.elapsed().toMillis(), discovery.ended().description(),
                 discovery.firstReply() == null ? "" : String.format("; first reply after %d ms, quiet window %d ms",
                         discovery.firstReply().toMillis(), discovery.quietWindow().toMillis()))
-                + (only.narrowed() ? ", narrowed to the " + only.hosts().size() + " of " + only.source() : "");
+                + (only.narrowed() ? ", narrowed by " + only.source() + " (" + only.hosts().size() + " host"
+                + (only.hosts().size() == 1 ? "" : "s") + " listed)" : "");
         String expected = discovery.expectedFrom() == null
                 ? "\nNo host list and no registrations: whoever answered the broadcast counts"
                 : "\nCross-checked against " + discovery.expectedFrom() + ": " + discovery.missing().size() + " missing"
@@ -526,7 +527,7 @@ public final class Deployment {
         String note = String.format("%s failed on %d of %d host%s, within the %s. %s drop%s out of the remaining steps and keep%s the "
                         + "state reached; the scenario will fail at its end:%n%s", what, bad, targets.size(), targets.size() == 1 ? "" : "s",
                 budgetText, bad == 1 ? "It" : "They", bad == 1 ? "s" : "", bad == 1 ? "s" : "", details);
-        LOG.warn(note);
+        LOG.warn(note.lines().findFirst().orElse(note));
         scenario.log(note);
     }
 }
