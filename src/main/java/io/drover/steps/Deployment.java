@@ -130,11 +130,13 @@ public final class Deployment {
             return;
         }
         SortedSet<String> failed = recap.failed();
-        String title = "Recap of " + recap.rows().size() + " host" + (recap.rows().size() == 1 ? "" : "s") + ": " + recap.counts();
+        String title = String.format(java.util.Locale.ROOT, "Recap of %,d host%s: %s", recap.rows().size(), recap.rows().size() == 1 ? "" : "s",
+                recap.counts());
         LOG.info(title);
         // Text attachments are printed by the console formatters as well as kept in the reports.
         if (OutcomeSummary.summarises(recap.rows().size())) {
-            scenario.attach(title + "\n" + recap.summarise() + "The full recap is attached to the report.", "text/plain", "recap (summary)");
+            scenario.attach(String.format(java.util.Locale.ROOT, "Recap of %,d hosts: %sThe full recap is attached to the report.",
+                    recap.rows().size(), recap.summarise()), "text/plain", "recap (summary)");
             scenario.attach((title + "\n" + recap.render()).getBytes(StandardCharsets.UTF_8), "text/plain", "recap");
         } else {
             scenario.attach(title + "\n" + recap.render(), "text/plain", "recap");
