@@ -150,10 +150,15 @@ public final class Deployment {
         }
         if (!failed.isEmpty() && !scenario.isFailed()) {
             StringBuilder named = new StringBuilder();
+            int left = failed.size();
             for (Recap.Row row : recap.rows()) {
                 if (row.outcome().equals(Recap.FAILED) && named.length() < 8_000) {
                     named.append("  ").append(row.host()).append(" at '").append(row.lastStep()).append("': ").append(row.detail()).append('\n');
+                    left--;
                 }
+            }
+            if (left > 0) {
+                named.append("  ... and ").append(left).append(" more (see the recap and ").append(RerunFile.PATH).append(")\n");
             }
             throw new AssertionError(failed.size() + " host" + (failed.size() == 1 ? "" : "s") + " failed within the failure budget, "
                     + "so every step passed, but the deploy did not reach " + (failed.size() == 1 ? "it" : "them") + ":\n" + named
@@ -437,9 +442,8 @@ public final class Deployment {
                 failed.put(row.host(), row.result() + ": " + row.message());
             }
         }
-        String details = OutcomeSummary.summarises(targets.size()) ? OutcomeSummary.of(table.failures(), HostTable.Row::host,
-                HostTable.Row::result, row -> false, HostTable.Row::message) + "(the full table is attached to the report)\n"
-                : table.renderFailures();
+        String details = OutcomeSummary.summarises(targets.size()) ? groups(OutcomeSummary.of(table.failures(), HostTable.Row::host,
+                HostTable.Row::result, row -> false, HostTable.Row::message)) : table.renderFailures();
         settle(what, result.qualifiedAction(), batch, targets, failed, unexpected, details);
         return result;
     }
@@ -483,12 +487,16 @@ public final class Deployment {
         SortedMap<String, String> failed = new TreeMap<>();
         outcome.failed().forEach(host -> failed.put(host.host(), "after " + host.attempts() + " attempt" + (host.attempts() == 1 ? "" : "s")
                 + " within " + CallResult.seconds(gateLimit) + ", last answer: " + host.last().result() + ": " + host.last().message()));
-        String details = OutcomeSummary.summarises(targets.size()) ? OutcomeSummary.of(outcome.failed(), HealthGate.HostRecord::host,
-                host -> host.last().result(), host -> false, host -> host.last().message()) + "(the full table is attached to the report)\n"
-                : outcome.render(true) + connection;
+        String details = OutcomeSummary.summarises(targets.size()) ? groups(OutcomeSummary.of(outcome.failed(), HealthGate.HostRecord::host,
+                host -> host.last().result(), host -> false, host -> host.last().message())) : outcome.render(true) + connection;
         settle(what + " within " + CallResult.seconds(gateLimit), last.qualifiedAction(), batch, targets, failed,
                 !outcome.unexpected().isEmpty(), details);
         return last;
+    }
+
+    /** The groups of a summary of failures, without its counts line (the message says how many failed). */
+    private static String groups(String summary) {
+        return summary.substring(summary.indexOf('\n') + 1) + "  (the full table is attached to the report)\n";
     }
 
     /**

@@ -1,10 +1,8 @@
 package io.drover.steps;
 
-import io.cucumber.java.en.Then;
-import io.cucumber.java.en.When;
+import io.drover.testing.SampleThenSteps;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,31 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** 'within' finds the Then step by the step's own expression: one mechanism for every Then step. */
 class ThenStepsTest {
-    public static final class Sample {
-        final List<String> ran = new ArrayList<>();
-
-        @Then("the service {word} should be running")
-        public void running(String service) {
-            ran.add("running " + service);
-        }
-
-        @Then("I expect {int} host(s) to answer")
-        public void answer(int count) {
-            ran.add("answer " + count);
-        }
-
-        @Then("the check {word} fails")
-        public void fails(String check) {
-            throw new AssertionError(check + " failed");
-        }
-
-        @When("I restart the service {word}")
-        public void restart(String service) {
-            ran.add("restart " + service);
-        }
-    }
-
-    private final Sample sample = new Sample();
+    private final SampleThenSteps sample = new SampleThenSteps();
     private final ThenSteps steps = new ThenSteps(List.of(sample));
 
     @Test
