@@ -40,7 +40,8 @@ public record HostSelection(SortedSet<String> hosts, String source) {
      */
     public static HostSelection parse(String name, String value) {
         String text = value.strip();
-        String source = name + "=" + Names.printable(text.length() > 200 ? text.substring(0, 200) + "..." : text);
+        // Shortened for messages: a long list is named by its start.
+        String source = name + "=" + Names.printable(text);
         if (text.startsWith("@")) {
             Path file = Path.of(text.substring(1).strip());
             try {
