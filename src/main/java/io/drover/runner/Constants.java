@@ -116,6 +116,14 @@ public final class Constants {
      */
     public static final String FLEET_RETIRE_AFTER_PROPERTY_NAME = "drover.fleet.retire-after";
 
+    /**
+     * Narrows a run to these hosts: {@code @target/drover-rerun.txt} (a file, one identity per line, as a run with
+     * failed hosts writes it) or {@code host1,host2}. The feature's filters still apply; of the hosts they match only
+     * these take part, and a listed host that does not answer discovery fails it by name. Default: every host the
+     * filters match.
+     */
+    public static final String HOSTS_PROPERTY_NAME = "drover.hosts";
+
     private Constants() {
     }
 }

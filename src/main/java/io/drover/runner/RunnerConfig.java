@@ -3,6 +3,7 @@ package io.drover.runner;
 import io.drover.client.ClientOptions;
 import io.drover.client.QuietWindowPolicy;
 import io.drover.client.RegistryOptions;
+import io.drover.fleet.HostSelection;
 import io.drover.security.ReplyVerifier;
 import io.drover.security.RequestSigner;
 import io.drover.transport.BrokerSettings;
@@ -26,9 +27,19 @@ import java.util.function.Function;
  * @param clientOptions collective, caller and signing key, reply verifier, discovery timeout and quiet window, step timeout
  * @param acceptsUnsignedReplies the lab setting {@value Constants#INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME}: replies
  *                      are not verified (with a broker and no issuer)
+ * @param hosts         the hosts the run is narrowed to ({@value Constants#HOSTS_PROPERTY_NAME}), or {@link HostSelection#all()}
  */
 public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, ClientOptions clientOptions,
-                           boolean acceptsUnsignedReplies) {
+                           boolean acceptsUnsignedReplies, HostSelection hosts) {
+    public RunnerConfig {
+        hosts = hosts == null ? HostSelection.all() : hosts;
+    }
+
+    /** A configuration for every host the filters match. */
+    public RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, ClientOptions clientOptions, boolean acceptsUnsignedReplies) {
+        this(broker, sandboxFleet, clientOptions, acceptsUnsignedReplies, HostSelection.all());
+    }
+
     /** A warning for logs and every step summary while replies are not verified. */
     public static final String UNVERIFIED_REPLIES_WARNING = "replies are NOT verified (" + Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME
             + "=true): anyone who can publish on the broker can make a failed step pass";
@@ -126,8 +137,10 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
                     + Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME + "=true");
         }
         String fleet = setting.apply(Constants.SANDBOX_FLEET_PROPERTY_NAME);
+        String hosts = setting.apply(Constants.HOSTS_PROPERTY_NAME);
         return new RunnerConfig(broker, Path.of(fleet != null ? fleet : Constants.DEFAULT_SANDBOX_FLEET), options,
-                broker.isPresent() && acceptUnsigned);
+                broker.isPresent() && acceptUnsigned,
+                hosts == null ? HostSelection.all() : HostSelection.parse(Constants.HOSTS_PROPERTY_NAME, hosts));
     }
 
     private static Optional<BrokerSettings> broker(Function<String, String> setting) {

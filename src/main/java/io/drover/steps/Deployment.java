@@ -9,6 +9,8 @@ import io.drover.client.DiscoveryOptions;
 import io.drover.client.DroverClient;
 import io.drover.client.HostTable;
 import io.drover.client.LateReply;
+import io.drover.client.OutcomeSummary;
+import io.drover.fleet.HostSelection;
 import io.drover.filter.Filter;
 import io.drover.protocol.Reply;
 import io.drover.runner.DroverSession;
@@ -16,12 +18,17 @@ import io.drover.runner.RunnerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -29,6 +36,11 @@ import java.util.function.Function;
  * step may take, and the load balancer. Steps run actions through {@link #act} and verify state through
  * {@link #check}; both pass only when every expected host answered as required, and attach the per-host
  * table to the report.
+ *
+ * <p>A {@link FailureBudget} lets some hosts of a batch fail: they drop out of the later steps and the rollout goes
+ * on; any failed host still fails the scenario at its end, after the recap ({@link Recap}) and the rerun file
+ * ({@link RerunFile}). While a {@code within} step runs, {@link #check} waits ({@link HealthGate}). Without a batch step
+ * the batch is every discovered host.
  *
  * <p>One per scenario, made by Cucumber's dependency injection (cucumber-picocontainer): a step class, Drover's or
  * your own, receives the scenario's deployment by declaring it as a constructor parameter. Scenarios running in
@@ -52,6 +64,17 @@ public final class Deployment {
     private int timedOut;
     /** How long the end of a scenario waits for the late replies of hosts its steps gave up on. */
     static final Duration LATE_REPLY_WAIT = Duration.ofSeconds(5);
+    /** How often a {@code within} step asks again, unless {@code I retry checks every N seconds}. */
+    static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(5);
+    /** The batch every host is in when the feature has no batch step. */
+    static final String ONLY_BATCH = "1 of 1";
+
+    private FailureBudget budget = FailureBudget.NONE;
+    private Duration retryInterval = DEFAULT_RETRY_INTERVAL;
+    /** The limit of the {@code within} step running now, or {@code null}. */
+    private Duration gateLimit;
+    private boolean gateUsed;
+    private final Recap recap = new Recap();
 
     /** Made by Cucumber for each scenario; {@link DeploymentHooks} starts it before the scenario's first step. */
     public Deployment() {
@@ -93,10 +116,54 @@ public final class Deployment {
         return client().lateReplyRecords().stream().filter(r -> requestIds.contains(r.requestId())).toList();
     }
 
-    /** Ends the scenario, attaching the replies its steps gave up on that came in since. */
+    /**
+     * Ends the scenario: attaches the replies its steps gave up on that came in since, prints and attaches the recap,
+     * writes the rerun file, and fails the scenario if any host failed, even within the failure budget, so the run's
+     * exit code says so.
+     */
     void end() {
-        if (session != null) {
-            attachLateReplies();
+        if (session == null) {
+            return;
+        }
+        attachLateReplies();
+        if (recap.isEmpty()) {
+            return;
+        }
+        SortedSet<String> failed = recap.failed();
+        String title = String.format(java.util.Locale.ROOT, "Recap of %,d host%s: %s", recap.rows().size(), recap.rows().size() == 1 ? "" : "s",
+                recap.counts());
+        LOG.info(title);
+        // Text attachments are printed by the console formatters as well as kept in the reports.
+        if (OutcomeSummary.summarises(recap.rows().size())) {
+            scenario.attach(String.format(java.util.Locale.ROOT, "Recap of %,d hosts: %sThe full recap is attached to the report.",
+                    recap.rows().size(), recap.summarise()), "text/plain", "recap (summary)");
+            scenario.attach((title + "\n" + recap.render()).getBytes(StandardCharsets.UTF_8), "text/plain", "recap");
+        } else {
+            scenario.attach(title + "\n" + recap.render(), "text/plain", "recap");
+        }
+        Path rerun;
+        try {
+            rerun = RerunFile.record(session, failed);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new AssertionError("Cannot write " + RerunFile.PATH + " (" + e.getMessage() + "); the failed hosts are: "
+                    + String.join(", ", failed), e);
+        }
+        if (!failed.isEmpty() && !scenario.isFailed()) {
+            StringBuilder named = new StringBuilder();
+            int left = failed.size();
+            for (Recap.Row row : recap.rows()) {
+                if (row.outcome().equals(Recap.FAILED) && named.length() < 8_000) {
+                    named.append("  ").append(row.host()).append(" at '").append(row.lastStep()).append("': ").append(row.detail()).append('\n');
+                    left--;
+                }
+            }
+            if (left > 0) {
+                named.append("  ... and ").append(left).append(" more (see the recap and ").append(RerunFile.PATH).append(")\n");
+            }
+            throw new AssertionError(failed.size() + " host" + (failed.size() == 1 ? "" : "s") + " failed within the failure budget, "
+                    + "so every step passed, but the deploy did not reach " + (failed.size() == 1 ? "it" : "them") + ":\n" + named
+                    + "Fix " + (failed.size() == 1 ? "it" : "them") + " and deploy to " + (failed.size() == 1 ? "it" : "them")
+                    + " alone with -D" + io.drover.runner.Constants.HOSTS_PROPERTY_NAME + "=@" + rerun + ".");
         }
     }
 
@@ -155,6 +222,37 @@ public final class Deployment {
         return stepTimeout;
     }
 
+    /** Lets up to {@code budget} hosts of each batch fail before the rollout halts; from the next step on. */
+    void failureBudget(FailureBudget budget) {
+        this.budget = Objects.requireNonNull(budget);
+    }
+
+    /** How often a {@code within} step asks the hosts not yet in the stated state again. */
+    void retryInterval(Duration interval) {
+        retryInterval = Objects.requireNonNull(interval);
+    }
+
+    /**
+     * Runs {@code thenStep}, a Then step, as a health gate: its {@link #check} asks again the hosts not yet in the
+     * stated state until all are, or {@code limit} has passed.
+     */
+    void within(Duration limit, String step, Runnable thenStep) {
+        if (gateLimit != null) {
+            throw new AssertionError("'within' cannot be nested: " + step);
+        }
+        gateLimit = Objects.requireNonNull(limit);
+        gateUsed = false;
+        try {
+            thenStep.run();
+            if (!gateUsed) {
+                throw new AssertionError("'" + step + "' checked no host, so 'within' has nothing to wait for; use it with a Then step "
+                        + "that checks the hosts' state");
+            }
+        } finally {
+            gateLimit = null;
+        }
+    }
+
     public void loadBalancer(String address) {
         loadBalancer = address;
     }
@@ -182,18 +280,30 @@ public final class Deployment {
         } catch (IllegalStateException | io.drover.error.DroverException e) {
             throw new AssertionError(e.getMessage(), e);
         }
+        HostSelection only = started().config().hosts();
+        if (only.narrowed()) {
+            discovery = narrow(discovery, only);
+        }
         hosts = discovery.identities();
         String summary = String.format("Discovered %d host%s matching %s in %d ms (%s%s)", hosts.size(), hosts.size() == 1 ? "" : "s",
                 filter.describe(), discovery.elapsed().toMillis(), discovery.ended().description(),
                 discovery.firstReply() == null ? "" : String.format("; first reply after %d ms, quiet window %d ms",
-                        discovery.firstReply().toMillis(), discovery.quietWindow().toMillis()));
+                        discovery.firstReply().toMillis(), discovery.quietWindow().toMillis()))
+                + (only.narrowed() ? ", narrowed by " + only.source() + " (" + only.hosts().size() + " host"
+                + (only.hosts().size() == 1 ? "" : "s") + " listed)" : "");
         String expected = discovery.expectedFrom() == null
                 ? "\nNo host list and no registrations: whoever answered the broadcast counts"
                 : "\nCross-checked against " + discovery.expectedFrom() + ": " + discovery.missing().size() + " missing"
                 + (discovery.unknown().isEmpty() ? "" : "; answered without being "
                 + (listedHosts != null ? "listed" : "registered") + ": " + String.join(", ", discovery.unknown()));
         LOG.debug("{}: {}", summary, String.join(", ", hosts));
-        scenario.log(summary + ":\n  " + String.join("\n  ", hosts) + expected);
+        if (OutcomeSummary.summarises(hosts.size())) {
+            scenario.log(summary + ": " + String.join(", ", hosts.stream().limit(10).toList()) + " and " + (hosts.size() - 10)
+                    + " more (all of them in the attached list)" + expected);
+            scenario.attach(String.join("\n", hosts).getBytes(StandardCharsets.UTF_8), "text/plain", "discovered hosts");
+        } else {
+            scenario.log(summary + ":\n  " + String.join("\n  ", hosts) + expected);
+        }
         if (!discovery.missing().isEmpty()) {
             StringBuilder table = new StringBuilder();
             discovery.missing().forEach((host, why) -> table.append("  | ").append(host).append(" | ").append(why).append(" |\n"));
@@ -225,7 +335,31 @@ public final class Deployment {
                     + "configured otherwise: set -Ddrover.key=PATH/NAME.key (drover keys create --name NAME)." : ""));
         }
         requireExpectedCount();
+        recap.add(hosts, ONLY_BATCH);
         return hosts;
+    }
+
+    /**
+     * Keeps of {@code discovery} only the hosts of {@code only}; each of them must have answered, or it is missing by
+     * name. Hosts outside {@code only} that did not answer or refused are no concern of this run.
+     */
+    private Discovery narrow(Discovery discovery, HostSelection only) {
+        SortedSet<String> identities = new TreeSet<>(discovery.identities());
+        identities.retainAll(only.hosts());
+        SortedMap<String, String> missing = new TreeMap<>(discovery.missing());
+        missing.keySet().retainAll(only.hosts());
+        SortedMap<String, String> refused = new TreeMap<>(discovery.refused());
+        refused.keySet().retainAll(only.hosts());
+        for (String host : only.hosts()) {
+            if (!identities.contains(host) && !refused.containsKey(host)) {
+                missing.putIfAbsent(host, "listed in " + only.source() + " and did not answer discovery (or does not match " + filter.describe() + ")");
+            }
+        }
+        SortedSet<String> unknown = new TreeSet<>(discovery.unknown());
+        unknown.retainAll(only.hosts());
+        return new Discovery(discovery.filter(), identities, refused, discovery.elapsed(), discovery.ended(), discovery.quietWindow(),
+                discovery.firstReply(), discovery.lastReply(), discovery.largestGap(),
+                discovery.expectedFrom() != null ? discovery.expectedFrom() + " and " + only.source() : only.source(), missing, unknown);
     }
 
     /** The hosts of this deployment, discovering them first if no step did. */
@@ -269,31 +403,141 @@ public final class Deployment {
     }
 
     private CallResult run(Call call, String what, Function<Reply, String> problem, boolean anyStatus) {
-        SortedSet<String> targets = hosts();
+        SortedSet<String> batch = hosts();
         DroverSession.requireRunning();
-        Duration timeout = stepTimeout;
-        CallResult result = client().call(call.to(targets).timeout(timeout).onProgress((replied, expected, failed, elapsed) ->
-                LOG.info("{}: {}/{} hosts answered, {} failed, {} s of {} s", what, replied, expected, failed,
-                        elapsed.toSeconds(), timeout.toSeconds())));
-        requestIds.add(result.requestId());
-        timedOut += (int) result.missing().values().stream().filter(why -> why.startsWith(CallResult.NO_REPLY_WITHIN)).count();
+        // Hosts that failed earlier within the budget take no part: they keep the state they reached.
+        SortedSet<String> targets = new TreeSet<>(batch);
+        targets.removeAll(recap.failedOf(batch));
+        if (targets.isEmpty()) {
+            String note = what + ": no host left to ask, every host of this batch failed an earlier step";
+            LOG.warn(note);
+            scenario.log(note);
+            return new CallResult("", call.agent(), call.action(), targets, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), 0,
+                    Duration.ZERO);
+        }
+        if (gateLimit != null && problem != null) {
+            gateUsed = true;
+            return gate(call, what, problem, anyStatus, batch, targets);
+        }
+        CallResult result = call(call, what, targets, stepTimeout);
         HostTable table = HostTable.of(result, problem, anyStatus);
         String summary = String.format("%s (%s): %d of %d hosts OK%s in %d ms", what, result.qualifiedAction(), table.okCount(),
                 targets.size(), problem == null ? ", " + result.changed().size() + " changed" : "", result.elapsed().toMillis());
-        if (started().config().acceptsUnsignedReplies()) {
-            summary += "\nWARNING: " + RunnerConfig.UNVERIFIED_REPLIES_WARNING;
-            LOG.warn("{}: {}", what, RunnerConfig.UNVERIFIED_REPLIES_WARNING);
+        report(summary, table.render(), () -> OutcomeSummary.of(table), targets.size(), result.qualifiedAction() + " per host");
+        recap.reached(targets, what);
+        if (problem == null) {
+            recap.changed(result.changed());
         }
-        scenario.attach(summary + "\n" + table.render(), "text/plain", result.qualifiedAction() + " per host");
         if (table.failures().isEmpty()) {
             LOG.debug(summary);
             return result;
         }
         LOG.warn(summary);
-        int bad = table.failures().size();
-        throw new AssertionError(String.format("%s failed on %d of %d host%s (%s, hosts matching %s):%n%s"
-                        + "The remaining steps are skipped; hosts keep the state they reached. Fix the hosts named above and run the feature again.",
-                what, bad, targets.size(), targets.size() == 1 ? "" : "s", result.qualifiedAction(), filter.describe(),
-                table.renderFailures()));
+        SortedMap<String, String> failed = new TreeMap<>();
+        boolean unexpected = false;
+        for (HostTable.Row row : table.failures()) {
+            if (row.result().equals(HostTable.UNEXPECTED)) {
+                unexpected = true;
+            } else {
+                failed.put(row.host(), row.result() + ": " + row.message());
+            }
+        }
+        String details = OutcomeSummary.summarises(targets.size()) ? groups(OutcomeSummary.of(table.failures(), HostTable.Row::host,
+                HostTable.Row::result, row -> false, HostTable.Row::message)) : table.renderFailures();
+        settle(what, result.qualifiedAction(), batch, targets, failed, unexpected, details);
+        return result;
+    }
+
+    private CallResult call(Call call, String what, SortedSet<String> targets, Duration timeout) {
+        CallResult result = client().call(call.to(targets).timeout(timeout).onProgress((replied, expected, failed, elapsed) ->
+                LOG.info("{}: {}/{} hosts answered, {} failed, {} s of {} s", what, replied, expected, failed,
+                        elapsed.toSeconds(), timeout.toSeconds())));
+        requestIds.add(result.requestId());
+        timedOut += (int) result.missing().values().stream().filter(why -> why.startsWith(CallResult.NO_REPLY_WITHIN)).count();
+        return result;
+    }
+
+    /** A Then step under {@code within}: asks again the hosts not yet in the stated state, see {@link HealthGate}. */
+    private CallResult gate(Call call, String what, Function<Reply, String> problem, boolean anyStatus, SortedSet<String> batch,
+                            SortedSet<String> targets) {
+        HealthGate gate = new HealthGate(gateLimit, retryInterval, stepTimeout, System::nanoTime, pause -> Thread.sleep(pause.toMillis()));
+        HealthGate.Outcome outcome = gate.run(targets, (pending, timeout) -> {
+            DroverSession.requireRunning();
+            CallResult result = call(call, what, pending, timeout);
+            HostTable table = HostTable.of(result, problem, anyStatus);
+            LOG.info("{}: attempt: {} of {} hosts OK", what, table.okCount(), pending.size());
+            return new HealthGate.Answer(table, result);
+        });
+        CallResult last = outcome.calls().get(outcome.calls().size() - 1);
+        int passed = targets.size() - outcome.failed().size();
+        String summary = String.format("%s (%s) within %s: %d of %d hosts OK after %d attempt%s, every %s, in %d ms", what,
+                last.qualifiedAction(), CallResult.seconds(gateLimit), passed, targets.size(), outcome.attempts(),
+                outcome.attempts() == 1 ? "" : "s", CallResult.seconds(retryInterval), outcome.elapsed().toMillis());
+        String connection = outcome.calls().stream().map(CallResult::connectionSummary).filter(text -> !text.isEmpty())
+                .reduce((a, b) -> a + "; " + b).map(text -> "  Broker connection: " + text + "\n").orElse("");
+        report(summary, outcome.render(false) + connection, () -> OutcomeSummary.of(outcome.hosts(), HealthGate.HostRecord::host,
+                host -> host.passed() ? HostTable.OK : host.last().result(), HealthGate.HostRecord::passed,
+                host -> host.last().message()), targets.size(), last.qualifiedAction() + " per host");
+        recap.reached(targets, what);
+        if (outcome.failed().isEmpty() && outcome.unexpected().isEmpty()) {
+            LOG.debug(summary);
+            return last;
+        }
+        LOG.warn(summary);
+        SortedMap<String, String> failed = new TreeMap<>();
+        outcome.failed().forEach(host -> failed.put(host.host(), "after " + host.attempts() + " attempt" + (host.attempts() == 1 ? "" : "s")
+                + " within " + CallResult.seconds(gateLimit) + ", last answer: " + host.last().result() + ": " + host.last().message()));
+        String details = OutcomeSummary.summarises(targets.size()) ? groups(OutcomeSummary.of(outcome.failed(), HealthGate.HostRecord::host,
+                host -> host.last().result(), host -> false, host -> host.last().message())) : outcome.render(true) + connection;
+        settle(what + " within " + CallResult.seconds(gateLimit), last.qualifiedAction(), batch, targets, failed,
+                !outcome.unexpected().isEmpty(), details);
+        return last;
+    }
+
+    /** The groups of a summary of failures, without its counts line (the message says how many failed). */
+    private static String groups(String summary) {
+        return summary.substring(summary.indexOf('\n') + 1) + "  (the full table is attached to the report)\n";
+    }
+
+    /**
+     * Attaches a step's per-host table; above {@link OutcomeSummary#THRESHOLD} hosts the console gets a summary and the
+     * table goes to the reports only (attached as bytes, which the pretty console names but does not print).
+     */
+    private void report(String summary, String table, java.util.function.Supplier<String> grouped, int hostCount, String name) {
+        if (started().config().acceptsUnsignedReplies()) {
+            summary += "\nWARNING: " + RunnerConfig.UNVERIFIED_REPLIES_WARNING;
+            LOG.warn("{}: {}", name, RunnerConfig.UNVERIFIED_REPLIES_WARNING);
+        }
+        if (OutcomeSummary.summarises(hostCount)) {
+            scenario.attach(summary + "\n" + grouped.get(), "text/plain", name + " (summary)");
+            scenario.attach((summary + "\n" + table).getBytes(StandardCharsets.UTF_8), "text/plain", name);
+        } else {
+            scenario.attach(summary + "\n" + table, "text/plain", name);
+        }
+    }
+
+    /**
+     * Records the hosts that failed a step and applies the failure budget: within it they drop out of the later steps
+     * and the step passes; over it (or when a host answered without being asked) the step fails and the remaining steps
+     * are skipped.
+     */
+    private void settle(String what, String action, SortedSet<String> batch, SortedSet<String> targets, SortedMap<String, String> failed,
+                        boolean unexpected, String details) {
+        failed.forEach((host, why) -> recap.failed(host, what, why));
+        int batchFailed = recap.failedOf(batch).size();
+        String budgetText = String.format("failure budget: %s; %d of %d host%s of this batch failed", budget.describe(batch.size()),
+                batchFailed, batch.size(), batch.size() == 1 ? "" : "s");
+        int bad = failed.size() + (unexpected ? 1 : 0);
+        if (unexpected || budget.exceededBy(batchFailed, batch.size())) {
+            throw new AssertionError(String.format("%s failed on %d of %d host%s (%s, hosts matching %s; %s%s):%n%s"
+                            + "The remaining steps are skipped; hosts keep the state they reached. Fix the hosts named above and run the feature again.",
+                    what, failed.size(), targets.size(), targets.size() == 1 ? "" : "s", action, filter.describe(), budgetText,
+                    unexpected ? "; a host answered without being asked, which no budget allows" : "", details));
+        }
+        String note = String.format("%s failed on %d of %d host%s, within the %s. %s drop%s out of the remaining steps and keep%s the "
+                        + "state reached; the scenario will fail at its end:%n%s", what, bad, targets.size(), targets.size() == 1 ? "" : "s",
+                budgetText, bad == 1 ? "It" : "They", bad == 1 ? "s" : "", bad == 1 ? "s" : "", details);
+        LOG.warn(note.lines().findFirst().orElse(note));
+        scenario.log(note);
     }
 }
