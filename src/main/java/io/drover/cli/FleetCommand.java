@@ -6,7 +6,7 @@ import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.Discovery;
 import io.drover.client.DroverClient;
-import io.drover.client.HostTable;
+import io.drover.report.HostTable;
 import io.drover.filter.FilterSyntaxException;
 import io.drover.protocol.Reply;
 

@@ -1,5 +1,7 @@
 package io.drover.steps;
 
+import io.drover.report.HostTable;
+
 import java.util.List;
 
 /** Renders rows of cells as a text table like {@link io.drover.client.HostTable}'s, for the steps' own tables. */

@@ -1,7 +1,7 @@
 package io.drover.steps;
 
 import io.drover.client.CallResult;
-import io.drover.client.HostTable;
+import io.drover.report.HostTable;
 
 import java.time.Duration;
 import java.util.ArrayList;

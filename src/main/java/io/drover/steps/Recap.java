@@ -1,6 +1,6 @@
 package io.drover.steps;
 
-import io.drover.client.OutcomeSummary;
+import io.drover.report.OutcomeSummary;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -8,7 +8,7 @@ import io.drover.client.Call;
 import io.drover.client.CallResult;
 import io.drover.client.ClientOptions;
 import io.drover.client.DroverClient;
-import io.drover.client.HostTable;
+import io.drover.report.HostTable;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;

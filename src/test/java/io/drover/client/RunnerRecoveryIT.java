@@ -1,5 +1,7 @@
 package io.drover.client;
 
+import io.drover.report.HostTable;
+
 import io.drover.testing.RabbitNode;
 import io.drover.testing.TcpRelay;
 import io.drover.testing.TestFleet;

@@ -16,7 +16,7 @@ import io.drover.client.CallResult;
 import io.drover.client.Discovery;
 import io.drover.client.DiscoveryOptions;
 import io.drover.client.DroverClient;
-import io.drover.client.HostTable;
+import io.drover.report.HostTable;
 import io.drover.filter.Filter;
 import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Reply;

@@ -1,7 +1,7 @@
 package io.drover.steps;
 
 import io.drover.client.CallResult;
-import io.drover.client.HostTable;
+import io.drover.report.HostTable;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Status;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,6 @@
-package io.drover.client;
+package io.drover.report;
+
+import io.drover.client.CallResult;
 
 import io.drover.protocol.Reply;
 import io.drover.protocol.Status;

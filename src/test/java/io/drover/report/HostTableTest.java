@@ -1,4 +1,10 @@
-package io.drover.client;
+package io.drover.report;
+
+import io.drover.client.LateReply;
+
+import io.drover.client.ConnectionEvent;
+
+import io.drover.client.CallResult;
 
 import io.drover.protocol.Reply;
 import io.drover.protocol.Status;

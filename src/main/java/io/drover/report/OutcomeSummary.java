@@ -1,4 +1,4 @@
-package io.drover.client;
+package io.drover.report;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
