@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AgentJarIT {
     private static final List<String> FORBIDDEN = List.of("io/cucumber/", "org/apache/qpid/", "tools/jackson/",
             "org/bouncycastle/", "io/netty/", "org/junit/", "io/drover/steps/", "io/drover/sandbox/", "io/drover/runner/",
-            "io/drover/cli/", "picocli/");
+            "io/drover/cli/", "io/drover/client/", "io/drover/fleet/", "io/drover/report/", "picocli/");
 
     @TempDir
     Path dir;

@@ -87,6 +87,15 @@ class ArchitectureTest {
     }
 
     @Test
+    void theNodeSideNeverUsesTheRunnerSide() {
+        // The slim agent jar leaves the runner side out; a dependency on it would fail only on a real node.
+        noClasses().that().resideInAnyPackage("io.drover.agent..", "io.drover.agents..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.drover.client..", "io.drover.fleet..", "io.drover.report..",
+                        "io.drover.steps..", "io.drover.runner..", "io.drover.cli..", "io.drover.sandbox..")
+                .check(main);
+    }
+
+    @Test
     void aTypeOutsideTheApiIsPublicOnlyWhenAnotherPackageUsesIt() {
         classes().that().arePublic().and().resideOutsideOfPackages(API.stream().map(p -> p + "..").toArray(String[]::new))
                 .and().areTopLevelClasses().and(DescribedPredicate.describe("not public by design or a ServiceLoader provider",
