@@ -99,17 +99,26 @@ public final class KeyFiles {
                 + "\n-----END " + label + "-----\n";
     }
 
-    private static byte[] unpem(Path file, String label) throws IOException {
+    /**
+     * The text between a PEM file's BEGIN and END lines of {@code label}; throws with {@code missing} appended when
+     * there is none.
+     */
+    static String pemBody(Path file, String label, String missing) throws IOException {
         String text = Files.readString(file, StandardCharsets.US_ASCII);
         String begin = "-----BEGIN " + label + "-----";
         String end = "-----END " + label + "-----";
         int from = text.indexOf(begin);
         int to = text.indexOf(end);
         if (from < 0 || to < from) {
-            throw new IOException(file + " is not a PEM file with a " + label);
+            throw new IOException(file + missing);
         }
+        return text.substring(from + begin.length(), to);
+    }
+
+    private static byte[] unpem(Path file, String label) throws IOException {
+        String body = pemBody(file, label, " is not a PEM file with a " + label);
         try {
-            return Base64.getMimeDecoder().decode(text.substring(from + begin.length(), to));
+            return Base64.getMimeDecoder().decode(body);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + " has a malformed " + label + ": " + e.getMessage(), e);
         }

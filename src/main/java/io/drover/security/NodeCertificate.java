@@ -150,16 +150,10 @@ public record NodeCertificate(String identity, PublicKey publicKey, String issue
         if (Files.size(file) > MAX_ENCODED_LENGTH + 200) {
             throw new IOException(file + " is too large for a node certificate");
         }
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
-        String begin = "-----BEGIN " + LABEL + "-----";
-        String end = "-----END " + LABEL + "-----";
-        int from = text.indexOf(begin);
-        int to = text.indexOf(end);
-        if (from < 0 || to < from) {
-            throw new IOException(file + " is not a node certificate (no " + begin + " line); make one with drover keys issue");
-        }
+        String body = KeyFiles.pemBody(file, LABEL, " is not a node certificate (no -----BEGIN " + LABEL + "----- line); make one "
+                + "with drover keys issue");
         try {
-            return parse(text.substring(from + begin.length(), to).strip());
+            return parse(body.strip());
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
