@@ -232,6 +232,11 @@ public final class AmqpDroverClient implements DroverClient {
     }
 
     @Override
+    public BrokerConnector connector() {
+        return broker;
+    }
+
+    @Override
     public long lateReplies() {
         return lateReplies.get();
     }
