@@ -24,7 +24,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Takes deploy locks on hosts of one collective, in the broker: no other service, and a dead holder's locks are
- * gone the moment its connection is. A host's lock is an exclusive, auto-delete queue
+ * gone the moment its connection is. A host's lock is an exclusive queue
  * ({@link Topology#hostLock}); the broker lets one connection at a time declare it and refuses everyone else with
  * 405 RESOURCE_LOCKED. Who holds it is a message in a plain queue beside it ({@link Topology#hostLockHolder}),
  * which others read without taking it, since an exclusive queue cannot be inspected by another connection.
@@ -39,6 +39,7 @@ public final class DeployLocks {
     /** AMQP reply code of a declare refused because another connection holds the exclusive queue. */
     static final int RESOURCE_LOCKED = 405;
     static final int ACCESS_REFUSED = 403;
+    static final int NOT_ALLOWED = 530;
     /** How often a waiting run tries again; a little random on top, so waiting runs do not try in step. */
     static final Duration RETRY = Duration.ofSeconds(1);
     /** How long a run that found a host locked looks for the holder's record (it may be writing it just now). */
@@ -114,10 +115,12 @@ public final class DeployLocks {
             for (String host : hosts) {
                 String lock = Topology.hostLock(collective, host);
                 try {
-                    channel.queueDeclare(lock, false, true, true, null);
+                    // Exclusive, NOT auto-delete: on Qpid an exclusive auto-delete queue outlives its connection
+                    // without an owner, and is free for others once the declaring channel closes (measured).
+                    channel.queueDeclare(lock, false, true, false, null);
                 } catch (IOException | ShutdownSignalException e) {
                     int code = replyCode(e);
-                    if (code == RESOURCE_LOCKED) {
+                    if (isHeldByAnother(e)) {
                         return new Attempt(null, host);
                     }
                     throw refused(e, code, lock);
@@ -207,7 +210,33 @@ public final class DeployLocks {
             return new IOException("The broker user " + broker.username() + " may not declare the deploy lock queue " + queue
                     + "; give runners the permissions of `drover broker setup --runner USER` (docs/security.md)", e);
         }
-        return new IOException("The broker refused the deploy lock queue " + queue + ": " + Names.printable(String.valueOf(e.getMessage()), 200), e);
+        String why = replyText(e);
+        return new IOException("The broker refused the deploy lock queue " + queue + ": "
+                + Names.printable(why.isEmpty() ? String.valueOf(e) : code + " " + why, 200), e);
+    }
+
+    /**
+     * Whether a declare failed because another connection holds the exclusive queue: RabbitMQ closes the channel with
+     * 405 RESOURCE_LOCKED; Qpid Broker-J closes the whole connection with 530 NOT_ALLOWED, "Queue '…' is exclusive,
+     * but not created on this Connection."
+     */
+    static boolean isHeldByAnother(Throwable failure) {
+        int code = replyCode(failure);
+        return code == RESOURCE_LOCKED || (code == NOT_ALLOWED && replyText(failure).contains("exclusive"));
+    }
+
+    private static String replyText(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ShutdownSignalException signal) {
+                if (signal.getReason() instanceof AMQP.Channel.Close close) {
+                    return String.valueOf(close.getReplyText());
+                }
+                if (signal.getReason() instanceof AMQP.Connection.Close close) {
+                    return String.valueOf(close.getReplyText());
+                }
+            }
+        }
+        return "";
     }
 
     /** The AMQP reply code that closed the channel or connection, or 0. */

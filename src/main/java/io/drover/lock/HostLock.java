@@ -46,6 +46,11 @@ public final class HostLock implements AutoCloseable {
         LOG.warn("Lost the deploy lock of {} host(s) ({}); another run may now deploy them", hosts.size(), lost);
     }
 
+    /** The connection holding the lock; for tests that end it as a dying process would. */
+    Connection connection() {
+        return connection;
+    }
+
     /** The hosts locked, sorted. */
     public SortedSet<String> hosts() {
         return hosts;
@@ -85,14 +90,21 @@ public final class HostLock implements AutoCloseable {
             return;
         }
         try {
-            if (connection.isOpen()) {
-                Channel channel = connection.createChannel();
-                for (String host : hosts) {
+            Channel channel = null;
+            for (String host : hosts) {
+                if (!connection.isOpen()) {
+                    break;
+                }
+                try {
+                    if (channel == null || !channel.isOpen()) {
+                        channel = connection.createChannel();
+                    }
                     channel.queueDelete(Topology.hostLockHolder(collective, host));
+                } catch (IOException | RuntimeException e) {
+                    // Qpid closes the channel when the record is gone already; the next holder replaces a stale one anyway
+                    LOG.debug("Could not remove the holder record of {}'s deploy lock: {}", host, e.toString());
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("Could not remove the deploy lock's holder records; the next holder replaces them: {}", e.toString());
         } finally {
             connection.abort(5_000);
         }
