@@ -15,13 +15,15 @@ public final class LockedException extends Exception {
     }
 
     private static String message(String host, LockHolder holder, int hosts, Duration waited, Instant now) {
-        return "Another deploy holds " + host + (hosts > 1 ? " (one of the " + hosts + " hosts discovered)" : "") + ": "
+        String which = DeployLocks.UNKNOWN_HOST.equals(host) ? "one of the " + hosts + " hosts discovered"
+                : host + (hosts > 1 ? " (one of the " + hosts + " hosts discovered)" : "");
+        return "Another deploy holds " + which + ": "
                 + (holder == null ? "it did not say who it is (a runner older than this one, or it has only just taken the lock)"
                 : holder.describe(now))
                 + (waited.isZero() ? "" : "; waited " + waited.toSeconds() + " s for it to finish") + ".";
     }
 
-    /** The first host found locked. */
+    /** The first host found locked, or {@code "one of them"} when the broker did not say which. */
     public String host() {
         return host;
     }

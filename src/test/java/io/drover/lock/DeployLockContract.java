@@ -88,6 +88,7 @@ abstract class DeployLockContract {
     @Test
     void anOverlappingRunFailsNamingTheHolderAndKeepsNothing() throws Exception {
         try (HostLock alice = locks.acquire(hosts("ov-b", "ov-c"), holder("alice"), Duration.ZERO)) {
+            alice.awaitRecords();
             LockedException e = assertThrows(LockedException.class,
                     () -> locks.acquire(hosts("ov-a", "ov-c", "ov-d"), holder("bob"), Duration.ZERO));
             assertEquals("ov-c.example.com", e.host());
@@ -122,6 +123,7 @@ abstract class DeployLockContract {
         assertThrows(IllegalStateException.class, alice::requireHeld);
         assertNull(locks.readHolder("rl-a.example.com"), "the holder record goes with the lock");
         try (HostLock bob = locks.acquire(hosts("rl-a"), holder("bob"), Duration.ZERO)) {
+            bob.awaitRecords();
             assertEquals("bob", locks.readHolder("rl-a.example.com").caller());
         }
     }
@@ -150,6 +152,7 @@ abstract class DeployLockContract {
     @Test
     void aWaitThatEndsFailsNamingTheHolder() throws Exception {
         try (HostLock alice = locks.acquire(hosts("to-a"), holder("alice"), Duration.ZERO)) {
+            alice.awaitRecords();
             LockedException e = assertThrows(LockedException.class, () -> locks.acquire(hosts("to-a"), holder("bob"), Duration.ofSeconds(2)));
             assertTrue(e.getMessage().contains("caller alice") && e.getMessage().contains("; waited "), e.getMessage());
             assertTrue(alice.isHeld());
@@ -174,6 +177,7 @@ abstract class DeployLockContract {
     @Test
     void aForgedHolderRecordIsNotBelievedNorFatal() throws Exception {
         try (HostLock alice = locks.acquire(hosts("fg-a"), holder("alice"), Duration.ZERO)) {
+            alice.awaitRecords();
             try (Connection connection = broker.connector().connectOnce("forger")) {
                 Channel channel = connection.createChannel();
                 channel.queuePurge(Topology.hostLockHolder(collective, "fg-a.example.com"));
@@ -183,6 +187,25 @@ abstract class DeployLockContract {
             LockedException e = assertThrows(LockedException.class, () -> locks.acquire(hosts("fg-a"), holder("bob"), Duration.ZERO));
             assertNull(e.holder());
             assertTrue(e.getMessage().contains("did not say who it is"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aThousandHostsAreLockedAndReleasedInOneGo() throws Exception {
+        String[] names = new String[1000];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = String.format("big-%04d", i);
+        }
+        SortedSet<String> all = hosts(names);
+        try (HostLock alice = locks.acquire(all, holder("alice"), Duration.ZERO)) {
+            alice.awaitRecords();
+            LockedException e = assertThrows(LockedException.class, () -> locks.acquire(hosts("big-0500", "big-zzzz"), holder("bob"),
+                    Duration.ZERO));
+            assertEquals("big-0500.example.com", e.host(), "the broker's refusal names the lock, among a thousand sent at once");
+            assertEquals("alice", e.holder().caller());
+        }
+        try (HostLock bob = locks.acquire(all, holder("bob"), Duration.ZERO)) {
+            assertTrue(bob.isHeld(), "released in full when close returned");
         }
     }
 
