@@ -27,14 +27,14 @@ import java.util.concurrent.TimeoutException;
 /**
  * Takes deploy locks on hosts of one collective, in the broker: no other service, and a dead holder's locks are
  * gone the moment its connection is. A host's lock is an exclusive queue
- * ({@link Topology#hostLock}); the broker lets one connection at a time declare it and refuses everyone else with
- * 405 RESOURCE_LOCKED. Who holds it is a message in a plain queue beside it ({@link Topology#hostLockHolder}),
+ * ({@link Topology#hostLock}); the broker lets one connection at a time declare it and refuses everyone else
+ * (RabbitMQ: 405 RESOURCE_LOCKED; Qpid: 530 NOT_ALLOWED, closing the connection). Who holds it is a message in a plain queue beside it ({@link Topology#hostLockHolder}),
  * which others read without taking it, since an exclusive queue cannot be inspected by another connection.
  *
  * <p>All or nothing: an attempt declares the hosts' locks in sorted order on a fresh connection and, at the first
  * host held by another run, drops the connection and with it every lock it took (Qpid closes the whole connection
  * on that refusal anyway). No run ever waits while holding a lock, so two runs locking overlapping sets cannot
- * deadlock; see docs/architecture.md, "Deploy lock".
+ * deadlock; see docs/architecture.md, "The deploy lock".
  */
 public final class DeployLocks {
     private static final Logger LOG = LoggerFactory.getLogger(DeployLocks.class);
@@ -133,7 +133,7 @@ public final class DeployLocks {
                     String queue = quoted(replyText(e));
                     return new Attempt(null, hostOfLock.getOrDefault(queue, UNKNOWN_HOST));
                 }
-                throw refused(e, replyCode(e), Topology.hostLock(collective, hosts.first()) + " (or another host's)");
+                throw refused(e, replyCode(e), Topology.hostLock(collective, "*"));
             }
             kept = true;
             HostLock lock = new HostLock(connection, collective, hosts, holder);

@@ -30,7 +30,7 @@ public final class HostLock implements AutoCloseable {
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile String lost;
     /** Writes the holder records; {@link #close} waits for it. */
-    private Thread recordWriter;
+    private volatile Thread recordWriter;
     /** Longest the holder records may take to be written (thousands of queues on a loaded broker). */
     static final Duration RECORDS_WAIT = Duration.ofSeconds(120);
 
