@@ -10,10 +10,6 @@ import io.drover.client.DroverClient;
 import io.drover.client.HostTable;
 import io.drover.client.LateReply;
 import io.drover.filter.Filter;
-import io.drover.lock.DeployLocks;
-import io.drover.lock.HostLock;
-import io.drover.lock.LockHolder;
-import io.drover.lock.LockedException;
 import io.drover.protocol.Reply;
 import io.drover.runner.DroverSession;
 import io.drover.runner.RunnerConfig;
@@ -50,10 +46,8 @@ public final class Deployment {
     private SortedSet<String> hosts;
     private Duration stepTimeout;
     private String loadBalancer;
-    /** How long discovery waits for other deploys holding some of the hosts; zero: it fails at once. */
-    private Duration lockWait = Duration.ZERO;
     /** The deploy lock of the discovered hosts, held until the scenario ends. */
-    private HostLock lock;
+    private final ScenarioLock lock = new ScenarioLock();
     /** The requests of this scenario's steps, to find their late replies. */
     private final Set<String> requestIds = new HashSet<>();
     /** Hosts of this scenario's steps that were reachable but did not answer in time, counted per step. */
@@ -111,7 +105,7 @@ public final class Deployment {
                 attachLateReplies();
             }
         } finally {
-            releaseLock();
+            lock.release();
         }
     }
 
@@ -240,7 +234,12 @@ public final class Deployment {
                     + "configured otherwise: set -Ddrover.key=PATH/NAME.key (drover keys create --name NAME)." : ""));
         }
         requireExpectedCount();
-        lockHosts();
+        try {
+            lock.take(scenario, client(), hosts);
+        } catch (AssertionError e) {
+            hosts = null;
+            throw e;
+        }
         return hosts;
     }
 
@@ -250,63 +249,7 @@ public final class Deployment {
             throw new AssertionError("The wait for other deploys must come before the hosts are discovered; move it above "
                     + "'I want to pre-discover how many hosts to update'");
         }
-        lockWait = Objects.requireNonNull(wait);
-    }
-
-    /**
-     * Locks the discovered hosts against other runs until the scenario ends, or fails naming the run that holds
-     * one of them (docs/architecture.md, "Deploy lock").
-     */
-    private void lockHosts() {
-        releaseLock();
-        String feature = featureName();
-        try {
-            lock = new DeployLocks(client().connector(), client().options().collective())
-                    .acquire(hosts, LockHolder.ofThisRunner(client().options().caller(), feature), lockWait);
-        } catch (LockedException e) {
-            hosts = null;
-            throw new AssertionError(e.getMessage() + "\nNothing was changed. Run the feature again once that deploy has finished, "
-                    + "or let this one wait for it: add 'Given I wait up to 5 minutes for other deploys to finish' above "
-                    + "'I want to pre-discover how many hosts to update'.", e);
-        } catch (java.io.IOException e) {
-            hosts = null;
-            throw new AssertionError("Cannot lock the discovered hosts against other deploys: " + e.getMessage()
-                    + ". Nothing was changed.", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            hosts = null;
-            throw new AssertionError("Interrupted while waiting for other deploys to finish; nothing was changed", e);
-        }
-        scenario.log("Locked the " + hosts.size() + " host" + (hosts.size() == 1 ? "" : "s") + " against other deploys until this scenario ends");
-    }
-
-    private String featureName() {
-        String uri = scenario.getUri().toString();
-        if ("file".equals(scenario.getUri().getScheme())) {
-            java.nio.file.Path path = java.nio.file.Path.of(scenario.getUri());
-            java.nio.file.Path here = java.nio.file.Path.of("").toAbsolutePath();
-            uri = path.startsWith(here) ? here.relativize(path).toString() : path.toString();
-        }
-        return uri + ":" + scenario.getLine() + " (" + scenario.getName() + ")";
-    }
-
-    /** Fails unless this scenario still holds the lock of its hosts: nothing is sent to hosts another run may deploy. */
-    private void requireLocked() {
-        if (lock == null) {
-            throw new AssertionError("The hosts are not locked against other deploys (discovery failed); nothing is sent");
-        }
-        try {
-            lock.requireHeld();
-        } catch (IllegalStateException e) {
-            throw new AssertionError(e.getMessage(), e);
-        }
-    }
-
-    private void releaseLock() {
-        if (lock != null) {
-            lock.close();
-            lock = null;
-        }
+        lock.waitUpTo(wait);
     }
 
     /** The hosts of this deployment, discovering them first if no step did. */
@@ -352,7 +295,7 @@ public final class Deployment {
     private CallResult run(Call call, String what, Function<Reply, String> problem, boolean anyStatus) {
         SortedSet<String> targets = hosts();
         DroverSession.requireRunning();
-        requireLocked();
+        lock.require();
         Duration timeout = stepTimeout;
         CallResult result = client().call(call.to(targets).timeout(timeout).onProgress((replied, expected, failed, elapsed) ->
                 LOG.info("{}: {}/{} hosts answered, {} failed, {} s of {} s", what, replied, expected, failed,
