@@ -251,6 +251,11 @@ final class AmqpDroverClient implements DroverClient {
     }
 
     @Override
+    public BrokerConnector connector() {
+        return broker;
+    }
+
+    @Override
     public long lateReplies() {
         return lateReplies.get();
     }

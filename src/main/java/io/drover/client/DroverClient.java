@@ -45,6 +45,9 @@ public interface DroverClient extends AutoCloseable {
     /** The broker, with its password masked. */
     String broker();
 
+    /** Opens further connections to the client's broker, e.g. for a deploy lock. */
+    BrokerConnector connector();
+
     @Override
     void close();
 }

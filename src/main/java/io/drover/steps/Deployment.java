@@ -58,6 +58,8 @@ public final class Deployment {
     private SortedSet<String> hosts;
     private Duration stepTimeout;
     private String loadBalancer;
+    /** The deploy lock of the discovered hosts, held until the scenario ends. */
+    private final ScenarioLock lock = new ScenarioLock();
     /** The requests of this scenario's steps, to find their late replies. */
     private final Set<String> requestIds = new HashSet<>();
     /** Hosts of this scenario's steps that were reachable but did not answer in time, counted per step. */
@@ -119,9 +121,18 @@ public final class Deployment {
     /**
      * Ends the scenario: attaches the replies its steps gave up on that came in since, prints and attaches the recap,
      * writes the rerun file, and fails the scenario if any host failed, even within the failure budget, so the run's
-     * exit code says so.
+     * exit code says so; then releases the deploy lock.
      */
     void end() {
+        try {
+            finish();
+        } finally {
+            // After the late replies and the recap: until then hosts may still be acting on this scenario's requests.
+            lock.release();
+        }
+    }
+
+    private void finish() {
         if (session == null) {
             return;
         }
@@ -335,8 +346,23 @@ public final class Deployment {
                     + "configured otherwise: set -Ddrover.key=PATH/NAME.key (drover keys create --name NAME)." : ""));
         }
         requireExpectedCount();
+        try {
+            lock.take(scenario, client(), hosts);
+        } catch (AssertionError e) {
+            hosts = null;
+            throw e;
+        }
         recap.add(hosts, ONLY_BATCH);
         return hosts;
+    }
+
+    /** Waits up to {@code wait} at discovery for other deploys holding some of the hosts to finish. */
+    public void waitForOtherDeploys(Duration wait) {
+        if (hosts != null) {
+            throw new AssertionError("The wait for other deploys must come before the hosts are discovered; move it above "
+                    + "'I want to pre-discover how many hosts to update'");
+        }
+        lock.waitUpTo(wait);
     }
 
     /**
@@ -449,6 +475,7 @@ public final class Deployment {
     }
 
     private CallResult call(Call call, String what, SortedSet<String> targets, Duration timeout) {
+        lock.require();
         CallResult result = client().call(call.to(targets).timeout(timeout).onProgress((replied, expected, failed, elapsed) ->
                 LOG.info("{}: {}/{} hosts answered, {} failed, {} s of {} s", what, replied, expected, failed,
                         elapsed.toSeconds(), timeout.toSeconds())));

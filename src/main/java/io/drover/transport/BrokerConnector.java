@@ -138,6 +138,17 @@ public final class BrokerConnector {
         return factory.newConnection(addresses, connectionName);
     }
 
+    /**
+     * Opens a connection that does NOT recover: for what must end with the connection, such as a deploy lock (an
+     * exclusive queue), which a recovering connection would silently take again or fail to.
+     */
+    public Connection connectOnce(String connectionName) throws IOException, TimeoutException {
+        ConnectionFactory once = factory.clone();
+        once.setAutomaticRecoveryEnabled(false);
+        once.setTopologyRecoveryEnabled(false);
+        return once.newConnection(addresses, connectionName);
+    }
+
     /** A connection whose consumers are called on {@code deliveries}, shared with other connections. */
     public Connection connect(String connectionName, java.util.concurrent.ExecutorService deliveries) throws IOException, TimeoutException {
         return factory.newConnection(deliveries, addresses, connectionName);

@@ -59,6 +59,37 @@ public final class Topology {
     }
 
     /**
+     * The deploy lock of one host: an exclusive queue the runner deploying the host holds (see
+     * {@code io.drover.lock}). A name longer than AMQP's 255 bytes ends in the identity's SHA-256 instead, after a
+     * {@code ~} no identity contains.
+     */
+    public static String hostLock(String collective, String identity) {
+        return bounded(PREFIX + collective + ".lock.", identity);
+    }
+
+    /** The queue holding one message that says who holds {@link #hostLock}, for other runs to name. */
+    public static String hostLockHolder(String collective, String identity) {
+        return bounded(PREFIX + collective + ".lock-holder.", identity);
+    }
+
+    private static String bounded(String prefix, String identity) {
+        String name = prefix + identity;
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_QUEUE_NAME_BYTES) {
+            return name;
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(identity.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return prefix + "~" + java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** AMQP 0-9-1's limit on a queue name (a short string). */
+    static final int MAX_QUEUE_NAME_BYTES = 255;
+
+    /**
      * Declares the registry's durable exchange and queue and binds them; idempotent. Durable, so registrations
      * survive a broker restart: the registry must remember a node whose agent is down, that is its purpose.
      */

@@ -276,6 +276,21 @@ class BrokerPermissionsIT {
                 channel -> channel.basicPublish(Topology.broadcastExchange(C), "#", null, "{}".getBytes(StandardCharsets.UTF_8)));
     }
 
+    @Test
+    void aRunnerTakesDeployLocksAndNamesTheirHolderAndANodeCannot() throws Exception {
+        io.drover.lock.DeployLocks locks = new io.drover.lock.DeployLocks(as(RUNNER), C);
+        java.util.SortedSet<String> hosts = new java.util.TreeSet<>(Set.of(WEB1, WEB2));
+        try (io.drover.lock.HostLock lock = locks.acquire(hosts, io.drover.lock.LockHolder.ofThisRunner(RUNNER, "perm.feature:2 (lock)"),
+                Duration.ZERO)) {
+            assertTrue(lock.isHeld());
+            io.drover.lock.LockedException locked = org.junit.jupiter.api.Assertions.assertThrows(io.drover.lock.LockedException.class,
+                    () -> locks.acquire(hosts, io.drover.lock.LockHolder.ofThisRunner(RUNNER, "other.feature:2 (other)"), Duration.ZERO));
+            assertTrue(locked.getMessage().contains("perm.feature:2 (lock)"), "the holder record is readable: " + locked.getMessage());
+        }
+        refused(as(WEB1), "declare a deploy lock", channel -> channel.queueDeclare(Topology.hostLock(C, WEB2), false, true, true, null));
+        refused(as(WEB1), "read a deploy lock's holder record", channel -> channel.basicGet(Topology.hostLockHolder(C, WEB2), false));
+    }
+
     private interface ChannelAction {
         void run(Channel channel) throws Exception;
     }

@@ -51,6 +51,17 @@ class BrokerPermissionsTest {
             assertTrue(matches(alice.write(), "drover." + c + ".broadcast"));
             assertTrue(matches(alice.read(), "drover." + c + ".registry"));
             assertTrue(matches(alice.configure(), "drover." + c + ".registry.lock"));
+            String lock = Topology.hostLock(c, "web1.example.com");
+            String holder = Topology.hostLockHolder(c, "web1.example.com");
+            assertTrue(matches(alice.configure(), lock), lock);
+            assertTrue(matches(alice.configure(), holder), holder);
+            assertTrue(matches(alice.read(), holder), "reads and purges holder records: " + holder);
+            assertFalse(matches(alice.read(), lock), "never consumes a lock queue");
+            BrokerPermissions web1 = BrokerPermissions.node("web1.example.com", List.of(c));
+            assertFalse(matches(web1.configure(), lock) || matches(web1.configure(), holder) || matches(web1.read(), holder),
+                    "nodes have no part in deploy locks");
+            String hashed = Topology.hostLock(c, "a".repeat(250));
+            assertTrue(hashed.length() <= 255 && matches(alice.configure(), hashed), hashed);
         }
         for (String replyQueue : List.of("amq.gen-JzTY20BRgKO-HjmUJj0wLg", "drover-reply.alice.6f1c3b9e-0d55-4f5e-9a0e-3f4f1c2d9b7a")) {
             assertTrue(matches(alice.configure(), replyQueue), replyQueue);

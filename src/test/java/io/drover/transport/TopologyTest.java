@@ -2,6 +2,7 @@ package io.drover.transport;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,5 +19,21 @@ class TopologyTest {
         // What agents accept as a reply-to (NodeHost.REPLY_TO).
         assertTrue(hostile.matches("[A-Za-z0-9_.:@/+-]{1,255}"), hostile);
         assertTrue(Topology.replyQueue("").startsWith("drover-reply.client."));
+    }
+
+    @Test
+    void deployLockNamesFitAmqpAndNeverCollide() {
+        assertEquals("drover.prod.lock.web1.example.com", Topology.hostLock("prod", "web1.example.com"));
+        assertEquals("drover.prod.lock-holder.web1.example.com", Topology.hostLockHolder("prod", "web1.example.com"));
+        String collective = "c".repeat(64);
+        String longest = "a".repeat(253);
+        String other = "a".repeat(252) + "b";
+        for (String name : new String[]{Topology.hostLock(collective, longest), Topology.hostLockHolder(collective, longest)}) {
+            assertTrue(name.length() <= 255, name);
+            assertTrue(name.contains(".~"), "a hashed name cannot be any identity's: " + name);
+        }
+        assertNotEquals(Topology.hostLock(collective, longest), Topology.hostLock(collective, other));
+        assertNotEquals(Topology.hostLock("prod", "x"), Topology.registryLock("prod"));
+        assertNotEquals(Topology.hostLock("prod", "holder.x"), Topology.hostLockHolder("prod", "x"));
     }
 }
