@@ -116,7 +116,10 @@ public final class RegistryReader {
             try {
                 Channel lock = connection.createChannel();
                 try {
-                    lock.queueDeclare(Topology.registryLock(collective), false, true, true, null);
+                    // Exclusive, not auto-delete: Qpid lets another connection take an exclusive auto-delete queue
+                    // once its consumer-less channel closes (found by the deploy lock's tests); exclusive alone goes
+                    // with the connection on both brokers.
+                    lock.queueDeclare(Topology.registryLock(collective), false, true, false, null);
                 } catch (IOException e) {
                     if (System.nanoTime() - deadline >= 0) {
                         throw new IOException("The fleet registry of collective " + collective + " stayed locked by another reader for "
