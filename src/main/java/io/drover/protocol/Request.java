@@ -44,13 +44,15 @@ public record Request(
         @JsonProperty(value = "caller", required = true) String caller,
         @JsonProperty(value = "created", required = true) long created,
         @JsonProperty(value = "ttl", required = true) int ttl,
-        @JsonProperty("dry_run") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean dryRun,
+        @JsonProperty("dry_run") @JsonInclude(JsonInclude.Include.NON_DEFAULT) Boolean dryRun,
         @JsonProperty("signature") String signature) {
 
     @JsonCreator
     public Request {
         params = params == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(params));
         targets = targets == null ? null : List.copyOf(targets);
+        // Absent (or null) is false: never null, so a decoded request and the one sent compare and encode alike.
+        dryRun = Boolean.TRUE.equals(dryRun);
     }
 
     /** A request that acts (not a dry run). */
