@@ -426,7 +426,10 @@ public final class Deployment {
                     Duration.ZERO);
         }
         // In a dry run a Then step checks what the When steps predicted; a gate has nothing to wait for then.
-        DryRun.Prediction prediction = problem != null && dryRunning() ? dryRun.latest(call) : null;
+        DryRun.Prediction prediction = dryRunning() ? dryRun.latest(call) : null;
+        // A When step is simulated against the hosts' current state: an earlier step's prediction is only named.
+        DryRun.Prediction earlier = problem == null ? prediction : null;
+        prediction = problem == null ? null : prediction;
         if (gateLimit != null && problem != null) {
             gateUsed = true;
             if (prediction == null) {
@@ -438,6 +441,8 @@ public final class Deployment {
         SortedSet<String> changed = dryRunning() ? DryRun.wouldChange(result) : result.changed();
         String summary = String.format("%s (%s): %d of %d hosts OK%s in %d ms", what, result.qualifiedAction(), table.okCount(),
                 targets.size(), problem == null ? ", " + changed.size() + (dryRunning() ? " would change" : " changed")
+                        + (earlier != null ? " (judged against the hosts' current state, not the state '" + earlier.step()
+                        + "' predicted, which a real run would have made by now)" : "")
                         : prediction != null ? ", as predicted by '" + prediction.step() + "' (the predicted hosts were not asked)" : "",
                 result.elapsed().toMillis());
         report(summary, table.render(), () -> OutcomeSummary.of(table), targets.size(), result.qualifiedAction() + " per host");

@@ -104,6 +104,10 @@ class DryRunIT {
         String version = summaries.get(3);
         assertTrue(version.contains("as predicted by 'update mywebapp' (the predicted hosts were not asked)"), version);
         assertTrue(summaries.get(1).contains("predicted by 'block 192.168.1.1': would block 192.168.1.1"), summaries.get(1));
+        // Simulated against the current state, the unblock would change nothing; the summary says why that is not the whole story.
+        assertTrue(summaries.get(4).contains("0 would change (judged against the hosts' current state, not the state "
+                + "'block 192.168.1.1' predicted"), summaries.get(4));
+        assertTrue(summaries.get(5).contains("as predicted by 'unblock 192.168.1.1'"), summaries.get(5));
         assertFalse(Files.exists(Path.of(RerunFile.PATH)), "a dry run leaves the rerun file alone");
 
         // The real run does what the dry run predicted.
