@@ -2,6 +2,7 @@ package io.drover.agent;
 
 import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.ActionFailedException;
+import io.drover.agent.plugin.ActionHandler;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.AgentPlugin;
 import io.drover.catalog.Inputs;
@@ -35,7 +36,8 @@ import java.util.stream.Collectors;
  * allow it (for a directed request: before the filter); only then is its id remembered; does the action exist,
  * was it created after this node began serving, are the inputs valid; then wait
  * for the plugin's turn (never past the request's deadline), check the deadline again, audit the intent and only
- * then run it, and audit the outcome (an action never runs unaudited, nor after its caller stopped waiting). A
+ * then run it (in a dry run: its dry-run handler, which changes nothing), and audit the outcome, a dry run marked as
+ * such (an action never runs unaudited, nor after its caller stopped waiting). A
  * broadcast whose filter does not
  * match gets no reply: that is how discovery works; nor does a broadcast that fails the signature check, so a
  * forged broadcast cannot make every node answer. Everything else gets a reply that says what happened, and
@@ -356,18 +358,41 @@ public final class RequestHandler {
         }
     }
 
+    /**
+     * Runs the action, or in a dry run its dry-run handler, which changes nothing; an action without one answers that it
+     * cannot be simulated rather than guess. A dry run's reply data says so ({@code dry_run}) and carries the
+     * handler's {@code changed} as {@code would_change}, {@code changed} itself being false: nothing changed.
+     */
     private static Reply act(Node node, Request request, Action action, Inputs inputs, long started) {
+        ActionHandler handler = request.dryRun() ? action.dryRunHandler() : action.handler();
+        if (handler == null) {
+            return reply(node, request, Status.ABORTED, "cannot simulate " + request.qualifiedAction() + ": the " + request.agent()
+                    + " plugin declares no dry-run handler for it, so a dry run cannot say what it would do; nothing was run "
+                    + "(run it for real, or give the action a dry-run handler, see docs/architecture.md)",
+                    dryRunData(Map.of()), started);
+        }
         try {
-            ActionResult result = action.handler().run(inputs);
-            return reply(node, request, Status.OK, result.message(), result.data(), started);
+            ActionResult result = handler.run(inputs);
+            return reply(node, request, Status.OK, result.message(), request.dryRun() ? dryRunData(result.data()) : result.data(), started);
         } catch (ActionFailedException e) {
-            return reply(node, request, Status.ABORTED, e.getMessage(), e.data(), started);
+            return reply(node, request, Status.ABORTED, e.getMessage(), request.dryRun() ? dryRunData(e.data()) : e.data(), started);
         } catch (RuntimeException e) {
             LOG.error("{} {} id={} failed unexpectedly", node.identity(), Names.printable(request.qualifiedAction()),
                     Names.printable(request.id()), e);
             return reply(node, request, Status.UNKNOWN_ERROR, "internal error in " + request.qualifiedAction() + ": " + e,
                     Map.of(), started);
         }
+    }
+
+    /** A dry run's reply data: marked, {@code changed} (what would change) moved to {@code would_change}. */
+    static Map<String, Object> dryRunData(Map<String, Object> data) {
+        Map<String, Object> marked = new java.util.LinkedHashMap<>(data);
+        marked.put(Reply.DRY_RUN, true);
+        marked.put(Reply.WOULD_CHANGE, Boolean.TRUE.equals(data.get(Reply.CHANGED)));
+        if (marked.containsKey(Reply.CHANGED)) {
+            marked.put(Reply.CHANGED, false);
+        }
+        return marked;
     }
 
     private static Outcome refused(Node node, Request request, String why, long started) {
@@ -400,7 +425,7 @@ public final class RequestHandler {
     private String record(Node node, Request request, String verdict, String reason, int status) {
         try {
             security.audit().record(new AuditLog.Entry(Instant.now(clock), node.identity(), request.id(), request.caller(),
-                    request.agent(), request.action(), request.params(), verdict, reason, status));
+                    request.agent(), request.action(), request.params(), verdict, reason, status, request.dryRun()));
             return null;
         } catch (IOException | RuntimeException e) {
             return e.getMessage() == null ? e.toString() : e.getMessage();
@@ -421,8 +446,8 @@ public final class RequestHandler {
         } else {
             result = reply.status() + ": " + reply.message();
         }
-        String line = String.format("%s %s%s id=%s caller=%s -> %s (%d ms)", node.identity(), Names.printable(request.qualifiedAction()),
-                describe(request.params()), Names.printable(request.id()), Names.printable(request.caller(), 256), result,
+        String line = String.format("%s %s%s%s id=%s caller=%s -> %s (%d ms)", node.identity(), request.dryRun() ? "DRY RUN " : "",
+                Names.printable(request.qualifiedAction()), describe(request.params()), Names.printable(request.id()), Names.printable(request.caller(), 256), result,
                 reply == null ? 0 : reply.elapsedMs());
         if (refused && !outcome.verdict().equals("invalid")) {
             LOG.warn(line);

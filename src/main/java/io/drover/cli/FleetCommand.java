@@ -44,6 +44,8 @@ abstract class FleetCommand implements Callable<Integer> {
     protected CommandSpec spec;
     /** Hosts that refused discovery, with why: they are reported with the call and make it exit 1. */
     private final SortedMap<String, String> refusedDiscovery = new TreeMap<>();
+    /** Whether the requests go out as dry runs ({@code drover rpc --dry-run}, or {@code DROVER_DRY_RUN=true}). */
+    private boolean dryRunning;
 
     FleetCommand(PrintStream out, PrintStream err) {
         this.out = out;
@@ -73,6 +75,7 @@ abstract class FleetCommand implements Callable<Integer> {
         options.expected();
         validate();
         try (DroverClient client = options.connect()) {
+            dryRunning = client.options().dryRun();
             return run(client);
         }
     }
@@ -129,6 +132,9 @@ abstract class FleetCommand implements Callable<Integer> {
             json.put("agent", result.agent());
             json.put("action", result.action());
             json.put("elapsed_ms", result.elapsed().toMillis());
+            if (dryRunning) {
+                json.put("dry_run", true);
+            }
             List<Map<String, Object>> hosts = new ArrayList<>();
             result.replies().forEach((host, reply) -> hosts.add(host(host, reply.isOk() ? "ok" : "failed", reply)));
             result.missing().forEach((host, why) -> {
@@ -155,6 +161,9 @@ abstract class FleetCommand implements Callable<Integer> {
             summary.put("unexpected", result.unexpected().size());
             summary.put("refused_discovery", refusedDiscovery.size());
             summary.put("changed", result.changed().size());
+            if (dryRunning) {
+                summary.put("would_change", wouldChange(result));
+            }
             json.put("summary", summary);
             if (!table.connection().isEmpty()) {
                 // What happened to the runner's broker connection during the call, as the table's last line says.
@@ -164,11 +173,18 @@ abstract class FleetCommand implements Callable<Integer> {
         } else {
             out.print(table.render());
             String summary = summary(result, table);
+            if (dryRunning) {
+                summary = "DRY RUN (nothing was changed): " + summary + "; " + wouldChange(result) + " would change";
+            }
             out.println(refusedDiscovery.isEmpty() ? summary
                     : summary + "; " + refusedDiscovery.size() + " more refused discovery: " + String.join(", ", refusedDiscovery.keySet()));
         }
         // A host that refused discovery was not asked, but it is one of the hosts the command was for.
         return result.allOk() && refusedDiscovery.isEmpty() ? 0 : 1;
+    }
+
+    private static long wouldChange(CallResult result) {
+        return result.replies().values().stream().filter(reply -> reply.isOk() && reply.wouldChange()).count();
     }
 
     private static Map<String, Object> host(String host, String outcome, Reply reply) {

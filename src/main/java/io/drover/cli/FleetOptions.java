@@ -53,8 +53,19 @@ final class FleetOptions {
     @Option(names = "--json", description = "machine-readable output")
     private boolean json;
 
+    /** Set by {@code drover rpc --dry-run}; the only command whose requests may change a host. */
+    private boolean dryRun;
+
     boolean json() {
         return json;
+    }
+
+    void dryRun(boolean value) {
+        dryRun = value;
+    }
+
+    boolean dryRun() {
+        return dryRun;
     }
 
     /** The runner configuration: these options first, then system properties, then the environment. */
@@ -66,6 +77,7 @@ final class FleetOptions {
         put(overrides, issuer, Constants.ISSUER_PROPERTY_NAME);
         put(overrides, timeout, Constants.STEP_TIMEOUT_PROPERTY_NAME);
         put(overrides, discoveryTimeout, Constants.DISCOVERY_TIMEOUT_PROPERTY_NAME);
+        put(overrides, dryRun ? "true" : null, Constants.DRY_RUN_PROPERTY_NAME);
         return RunnerConfig.read(name -> overrides.containsKey(name) ? overrides.get(name) : System.getProperty(name), System::getenv);
     }
 

@@ -8,6 +8,7 @@ import io.drover.client.DroverClient;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
@@ -29,6 +30,9 @@ final class RpcCommand extends FleetCommand {
     private String action;
     @Parameters(index = "2..*", paramLabel = "PARAM", description = "key=value or key:=json")
     private List<String> params = new ArrayList<>();
+    @Option(names = "--dry-run", description = {"ask every host what the action would do, changing nothing (the request is "
+            + "marked and signed as a dry run; agents too old to know dry runs refuse it). Default: DROVER_DRY_RUN / -Ddrover.dry-run"})
+    private boolean dryRun;
     private Call call;
     private static final String CATALOG_SECTION = "drover-catalog";
 
@@ -54,6 +58,7 @@ final class RpcCommand extends FleetCommand {
                 throw usage("'" + param + "' is not key=value or key:=json");
             }
         }
+        options.dryRun(dryRun);
         // Bad input of a built-in agent is refused before connecting, in the words the nodes would reply (exit 2).
         Catalogs.validate(call.agent(), call.action(), call.params());
         this.call = call;

@@ -537,7 +537,7 @@ final class AmqpDroverClient implements DroverClient {
         int ttl = (int) Math.max(1, Math.min(JsonCodec.MAX_TTL_SECONDS, (timeout.toMillis() + 999) / 1000));
         String filterText = filter == null || filter.isAll() ? null : filter.toString();
         Request request = new Request(Request.newId(), options.collective(), agent, action, params, filterText, null,
-                options.caller(), System.currentTimeMillis(), ttl, null);
+                options.caller(), System.currentTimeMillis(), ttl, options.dryRun(), null);
         JsonCodec.check(request);
         return request;
     }

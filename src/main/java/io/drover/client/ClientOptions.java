@@ -21,9 +21,11 @@ import java.util.Objects;
  *                         sent; {@code null} accepts any reply (tests; the runner wants {@code drover.issuer} or the
  *                         explicit {@code drover.insecure.accept-unsigned-replies})
  * @param registry         how discovery cross-checks the fleet registry
+ * @param dryRun           every request goes out as a dry run: nodes say what they would do and change nothing
  */
 public record ClientOptions(String collective, String caller, Duration discoveryTimeout, QuietWindowPolicy quietWindow,
-                            Duration callTimeout, RequestSigner signer, ReplyVerifier replyVerifier, RegistryOptions registry) {
+                            Duration callTimeout, RequestSigner signer, ReplyVerifier replyVerifier, RegistryOptions registry,
+                            boolean dryRun) {
     public static final Duration DEFAULT_DISCOVERY_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_QUIET_MINIMUM = Duration.ofMillis(30);
     public static final Duration DEFAULT_QUIET_MAXIMUM = Duration.ofSeconds(1);
@@ -45,41 +47,46 @@ public record ClientOptions(String collective, String caller, Duration discovery
     public static ClientOptions defaults() {
         return new ClientOptions(Names.DEFAULT_COLLECTIVE, defaultCaller(), DEFAULT_DISCOVERY_TIMEOUT,
                 QuietWindowPolicy.adaptive(DEFAULT_QUIET_MINIMUM, DEFAULT_QUIET_MAXIMUM), DEFAULT_CALL_TIMEOUT, null, null,
-                RegistryOptions.defaults());
+                RegistryOptions.defaults(), false);
     }
 
     public ClientOptions withCollective(String value) {
-        return new ClientOptions(value, caller, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier, registry);
+        return new ClientOptions(value, caller, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier, registry, dryRun);
     }
 
     public ClientOptions withCaller(String value) {
-        return new ClientOptions(collective, value, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier, registry);
+        return new ClientOptions(collective, value, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier, registry, dryRun);
     }
 
     public ClientOptions withDiscoveryTimeout(Duration value) {
-        return new ClientOptions(collective, caller, value, quietWindow, callTimeout, signer, replyVerifier, registry);
+        return new ClientOptions(collective, caller, value, quietWindow, callTimeout, signer, replyVerifier, registry, dryRun);
     }
 
     public ClientOptions withQuietWindow(QuietWindowPolicy value) {
-        return new ClientOptions(collective, caller, discoveryTimeout, value, callTimeout, signer, replyVerifier, registry);
+        return new ClientOptions(collective, caller, discoveryTimeout, value, callTimeout, signer, replyVerifier, registry, dryRun);
     }
 
     public ClientOptions withCallTimeout(Duration value) {
-        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, value, signer, replyVerifier, registry);
+        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, value, signer, replyVerifier, registry, dryRun);
     }
 
     /** Signs requests with {@code value}; the caller becomes the key's name. */
     public ClientOptions withSigner(RequestSigner value) {
         return new ClientOptions(collective, value == null ? caller : value.caller(), discoveryTimeout, quietWindow, callTimeout,
-                value, replyVerifier, registry);
+                value, replyVerifier, registry, dryRun);
     }
 
     public ClientOptions withReplyVerifier(ReplyVerifier value) {
-        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, callTimeout, signer, value, registry);
+        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, callTimeout, signer, value, registry, dryRun);
     }
 
     public ClientOptions withRegistry(RegistryOptions value) {
-        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier, value);
+        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier, value, dryRun);
+    }
+
+    /** Every request as a dry run ({@code true}) or as one that acts. */
+    public ClientOptions withDryRun(boolean value) {
+        return new ClientOptions(collective, caller, discoveryTimeout, quietWindow, callTimeout, signer, replyVerifier, registry, value);
     }
 
     /** {@code user@host}. */

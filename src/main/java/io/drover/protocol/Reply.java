@@ -39,6 +39,13 @@ public record Reply(
         @JsonProperty("certificate") String certificate,
         @JsonProperty("signature") String signature) {
 
+    /** Data output of idempotent actions: whether this run changed anything (false in a dry run). */
+    public static final String CHANGED = "changed";
+    /** Data output of every action run as a dry run: {@code true}. */
+    public static final String DRY_RUN = "dry_run";
+    /** Data output of a dry run: whether the action would change anything, mirroring {@link #CHANGED}. */
+    public static final String WOULD_CHANGE = "would_change";
+
     @JsonCreator
     public Reply {
         Objects.requireNonNull(status, "status");
@@ -70,6 +77,16 @@ public record Reply(
     /** The {@code changed} output of idempotent actions; false when the action does not report it. */
     public boolean changed() {
         return Boolean.TRUE.equals(data.get("changed"));
+    }
+
+    /** Whether the node answered this as a dry run: it changed nothing, and its data is a prediction. */
+    public boolean dryRun() {
+        return Boolean.TRUE.equals(data.get(DRY_RUN));
+    }
+
+    /** The {@code would_change} output of a dry run; false when there is none. */
+    public boolean wouldChange() {
+        return Boolean.TRUE.equals(data.get(WOULD_CHANGE));
     }
 
     /** A data output, or {@code null}. */

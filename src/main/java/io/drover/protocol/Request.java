@@ -1,5 +1,6 @@
 package io.drover.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -24,10 +25,14 @@ import java.util.UUID;
  * @param caller     who sent the request
  * @param created    creation time, epoch milliseconds
  * @param ttl        seconds after {@code created} during which the request may be acted on
+ * @param dryRun     {@code true}: report what the action would do and change nothing. Written only when true, so a
+ *                   real request is byte for byte what it always was, and an agent that does not know the field
+ *                   refuses a dry run as malformed (unknown field) instead of acting on it; covered by the signature
  * @param signature  signature over the canonical envelope, or {@code null} when unsigned
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-@JsonPropertyOrder({"id", "collective", "agent", "action", "params", "filter", "targets", "caller", "created", "ttl", "signature"})
+@JsonPropertyOrder({"id", "collective", "agent", "action", "params", "filter", "targets", "caller", "created", "ttl", "dry_run",
+        "signature"})
 public record Request(
         @JsonProperty(value = "id", required = true) String id,
         @JsonProperty(value = "collective", required = true) String collective,
@@ -39,11 +44,21 @@ public record Request(
         @JsonProperty(value = "caller", required = true) String caller,
         @JsonProperty(value = "created", required = true) long created,
         @JsonProperty(value = "ttl", required = true) int ttl,
+        @JsonProperty("dry_run") @JsonInclude(JsonInclude.Include.NON_DEFAULT) Boolean dryRun,
         @JsonProperty("signature") String signature) {
 
+    @JsonCreator
     public Request {
         params = params == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(params));
         targets = targets == null ? null : List.copyOf(targets);
+        // Absent (or null) is false: never null, so a decoded request and the one sent compare and encode alike.
+        dryRun = Boolean.TRUE.equals(dryRun);
+    }
+
+    /** A request that acts (not a dry run). */
+    public Request(String id, String collective, String agent, String action, Map<String, Object> params, String filter,
+                   List<String> targets, String caller, long created, int ttl, String signature) {
+        this(id, collective, agent, action, params, filter, targets, caller, created, ttl, false, signature);
     }
 
     /** A fresh random request id. */
@@ -63,12 +78,17 @@ public record Request(
 
     /** The same request addressed to other targets. */
     public Request withTargets(List<String> newTargets) {
-        return new Request(id, collective, agent, action, params, filter, newTargets, caller, created, ttl, signature);
+        return new Request(id, collective, agent, action, params, filter, newTargets, caller, created, ttl, dryRun, signature);
     }
 
     /** The same request carrying a signature. */
     public Request withSignature(String newSignature) {
-        return new Request(id, collective, agent, action, params, filter, targets, caller, created, ttl, newSignature);
+        return new Request(id, collective, agent, action, params, filter, targets, caller, created, ttl, dryRun, newSignature);
+    }
+
+    /** The same request as a dry run ({@code true}) or as one that acts; the signature must be made again. */
+    public Request withDryRun(boolean newDryRun) {
+        return new Request(id, collective, agent, action, params, filter, targets, caller, created, ttl, newDryRun, signature);
     }
 
     /** {@code agent.action}, the way logs and reports name an action. */

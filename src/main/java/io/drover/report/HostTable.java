@@ -56,8 +56,7 @@ public final class HostTable {
             Reply reply = entry.getValue();
             String problem = (reply.isOk() || anyStatus) && check != null ? check.apply(reply) : null;
             String outcome = problem != null ? MISMATCH : !reply.isOk() && !anyStatus ? FAILED : OK;
-            table.rows.add(new Row(entry.getKey(), outcome, reply.status().toString(),
-                    reply.data().containsKey("changed") ? String.valueOf(reply.changed()) : "",
+            table.rows.add(new Row(entry.getKey(), outcome, reply.status().toString(), changed(reply),
                     problem != null ? problem : reply.message(), reply.elapsedMs() + " ms"));
         }
         result.missing().forEach((host, why) -> table.rows.add(new Row(host, NO_REPLY, "-", "", why, "")));
@@ -66,6 +65,14 @@ public final class HostTable {
         table.rows.sort((a, b) -> a.host().compareTo(b.host()));
         table.connection = result.connectionSummary();
         return table;
+    }
+
+    /** The changed column: {@code true}/{@code false}, in a dry run {@code would: true}/{@code would: false}; empty when not reported. */
+    private static String changed(Reply reply) {
+        if (!reply.data().containsKey(Reply.CHANGED)) {
+            return "";
+        }
+        return reply.dryRun() ? "would: " + reply.wouldChange() : String.valueOf(reply.changed());
     }
 
     /**

@@ -124,6 +124,13 @@ public final class Constants {
      */
     public static final String HOSTS_PROPERTY_NAME = "drover.hosts";
 
+    /**
+     * {@code true}: a dry run. Every request goes out marked as one (signed with the mark); agents check it as usual,
+     * then say what they would do and change nothing; Then steps check the predicted state, and every step table,
+     * summary and recap says DRY RUN (see docs/steps.md). {@code true} or {@code false}; default: {@code false}.
+     */
+    public static final String DRY_RUN_PROPERTY_NAME = "drover.dry-run";
+
     private Constants() {
     }
 }

@@ -24,7 +24,8 @@ import java.util.function.Function;
  *
  * @param broker        broker URIs, credentials and TLS, or empty for the sandbox
  * @param sandboxFleet  fleet the sandbox emulates
- * @param clientOptions collective, caller and signing key, reply verifier, discovery timeout and quiet window, step timeout
+ * @param clientOptions collective, caller and signing key, reply verifier, discovery timeout and quiet window, step timeout,
+ *                      dry run ({@value Constants#DRY_RUN_PROPERTY_NAME})
  * @param acceptsUnsignedReplies the lab setting {@value Constants#INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME}: replies
  *                      are not verified (with a broker and no issuer)
  * @param hosts         the hosts the run is narrowed to ({@value Constants#HOSTS_PROPERTY_NAME}), or {@link HostSelection#all()}
@@ -38,6 +39,11 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
     /** A configuration for every host the filters match. */
     public RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, ClientOptions clientOptions, boolean acceptsUnsignedReplies) {
         this(broker, sandboxFleet, clientOptions, acceptsUnsignedReplies, HostSelection.all());
+    }
+
+    /** Whether this run is a dry run ({@value Constants#DRY_RUN_PROPERTY_NAME}): nothing is changed, only predicted. */
+    public boolean dryRun() {
+        return clientOptions.dryRun();
     }
 
     /** A warning for logs and every step summary while replies are not verified. */
@@ -118,6 +124,9 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
         Duration retireAfter = seconds(setting, Constants.FLEET_RETIRE_AFTER_PROPERTY_NAME);
         if (retireAfter != null) {
             options = options.withRegistry(options.registry().withRetireAfter(retireAfter));
+        }
+        if (bool(setting, Constants.DRY_RUN_PROPERTY_NAME, false)) {
+            options = options.withDryRun(true);
         }
         String insecure = setting.apply(Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME);
         if (insecure != null && !insecure.equals("true") && !insecure.equals("false")) {

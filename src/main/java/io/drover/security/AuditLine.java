@@ -44,6 +44,9 @@ final class AuditLine {
         line.put("verdict", entry.verdict());
         line.put("reason", cut(entry.reason()));
         line.put("status", entry.status());
+        if (entry.dryRun()) {
+            line.put("dry_run", true); // only then, so the lines of real runs read as they always did
+        }
         return (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 

@@ -8,12 +8,18 @@ import java.util.Map;
 /**
  * One JSON line per request a node acts on or refuses: time, node, request id, caller, agent, action,
  * params (cut at 4 KiB), verdict ({@code started} before an action runs, {@code ran} after it, {@code refused},
- * {@code denied}, {@code invalid}), reason and status.
+ * {@code denied}, {@code invalid}), reason and status; and {@code "dry_run": true} for a dry run, which changes nothing
+ * (its {@code ran} record is the prediction the node replied).
  */
 public interface AuditLog extends AutoCloseable {
     /** What was decided about one request; {@code status} is -1 when there is no reply (yet). */
     record Entry(Instant time, String node, String requestId, String caller, String agent, String action,
-                 Map<String, Object> params, String verdict, String reason, int status) {
+                 Map<String, Object> params, String verdict, String reason, int status, boolean dryRun) {
+        /** About a request that is not a dry run. */
+        public Entry(Instant time, String node, String requestId, String caller, String agent, String action,
+                     Map<String, Object> params, String verdict, String reason, int status) {
+            this(time, node, requestId, caller, agent, action, params, verdict, reason, status, false);
+        }
     }
 
     /**

@@ -42,6 +42,10 @@ import java.util.function.Function;
  * ({@link RerunFile}). While a {@code within} step runs, {@link #check} waits ({@link HealthGate}). Without a batch step
  * the batch is every discovered host.
  *
+ * <p>In a dry run ({@code -Ddrover.dry-run=true}) every request goes out as one, {@link #act} reports what each host would
+ * do, and {@link #check} checks the state the When steps before it predicted ({@link DryRun}); every summary, table and
+ * the recap say DRY RUN, and the rerun file is left alone.
+ *
  * <p>One per scenario, made by Cucumber's dependency injection (cucumber-picocontainer): a step class, Drover's or
  * your own, receives the scenario's deployment by declaring it as a constructor parameter. Scenarios running in
  * parallel each have their own; they share only the {@link DroverSession}.
@@ -77,6 +81,8 @@ public final class Deployment {
     private Duration gateLimit;
     private boolean gateUsed;
     private final Recap recap = new Recap();
+    /** In a dry run, what the When steps predicted, for the Then steps to check. */
+    private final DryRun dryRun = new DryRun();
 
     /** Made by Cucumber for each scenario; {@link DeploymentHooks} starts it before the scenario's first step. */
     public Deployment() {
@@ -141,7 +147,8 @@ public final class Deployment {
             return;
         }
         SortedSet<String> failed = recap.failed();
-        String title = String.format(java.util.Locale.ROOT, "Recap of %,d host%s: %s", recap.rows().size(), recap.rows().size() == 1 ? "" : "s",
+        String title = String.format(java.util.Locale.ROOT, "%sRecap of %,d host%s: %s", dryRunning() ? DryRun.LABEL
+                        + " (nothing was changed; 'changed' means 'would change'): " : "", recap.rows().size(), recap.rows().size() == 1 ? "" : "s",
                 recap.counts());
         LOG.info(title);
         // Text attachments are printed by the console formatters as well as kept in the reports.
@@ -152,9 +159,10 @@ public final class Deployment {
         } else {
             scenario.attach(title + "\n" + recap.render(), "text/plain", "recap");
         }
-        Path rerun;
+        Path rerun = null;
         try {
-            rerun = RerunFile.record(session, failed);
+            // A dry run changed nothing, so the hosts of the last real run remain the ones to rerun.
+            rerun = dryRunning() ? null : RerunFile.record(session, failed);
         } catch (java.io.IOException | RuntimeException e) {
             throw new AssertionError("Cannot write " + RerunFile.PATH + " (" + e.getMessage() + "); the failed hosts are: "
                     + String.join(", ", failed), e);
@@ -171,10 +179,11 @@ public final class Deployment {
             if (left > 0) {
                 named.append("  ... and ").append(left).append(" more (see the recap and ").append(RerunFile.PATH).append(")\n");
             }
-            throw new AssertionError(failed.size() + " host" + (failed.size() == 1 ? "" : "s") + " failed within the failure budget, "
+            throw new AssertionError((dryRunning() ? DryRun.LABEL + ": " : "") + failed.size() + " host" + (failed.size() == 1 ? "" : "s") + " failed within the failure budget, "
                     + "so every step passed, but the deploy did not reach " + (failed.size() == 1 ? "it" : "them") + ":\n" + named
-                    + "Fix " + (failed.size() == 1 ? "it" : "them") + " and deploy to " + (failed.size() == 1 ? "it" : "them")
-                    + " alone with -D" + io.drover.runner.Constants.HOSTS_PROPERTY_NAME + "=@" + rerun + ".");
+                    + "Fix " + (failed.size() == 1 ? "it" : "them") + (rerun == null ? " and run the " + DryRun.LABEL.toLowerCase(java.util.Locale.ROOT)
+                    + " again (it leaves " + RerunFile.PATH + " alone)." : " and deploy to " + (failed.size() == 1 ? "it" : "them")
+                    + " alone with -D" + io.drover.runner.Constants.HOSTS_PROPERTY_NAME + "=@" + rerun + "."));
         }
     }
 
@@ -296,7 +305,8 @@ public final class Deployment {
             discovery = narrow(discovery, only);
         }
         hosts = discovery.identities();
-        String summary = String.format("Discovered %d host%s matching %s in %d ms (%s%s)", hosts.size(), hosts.size() == 1 ? "" : "s",
+        String summary = String.format("%sDiscovered %d host%s matching %s in %d ms (%s%s)", dryRunning() ? DryRun.LABEL
+                + " (requests are marked as dry runs; nothing will be changed): " : "", hosts.size(), hosts.size() == 1 ? "" : "s",
                 filter.describe(), discovery.elapsed().toMillis(), discovery.ended().description(),
                 discovery.firstReply() == null ? "" : String.format("; first reply after %d ms, quiet window %d ms",
                         discovery.firstReply().toMillis(), discovery.quietWindow().toMillis()))
@@ -441,18 +451,33 @@ public final class Deployment {
             return new CallResult("", call.agent(), call.action(), targets, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), 0,
                     Duration.ZERO);
         }
+        // In a dry run a Then step checks what the When steps predicted; a gate has nothing to wait for then.
+        DryRun.Prediction prediction = dryRunning() ? dryRun.latest(call) : null;
+        // A When step is simulated against the hosts' current state: an earlier step's prediction is only named.
+        DryRun.Prediction earlier = problem == null ? prediction : null;
+        prediction = problem == null ? null : prediction;
         if (gateLimit != null && problem != null) {
             gateUsed = true;
-            return gate(call, what, problem, anyStatus, batch, targets);
+            if (prediction == null) {
+                return gate(call, what, problem, anyStatus, batch, targets);
+            }
         }
-        CallResult result = call(call, what, targets, stepTimeout);
+        CallResult result = prediction != null ? predicted(call, what, targets, prediction) : call(call, what, targets, stepTimeout);
         HostTable table = HostTable.of(result, problem, anyStatus);
+        SortedSet<String> changed = dryRunning() ? DryRun.wouldChange(result) : result.changed();
         String summary = String.format("%s (%s): %d of %d hosts OK%s in %d ms", what, result.qualifiedAction(), table.okCount(),
-                targets.size(), problem == null ? ", " + result.changed().size() + " changed" : "", result.elapsed().toMillis());
+                targets.size(), problem == null ? ", " + changed.size() + (dryRunning() ? " would change" : " changed")
+                        + (earlier != null ? " (judged against the hosts' current state, not the state '" + earlier.step()
+                        + "' predicted, which a real run would have made by now)" : "")
+                        : prediction != null ? ", as predicted by '" + prediction.step() + "' (the predicted hosts were not asked)" : "",
+                result.elapsed().toMillis());
         report(summary, table.render(), () -> OutcomeSummary.of(table), targets.size(), result.qualifiedAction() + " per host");
         recap.reached(targets, what);
         if (problem == null) {
-            recap.changed(result.changed());
+            recap.changed(changed);
+            if (dryRunning()) {
+                dryRun.predicted(call, what, result);
+            }
         }
         if (table.failures().isEmpty()) {
             LOG.debug(summary);
@@ -482,6 +507,28 @@ public final class Deployment {
         requestIds.add(result.requestId());
         timedOut += (int) result.missing().values().stream().filter(why -> why.startsWith(CallResult.NO_REPLY_WITHIN)).count();
         return result;
+    }
+
+    /**
+     * A Then step's answers in a dry run, from {@code prediction}; the targets it has no answer for are asked (read-only).
+     */
+    private CallResult predicted(Call call, String what, SortedSet<String> targets, DryRun.Prediction prediction) {
+        long started = System.nanoTime();
+        SortedMap<String, Reply> replies = new TreeMap<>(prediction.answersFor(call, targets));
+        SortedSet<String> rest = new TreeSet<>(targets);
+        rest.removeAll(replies.keySet());
+        if (rest.isEmpty()) {
+            return new CallResult("", call.agent(), call.action(), targets, replies, new TreeMap<>(), new TreeMap<>(), 0,
+                    Duration.ofNanos(System.nanoTime() - started));
+        }
+        CallResult asked = call(call, what, rest, stepTimeout);
+        replies.putAll(asked.replies());
+        return new CallResult(asked.requestId(), call.agent(), call.action(), targets, replies, asked.missing(), asked.unexpected(),
+                asked.duplicates(), Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private boolean dryRunning() {
+        return started().config().dryRun();
     }
 
     /** A Then step under {@code within}: asks again the hosts not yet in the stated state, see {@link HealthGate}. */
@@ -531,6 +578,10 @@ public final class Deployment {
      * table goes to the reports only (attached as bytes, which the pretty console names but does not print).
      */
     private void report(String summary, String table, java.util.function.Supplier<String> grouped, int hostCount, String name) {
+        if (dryRunning()) {
+            summary = DryRun.LABEL + " (nothing was changed): " + summary;
+            name = DryRun.LABEL + " " + name;
+        }
         if (started().config().acceptsUnsignedReplies()) {
             summary += "\nWARNING: " + RunnerConfig.UNVERIFIED_REPLIES_WARNING;
             LOG.warn("{}: {}", name, RunnerConfig.UNVERIFIED_REPLIES_WARNING);

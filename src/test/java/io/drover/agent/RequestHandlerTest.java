@@ -599,4 +599,72 @@ class RequestHandlerTest {
         assertEquals(Status.ABORTED, reply.status(), reply.message());
         assertTrue(reply.message().startsWith("refused: request expired"), reply.message());
     }
+
+    @Test
+    void aDryRunSaysWhatTheActionWouldDoChangesNothingAndIsAuditedAsOne() throws Exception {
+        RecordingAudit audit = new RecordingAudit();
+        RequestHandler handler = auditing(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), audit);
+        long pid = httpdPid();
+        Request request = block("192.0.2.20", 60).withDryRun(true);
+        Reply reply = handler.handle(node, request).orElseThrow();
+        assertEquals(Status.OK, reply.status(), reply.message());
+        assertEquals("would block 192.0.2.20", reply.message());
+        assertEquals(Map.of("changed", false, "would_change", true, "dry_run", true, "address", "192.0.2.20", "blocked", true),
+                reply.data());
+        assertTrue(reply.dryRun());
+        assertTrue(reply.wouldChange());
+        assertFalse(reply.changed());
+        assertEquals(List.of(), firewall().listBlocked(), "a dry run changes nothing");
+        assertEquals(List.of("started", "ran"), audit.verdicts(request));
+        assertTrue(audit.entries.stream().allMatch(AuditLog.Entry::dryRun), "both records say dry run");
+
+        Reply restart = handler.handle(node, new Request(newId(), "drover", "service", "restart", Map.of("service", "httpd"), null,
+                List.of(IDENTITY), "alice", NOW, 60, true, null)).orElseThrow();
+        assertEquals("would restart httpd", restart.message());
+        assertTrue(restart.wouldChange());
+        assertEquals(pid, httpdPid(), "httpd was not restarted");
+
+        // The same request for real, then its dry run again: now it would change nothing.
+        assertTrue(handler.handle(node, block("192.0.2.20", 60)).orElseThrow().changed());
+        Reply again = handler.handle(node, block("192.0.2.20", 60).withDryRun(true)).orElseThrow();
+        assertEquals("192.0.2.20 is already blocked, nothing to do", again.message());
+        assertFalse(again.wouldChange());
+        assertFalse(audit.entries.get(audit.entries.size() - 3).dryRun(), "the real block is audited as real");
+    }
+
+    @Test
+    void readOnlyActionsRunAsUsualInADryRun() {
+        Reply check = reply(broadcast("nrpe", "run_command", Map.of("command", "check_disk"), null).withDryRun(true));
+        assertEquals(Status.ABORTED, check.status(), "a CRITICAL check is reported as it is");
+        assertEquals("CRITICAL", check.get("state"));
+        assertTrue(check.dryRun());
+        assertFalse(check.wouldChange());
+        Reply ping = reply(broadcast("rpcutil", "ping", Map.of(), null).withDryRun(true));
+        assertEquals("pong", ping.message());
+    }
+
+    @Test
+    void aDryRunOfAnActionWithoutADryRunHandlerCannotBeSimulatedAndRunsNothing() {
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        PluginFactory plain = TestPlugin.named("plain", "no dry runs").action("act", inputs -> {
+            ran.set(true);
+            return io.drover.agent.plugin.ActionResult.changed(true, "acted", Map.of());
+        }).factory();
+        Node plainNode = Node.build(new NodeSpec("plain01", List.of("drover"), Set.of(), Map.of(), Map.of("plain", Map.of())),
+                new Plugins(List.of(new RpcutilAgent.Factory(), plain)));
+        Reply reply = handler.handle(plainNode, broadcast("plain", "act", Map.of(), null).withDryRun(true)).orElseThrow();
+        assertEquals(Status.ABORTED, reply.status());
+        assertTrue(reply.message().startsWith("cannot simulate plain.act: the plain plugin declares no dry-run handler"), reply.message());
+        assertTrue(reply.dryRun());
+        assertFalse(ran.get(), "the real handler never runs in a dry run");
+    }
+
+    @Test
+    void aDryRunIsJudgedLikeAnyRequestBeforeItIsSimulated() {
+        Reply invalid = reply(broadcast("firewall", "block", Map.of("address", "not-an-address"), null).withDryRun(true));
+        assertEquals(Status.INVALID_DATA, invalid.status());
+        Request expired = new Request(newId(), "drover", "firewall", "block", Map.of("address", "192.0.2.21"), null,
+                List.of(IDENTITY), "alice", NOW - 120_000, 60, true, null);
+        assertTrue(reply(expired).message().startsWith("refused: request expired"));
+    }
 }

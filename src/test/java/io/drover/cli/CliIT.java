@@ -183,6 +183,28 @@ class CliIT {
     }
 
     @Test
+    void rpcDryRunSaysWhatWouldHappenAndChangesNothing() throws Exception {
+        Run dry = run(RpcCommand::new, "firewall", "block", "address=10.9.0.1", "--identity", "db1.de.example.com", "--dry-run");
+        assertEquals(0, dry.exit(), dry.err() + dry.out());
+        assertTrue(dry.out().contains("would block 10.9.0.1"), dry.out());
+        assertTrue(dry.out().contains("DRY RUN (nothing was changed): firewall.block: 1 of 1 hosts OK") && dry.out().contains("; 1 would change"),
+                dry.out());
+        Run status = run(RpcCommand::new, "firewall", "is_blocked", "address=10.9.0.1", "--identity", "db1.de.example.com", "--json");
+        assertEquals(false, new ObjectMapper().readTree(status.out()).get("hosts").get(0).get("data").get("blocked").asBoolean(),
+                "the dry run blocked nothing");
+        JsonNode json = new ObjectMapper().readTree(run(RpcCommand::new, "package", "update", "package=mywebapp", "--identity",
+                "db1.de.example.com", "--dry-run", "--json").out());
+        assertTrue(json.get("dry_run").asBoolean());
+        assertEquals(1, json.get("summary").get("would_change").asInt());
+        assertEquals(0, json.get("summary").get("changed").asInt());
+        JsonNode host = json.get("hosts").get(0);
+        assertEquals("would update mywebapp 4.2.6-2.el5 -> 4.2.6-3.el5", host.get("message").asText());
+        assertTrue(host.get("data").get("dry_run").asBoolean());
+        assertEquals("4.2.6-2.el5", new ObjectMapper().readTree(run(RpcCommand::new, "package", "status", "package=mywebapp",
+                "--identity", "db1.de.example.com", "--json").out()).get("hosts").get(0).get("data").get("version").asText());
+    }
+
+    @Test
     void inventoryDescribesANode() throws Exception {
         Run run = run(InventoryCommand::new, "dev3.de.example.com");
         assertEquals(0, run.exit(), run.err());

@@ -186,6 +186,11 @@ final class Lab implements AutoCloseable {
         return client;
     }
 
+    /** Another client of the lab's caller whose every request is a dry run; the caller closes it. */
+    DroverClient dryRunClient() throws Exception {
+        return DroverClient.connect(BrokerConnector.of(List.of(broker.amqpUri())), client.options().withDryRun(true));
+    }
+
     LoadBalancer loadBalancer() {
         return loadBalancer;
     }

@@ -238,6 +238,53 @@ class LabIT {
         assertTrue(ping.allOk(), "the restarted agent answers again: " + ping + "\n" + node.journal(NodeSetup.AGENT_UNIT));
     }
 
+    @Test
+    @Order(100)
+    void aDryRunOfTheSeedOnRealHostsLeavesRulesetsPackageDatabasesAndServicesAsTheyWere() throws Exception {
+        resetToBeforeTheDeploy();
+        Map<String, String> before = hostState();
+        FeatureRun run;
+        try (io.drover.client.DroverClient dry = lab.dryRunClient()) {
+            RunnerConfig config = new RunnerConfig(java.util.Optional.empty(), RunnerConfig.fromEnvironment().sandboxFleet(), dry.options(),
+                    false);
+            DroverSession previous = DroverSession.install(DroverSession.of(config, dry, null));
+            try {
+                run = FeatureRun.of(FEATURE, REPORTS, "dry-run");
+            } finally {
+                DroverSession.install(previous);
+            }
+        }
+        FeatureRun dryRun = run;
+        assertEquals(1, dryRun.passedScenarios(), () -> dryRun.failureMessage().orElse(""));
+        for (FeatureRun.Step step : dryRun.steps()) {
+            System.out.printf("LabIT dry-run %-60s %-7s %6d ms%n", step.text(), step.status(), step.duration().toMillis());
+            step.attachments().forEach(text -> assertTrue(text.startsWith("DRY RUN (nothing was changed): "), text));
+        }
+        String update = String.join("\n", dryRun.steps().stream().filter(step -> step.text().equals(UPDATE)).findFirst().orElseThrow()
+                .attachments());
+        for (String target : lab.targets()) {
+            assertTrue(update.contains("| " + target + " ") && update.contains("would update mywebapp " + OLD + " -> " + NEW), update);
+        }
+        assertEquals(before, hostState(), "every node's ruleset, package database and service is as before the dry run");
+        assertEquals(lab.loadBalancer().expect(lab.targets(), "connected mywebapp " + OLD, "connected mywebapp " + OLD),
+                lab.loadBalancer().probeUntilConnected(SERVICE_START), "no node left the load balancer, none was updated");
+    }
+
+    /**
+     * Per node, what a deploy changes: {@code iptables-save} (without its dated comments and packet counters), the dpkg
+     * status file's SHA-256, and mywebapp's unit state, main pid and invocation.
+     */
+    private static Map<String, String> hostState() throws Exception {
+        Map<String, String> state = new TreeMap<>();
+        for (LabNode node : lab.nodes().values()) {
+            String rules = node.check("iptables-save").lines().filter(line -> !line.startsWith("#"))
+                    .map(line -> line.replaceAll("\\[\\d+:\\d+\\]", "[-:-]")).reduce("", (a, b) -> a + b + "\n");
+            state.put(node.identity(), rules + node.check("sha256sum", "/var/lib/dpkg/status")
+                    + node.unit("mywebapp.service", "ActiveState", "MainPID", "InvocationID"));
+        }
+        return state;
+    }
+
     /** mywebapp back to the old version and nothing blocked, through the agents. */
     private static void resetToBeforeTheDeploy() {
         TreeSet<String> targets = new TreeSet<>(lab.targets());

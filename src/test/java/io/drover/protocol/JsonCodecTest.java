@@ -172,6 +172,59 @@ class JsonCodecTest {
     }
 
     @Test
+    void aDryRunIsMarkedInTheEnvelopeAndItsCanonicalFormAndARealRequestIsUnchanged() {
+        String real = new String(codec.encode(request()), StandardCharsets.UTF_8);
+        assertFalse(real.contains("dry_run"), "a request that acts is written as before the field existed: " + real);
+        Request dry = request().withDryRun(true);
+        String text = new String(codec.encode(dry), StandardCharsets.UTF_8);
+        assertTrue(text.endsWith("\"ttl\":30,\"dry_run\":true,\"signature\":null}"), text);
+        assertTrue(new String(codec.canonical(dry.withSignature("ed25519:x")), StandardCharsets.UTF_8).contains("\"dry_run\":true"));
+        Request decoded = codec.decodeRequest(codec.encode(dry));
+        assertTrue(decoded.dryRun());
+        assertEquals(dry, decoded);
+        assertFalse(codec.decodeRequest(codec.encode(request())).dryRun());
+        // Removing the mark changes the signed bytes and the digest, so a relay cannot turn a dry run into a real one.
+        assertFalse(java.util.Arrays.equals(codec.canonical(dry), codec.canonical(request())));
+        assertFalse(codec.digest(dry).equals(codec.digest(request())));
+    }
+
+    @Test
+    void aDecoderThatDoesNotKnowDryRunsRefusesOneInsteadOfActingOnIt() {
+        // What an agent from before the field does: its codec refuses unknown fields, so the request is dropped unread.
+        com.fasterxml.jackson.databind.ObjectMapper older = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+        byte[] dry = codec.encode(request().withDryRun(true));
+        assertThrows(com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException.class,
+                () -> older.readValue(dry, OlderRequest.class));
+        assertEquals("block", assertDoesNotThrowRead(older, codec.encode(request())).action());
+        ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decodeRequest(json(
+                new String(dry, StandardCharsets.UTF_8).replace("\"dry_run\":true", "\"dry_run\":\"yes\""))));
+        assertTrue(e.getMessage().startsWith("malformed request"), e.getMessage());
+    }
+
+    private static OlderRequest assertDoesNotThrowRead(com.fasterxml.jackson.databind.ObjectMapper mapper, byte[] body) {
+        try {
+            return mapper.readValue(body, OlderRequest.class);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The request envelope as agents before dry runs declared it. */
+    record OlderRequest(@com.fasterxml.jackson.annotation.JsonProperty("id") String id,
+                        @com.fasterxml.jackson.annotation.JsonProperty("collective") String collective,
+                        @com.fasterxml.jackson.annotation.JsonProperty("agent") String agent,
+                        @com.fasterxml.jackson.annotation.JsonProperty("action") String action,
+                        @com.fasterxml.jackson.annotation.JsonProperty("params") Map<String, Object> params,
+                        @com.fasterxml.jackson.annotation.JsonProperty("filter") String filter,
+                        @com.fasterxml.jackson.annotation.JsonProperty("targets") List<String> targets,
+                        @com.fasterxml.jackson.annotation.JsonProperty("caller") String caller,
+                        @com.fasterxml.jackson.annotation.JsonProperty("created") long created,
+                        @com.fasterxml.jackson.annotation.JsonProperty("ttl") int ttl,
+                        @com.fasterxml.jackson.annotation.JsonProperty("signature") String signature) {
+    }
+
+    @Test
     void unknownFieldIsNamed() {
         String body = "{\"id\":\"0b6f0d2e\",\"collective\":\"drover\",\"agent\":\"firewall\",\"action\":\"block\","
                 + "\"caller\":\"a\",\"created\":1,\"ttl\":30,\"sudo\":true}";

@@ -108,4 +108,17 @@ class HostTableTest {
                 + "OK at 31.2 s: blocked 192.168.1.1 "), table);
         assertTrue(table.contains("answered after the step gave up: status 1 aborted at 45 s: iptables failed"), table);
     }
+
+    @Test
+    void aDryRunsChangedColumnSaysWhatWouldChange() {
+        Reply would = new Reply(ID, "web1", "firewall", "block", Status.OK, "would block 192.168.1.1",
+                Map.of("changed", false, "would_change", true, "dry_run", true), 3);
+        Reply status = new Reply(ID, "web2", "firewall", "is_blocked", Status.OK, "192.168.1.1 is not blocked",
+                Map.of("blocked", false, "would_change", false, "dry_run", true), 3);
+        CallResult result = new CallResult(ID, "firewall", "block", new TreeSet<>(List.of("web1", "web2")),
+                new TreeMap<>(Map.of("web1", would, "web2", status)), new TreeMap<>(), new TreeMap<>(), 0, Duration.ofSeconds(1));
+        List<HostTable.Row> rows = HostTable.of(result).rows();
+        assertEquals("would: true", rows.get(0).changed());
+        assertEquals("", rows.get(1).changed(), "a read-only action reports no change column");
+    }
 }

@@ -101,4 +101,15 @@ class RunnerConfigTest {
             assertEquals(name + " (or " + RunnerConfig.environmentName(name) + ") must be true or false, got 'yes'", e.getMessage());
         }
     }
+
+    @Test
+    void aDryRunIsTrueOrFalseAndMarksTheClient() {
+        assertFalse(read().dryRun());
+        assertFalse(read().clientOptions().dryRun());
+        assertTrue(read(Constants.DRY_RUN_PROPERTY_NAME, "true").clientOptions().dryRun());
+        assertFalse(read(Constants.DRY_RUN_PROPERTY_NAME, "false").dryRun());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(Constants.DRY_RUN_PROPERTY_NAME, "yes"));
+        assertTrue(e.getMessage().contains("drover.dry-run (or DROVER_DRY_RUN) must be true or false"), e.getMessage());
+        assertTrue(RunnerConfig.read(name -> null, name -> name.equals("DROVER_DRY_RUN") ? "true" : null).dryRun());
+    }
 }

@@ -129,4 +129,17 @@ class AuditLogTest {
         assertEquals("mallory\\u202e\\u200bnimda", line.get("caller").asText(), "the caller is escaped as in the agent's log");
         assertEquals("10.0.0.1\u2066x", line.get("params").get("address").asText(), "params stay exact JSON, escaped on disk");
     }
+
+    @Test
+    void aDryRunIsRecordedAsOneAndARealRunReadsAsBefore() throws Exception {
+        Path file = dir.resolve("audit.log");
+        try (AuditLog audit = AuditLog.toFile(file)) {
+            audit.record(new AuditLog.Entry(Instant.parse("2026-11-24T10:00:00Z"), "web01", "id-00000001", "alice", "package", "update",
+                    Map.of("package", "mywebapp"), "ran", null, 0, true));
+            audit.record(entry("id-00000002", "alice", Map.of(), "ran"));
+        }
+        List<JsonNode> lines = lines(file);
+        assertTrue(lines.get(0).get("dry_run").asBoolean());
+        assertEquals(null, lines.get(1).get("dry_run"), "no dry_run field on the record of a real run");
+    }
 }

@@ -29,8 +29,17 @@ public final class AgentHarness {
 
     /** Sends a broadcast request for {@code agent.action} and returns the node's reply. */
     public Reply call(String agent, String action, Map<String, Object> params) {
+        return send(agent, action, params, false);
+    }
+
+    /** Sends {@code agent.action} as a dry run and returns the node's reply. */
+    public Reply dryRun(String agent, String action, Map<String, Object> params) {
+        return send(agent, action, params, true);
+    }
+
+    private Reply send(String agent, String action, Map<String, Object> params, boolean dryRun) {
         Request request = new Request(Request.newId(), "drover", agent, action, params, null, null, "test",
-                System.currentTimeMillis(), 60, null);
+                System.currentTimeMillis(), 60, dryRun, null);
         return handler.handle(node, request).orElseThrow(() -> new AssertionError("no reply to " + agent + "." + action));
     }
 }

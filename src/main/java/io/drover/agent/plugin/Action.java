@@ -10,17 +10,20 @@ import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
- * An action of an agent plugin: its catalog declaration bound to the handler that runs it, and any checks of
- * its inputs only the node can make. Made by {@link Actions}, which keeps plugins and catalogs in step.
+ * An action of an agent plugin: its catalog declaration bound to the handler that runs it, the handler that answers
+ * it in a dry run (if any), and any checks of its inputs only the node can make. Made by {@link Actions}, which keeps
+ * plugins and catalogs in step.
  */
 public final class Action {
     private final ActionSpec spec;
     private final ActionHandler handler;
+    private final ActionHandler dryRun;
     private final Map<String, UnaryOperator<String>> checks;
 
-    Action(ActionSpec spec, ActionHandler handler, Map<String, UnaryOperator<String>> checks) {
+    Action(ActionSpec spec, ActionHandler handler, ActionHandler dryRun, Map<String, UnaryOperator<String>> checks) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.handler = Objects.requireNonNull(handler, "handler");
+        this.dryRun = dryRun;
         this.checks = Map.copyOf(checks);
     }
 
@@ -35,6 +38,15 @@ public final class Action {
 
     public ActionHandler handler() {
         return handler;
+    }
+
+    /**
+     * What answers this action in a dry run: a handler that changes nothing and returns what {@link #handler()} would
+     * (its {@code changed} meaning "would change"), or the handler itself for an action that only reads; {@code null}
+     * when the plugin cannot simulate the action, which a dry run then answers "cannot simulate" (never a fake OK).
+     */
+    public ActionHandler dryRunHandler() {
+        return dryRun;
     }
 
     /**

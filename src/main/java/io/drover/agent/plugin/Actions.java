@@ -15,10 +15,16 @@ import java.util.function.UnaryOperator;
  * Binds a plugin's handlers to the actions of its catalog, by name. Binding a handler to an action the catalog
  * does not declare, or leaving a declared action without one, fails when the plugin is created, with an error
  * naming both sides, so a plugin can never offer what its catalog does not say or say what it does not do.
+ *
+ * <p>Dry runs: {@link #on(String, ActionHandler, ActionHandler)} gives an action that changes the host a second handler
+ * that says what the first would do, asking the host only read-only questions; {@link #readOnly} binds an action that
+ * changes nothing, which then runs as usual in a dry run. An action bound with {@link #on(String, ActionHandler)} alone
+ * cannot be simulated: a dry run of it answers status 1, "cannot simulate ...".
  */
 public final class Actions {
     private final AgentCatalog catalog;
     private final Map<String, ActionHandler> handlers = new LinkedHashMap<>();
+    private final Map<String, ActionHandler> dryRuns = new HashMap<>();
     private final Map<String, Map<String, UnaryOperator<String>>> checks = new HashMap<>();
 
     private Actions(AgentCatalog catalog) {
@@ -34,13 +40,30 @@ public final class Actions {
         return catalog;
     }
 
-    /** Runs {@code action} with {@code handler}. */
+    /** Runs {@code action} with {@code handler}; a dry run of it answers "cannot simulate". */
     public Actions on(String action, ActionHandler handler) {
         requireDeclared(action);
-        if (handlers.putIfAbsent(action, handler) != null) {
+        if (handlers.putIfAbsent(action, java.util.Objects.requireNonNull(handler, "handler")) != null) {
             throw new ConfigException("Plugin " + catalog.name() + " binds two handlers to its action '" + action + "'");
         }
         return this;
+    }
+
+    /**
+     * Runs {@code action} with {@code handler}, and answers a dry run of it with {@code dryRun}: a handler that changes
+     * nothing, asks the host only read-only questions, and returns what {@code handler} would, with {@code changed}
+     * saying whether it would change anything ({@link ActionResult#changed}); the node marks its reply as a dry run.
+     * It throws {@link ActionFailedException} when the action would fail, or when it cannot tell ("cannot simulate ...").
+     */
+    public Actions on(String action, ActionHandler handler, ActionHandler dryRun) {
+        on(action, handler);
+        dryRuns.put(action, java.util.Objects.requireNonNull(dryRun, "dryRun"));
+        return this;
+    }
+
+    /** Runs {@code action}, which changes nothing on the host, with {@code handler}; in a dry run too. */
+    public Actions readOnly(String action, ActionHandler handler) {
+        return on(action, handler, handler);
     }
 
     /**
@@ -72,7 +95,7 @@ public final class Actions {
         }
         List<Action> bound = new ArrayList<>();
         for (ActionSpec spec : catalog.actions()) {
-            bound.add(new Action(spec, handlers.get(spec.name()), checks.getOrDefault(spec.name(), Map.of())));
+            bound.add(new Action(spec, handlers.get(spec.name()), dryRuns.get(spec.name()), checks.getOrDefault(spec.name(), Map.of())));
         }
         return List.copyOf(bound);
     }

@@ -1,6 +1,7 @@
 package io.drover.agents.firewall;
 
 import io.drover.agent.command.Programs;
+import io.drover.agent.plugin.ActionFailedException;
 import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.Actions;
 import io.drover.agent.plugin.ProviderPlugin;
@@ -28,23 +29,40 @@ public final class FirewallAgent extends ProviderPlugin<FirewallProvider> {
                     boolean changed = provider.block(address);
                     return ActionResult.changed(changed, changed ? "blocked " + address : address + " was already blocked",
                             Map.of(ADDRESS, address.toString(), BLOCKED, true));
+                }, inputs -> {
+                    IpAddress address = IpAddress.parse(inputs.string(ADDRESS));
+                    boolean would = provider.wouldBlock(address);
+                    return ActionResult.changed(would, would ? "would block " + address : address + " is already blocked, nothing to do",
+                            Map.of(ADDRESS, address.toString(), BLOCKED, true));
                 })
                 .on(UNBLOCK, inputs -> {
                     IpAddress address = IpAddress.parse(inputs.string(ADDRESS));
                     boolean changed = provider.unblock(address);
                     return ActionResult.changed(changed, changed ? "unblocked " + address : address + " was not blocked",
                             Map.of(ADDRESS, address.toString(), BLOCKED, false));
-                })
-                .on(IS_BLOCKED, inputs -> {
+                }, inputs -> {
                     IpAddress address = IpAddress.parse(inputs.string(ADDRESS));
-                    boolean blocked = provider.isBlocked(address);
-                    return ActionResult.of(address + (blocked ? " is blocked" : " is not blocked"),
-                            Map.of(ADDRESS, address.toString(), BLOCKED, blocked));
+                    boolean would = provider.blockedNow(address);
+                    return ActionResult.changed(would, would ? "would unblock " + address : address + " is not blocked, nothing to do",
+                            Map.of(ADDRESS, address.toString(), BLOCKED, false));
                 })
-                .on(LIST_BLOCKED, inputs -> {
-                    List<String> blocked = provider.listBlocked();
-                    return ActionResult.of(blocked.size() + " blocked", Map.of(BLOCKED, blocked));
-                }));
+                .on(IS_BLOCKED, inputs -> blockedResult(inputs, provider::isBlocked), inputs -> blockedResult(inputs, provider::blockedNow))
+                .on(LIST_BLOCKED, inputs -> listResult(provider.listBlocked()), inputs -> listResult(provider.listBlockedNow())));
+    }
+
+    /** The question {@code is_blocked} asks: for real, or read-only for a dry run. */
+    private interface BlockedQuery {
+        boolean blocked(IpAddress address) throws ActionFailedException;
+    }
+
+    private static ActionResult blockedResult(io.drover.catalog.Inputs inputs, BlockedQuery query) throws ActionFailedException {
+        IpAddress address = IpAddress.parse(inputs.string(ADDRESS));
+        boolean blocked = query.blocked(address);
+        return ActionResult.of(address + (blocked ? " is blocked" : " is not blocked"), Map.of(ADDRESS, address.toString(), BLOCKED, blocked));
+    }
+
+    private static ActionResult listResult(List<String> blocked) {
+        return ActionResult.of(blocked.size() + " blocked", Map.of(BLOCKED, blocked));
     }
 
     public FirewallProvider firewall() {

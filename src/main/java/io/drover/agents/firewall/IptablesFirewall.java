@@ -110,6 +110,43 @@ final class IptablesFirewall implements FirewallProvider {
         return new ArrayList<>(blocked);
     }
 
+    @Override
+    public synchronized boolean blockedNow(IpAddress address) throws ActionFailedException {
+        String program = programFor(address);
+        return chainExists(program) && present(program, address);
+    }
+
+    @Override
+    public synchronized List<String> listBlockedNow() throws ActionFailedException {
+        Set<String> blocked = new TreeSet<>();
+        for (String program : List.of(iptables, ip6tables)) {
+            CommandResult listing = runner.run(command(program, "-S", chain));
+            if (listing.succeeded()) {
+                blocked.addAll(parseRules(listing));
+            } else if (!missingChain(listing)) {
+                throw new ActionFailedException(listing.describe(), Map.of("exitcode", listing.exitCode()));
+            }
+        }
+        return new ArrayList<>(blocked);
+    }
+
+    /** Whether Drover's chain exists, asked with {@code -S} (read-only); only "no such chain" counts as no. */
+    private boolean chainExists(String program) throws ActionFailedException {
+        CommandResult listing = runner.run(command(program, "-S", chain));
+        if (listing.succeeded()) {
+            return true;
+        }
+        if (missingChain(listing)) {
+            return false;
+        }
+        throw new ActionFailedException(listing.describe(), Map.of("exitcode", listing.exitCode()));
+    }
+
+    /** iptables exits 1 for a chain that does not exist; 2 and up are usage, permission and lock problems. */
+    private static boolean missingChain(CommandResult result) {
+        return !result.timedOut() && result.exitCode() == 1;
+    }
+
     /** Drover's addresses in the output of {@code iptables -S CHAIN}, canonical. */
     List<String> parseRules(CommandResult listing) throws ActionFailedException {
         List<String> addresses = new ArrayList<>();

@@ -101,6 +101,64 @@ final class NftablesFirewall implements FirewallProvider {
         return new ArrayList<>(blocked);
     }
 
+    @Override
+    public synchronized boolean blockedNow(IpAddress address) throws ActionFailedException {
+        return setNow(setFor(address)) != null && present(address);
+    }
+
+    @Override
+    public synchronized List<String> listBlockedNow() throws ActionFailedException {
+        Set<String> blocked = new TreeSet<>();
+        for (String set : List.of(SET4, SET6)) {
+            List<String> entries = setNow(set);
+            if (entries != null) {
+                blocked.addAll(entries);
+            }
+        }
+        return new ArrayList<>(blocked);
+    }
+
+    /** Also says when {@link #block} would fail because the address overlaps an entry already in the interval set. */
+    @Override
+    public synchronized boolean wouldBlock(IpAddress address) throws ActionFailedException {
+        List<String> entries = setNow(setFor(address));
+        if (entries == null) {
+            return true;
+        }
+        if (present(address)) {
+            return false;
+        }
+        List<String> conflicts = new ArrayList<>();
+        for (String entry : entries) {
+            if (IpAddress.parse(entry).overlaps(address)) {
+                conflicts.add(entry);
+            }
+        }
+        if (!conflicts.isEmpty()) {
+            throw new ActionFailedException("would fail: " + address + " overlaps " + String.join(", ", conflicts) + " already blocked, "
+                    + "and an nftables interval set cannot hold overlapping entries: unblock " + (conflicts.size() == 1 ? "it" : "them")
+                    + " first, or keep the wider one");
+        }
+        return true;
+    }
+
+    /** The elements of Drover's set, read-only, or null when its table or set does not exist (nft exits 1). */
+    private List<String> setNow(String set) throws ActionFailedException {
+        CommandResult listing = runner.run(Command.of("nft", "-j", "list", "set", "inet", table, set));
+        if (!listing.succeeded()) {
+            if (!listing.timedOut() && listing.exitCode() == 1) {
+                return null;
+            }
+            throw new ActionFailedException(listing.describe(), Map.of("exitcode", listing.exitCode()));
+        }
+        try {
+            return NftOutput.setElements(listing.stdout());
+        } catch (IllegalArgumentException e) {
+            throw new ActionFailedException("cannot read the output of `nft -j list set inet " + table + " " + set + "`: "
+                    + e.getMessage());
+        }
+    }
+
     private List<String> listSet(String set) throws ActionFailedException {
         CommandResult listing = runner.check(Command.of("nft", "-j", "list", "set", "inet", table, set));
         try {

@@ -46,4 +46,14 @@ public final class SandboxFirewall implements FirewallProvider {
     public List<String> listBlocked() {
         return new ArrayList<>(blocked);
     }
+
+    @Override
+    public boolean blockedNow(IpAddress address) {
+        return isBlocked(address);
+    }
+
+    @Override
+    public List<String> listBlockedNow() {
+        return listBlocked();
+    }
 }

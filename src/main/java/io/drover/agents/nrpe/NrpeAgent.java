@@ -25,7 +25,7 @@ public final class NrpeAgent extends ProviderPlugin<CheckRunner> {
     public NrpeAgent(CheckRunner runner, Duration timeout) {
         super(runner, Actions.of(CATALOG)
                 .checking(RUN_COMMAND, COMMAND, command -> requireDefined(runner, command))
-                .on(RUN_COMMAND, inputs -> {
+                .readOnly(RUN_COMMAND, inputs -> {
                     CheckResult result = runner.run(inputs.string(COMMAND), timeout);
                     String message = result.state() + ": " + result.output();
                     if (result.state() != CheckState.OK) {

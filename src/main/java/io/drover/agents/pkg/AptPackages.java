@@ -124,6 +124,71 @@ final class AptPackages implements PackageProvider {
         return new PackageChange(before, after.toStatus(pkg));
     }
 
+    /**
+     * Asks {@code apt-cache policy} for the candidate (when no version is given) and {@code apt-get -s install} what it
+     * would do. Nothing is refreshed: the package lists are taken as they are, where a real install would first run
+     * {@code apt-get update}.
+     */
+    @Override
+    public synchronized PackageChange planInstall(String pkg, String version) throws ActionFailedException {
+        PackageArgs.name(pkg);
+        PackageArgs.version(version);
+        PackageStatus before = query(pkg).toStatus(pkg);
+        if (before.installed() && (version == null || sameVersion(version, before.version()))) {
+            return new PackageChange(before, before);
+        }
+        String target;
+        try {
+            target = version != null ? version : candidate(pkg);
+        } catch (ActionFailedException e) {
+            throw wouldFail(e.getMessage());
+        }
+        List<String> args = new ArrayList<>(List.of("-s", "install"));
+        if (version != null) {
+            args.add("--allow-downgrades");
+        }
+        args.addAll(List.of("--", pkg + "=" + target));
+        return simulate(pkg, before, args, "install " + pkg + " " + target);
+    }
+
+    /** {@code apt-get -s install --only-upgrade}: what an update would install, without refreshing the lists. */
+    @Override
+    public synchronized PackageChange planUpdate(String pkg) throws ActionFailedException {
+        PackageArgs.name(pkg);
+        DpkgRecord record = query(pkg);
+        if (!record.present()) {
+            throw wouldFail(pkg + " is not installed, so not upgraded; install it first");
+        }
+        return simulate(pkg, record.toStatus(pkg), List.of("-s", "install", "--only-upgrade", "--", pkg), "upgrade " + pkg);
+    }
+
+    /** {@code apt-get -s remove}. */
+    @Override
+    public synchronized PackageChange planUninstall(String pkg) throws ActionFailedException {
+        PackageArgs.name(pkg);
+        DpkgRecord record = query(pkg);
+        PackageStatus before = record.toStatus(pkg);
+        if (!record.present()) {
+            return new PackageChange(before, before);
+        }
+        return simulate(pkg, before, List.of("-s", "remove", "--", pkg), "remove " + pkg);
+    }
+
+    /** Runs an {@code apt-get -s} simulation and reads what it says it would do to {@code pkg}. */
+    private PackageChange simulate(String pkg, PackageStatus before, List<String> args, String what) throws ActionFailedException {
+        CommandResult result = runner.run(aptGet(args));
+        if (!result.succeeded()) {
+            throw wouldFail("cannot " + what + ": " + result.describe());
+        }
+        PackageStatus after = AptSimulation.after(pkg, before, result.stdout());
+        return new PackageChange(before, after);
+    }
+
+    private ActionFailedException wouldFail(String why) {
+        return new ActionFailedException("would fail: " + why + (refresh ? " (judged from the package lists as they are: a dry run "
+                + "does not run apt-get update, a real run does)" : ""));
+    }
+
     private DpkgRecord query(String pkg) throws ActionFailedException {
         List<String> args = new ArrayList<>(List.of("dpkg-query"));
         if (dpkgRoot != null) {

@@ -135,6 +135,139 @@ final class DnfPackages implements PackageProvider {
         return new PackageChange(before, after);
     }
 
+    /**
+     * Asks {@code PROGRAM repoquery} for the version an install would pick, and {@code PROGRAM --assumeno install} whether
+     * the transaction resolves; neither touches the rpm database (dnf may fetch repository metadata into its cache).
+     */
+    @Override
+    public synchronized PackageChange planInstall(String pkg, String version) throws ActionFailedException {
+        PackageArgs.name(pkg);
+        PackageArgs.version(version);
+        PackageStatus before = query(pkg);
+        if (before.installed() && (version == null || RpmRecord.matches(version, before.version()))) {
+            return new PackageChange(before, before);
+        }
+        String spec = version == null ? pkg : pkg + "-" + version;
+        PackageStatus after = repoquery(pkg, spec, false);
+        if (after == null) {
+            throw new ActionFailedException("would fail: no repository offers " + spec + " (" + program + " repoquery found no package "
+                    + "named " + pkg + (version == null ? "" : " at version " + version) + ")");
+        }
+        resolves("install", spec);
+        return new PackageChange(before, after);
+    }
+
+    /** {@code PROGRAM repoquery --upgrades}: the version an upgrade would install, if any. */
+    @Override
+    public synchronized PackageChange planUpdate(String pkg) throws ActionFailedException {
+        PackageArgs.name(pkg);
+        PackageStatus before = query(pkg);
+        if (!before.installed()) {
+            throw new ActionFailedException("would fail: " + pkg + " is not installed, so not upgraded; install it first");
+        }
+        PackageStatus after = repoquery(pkg, pkg, true);
+        if (after == null) {
+            return new PackageChange(before, before);
+        }
+        resolves("upgrade", pkg);
+        return new PackageChange(before, after);
+    }
+
+    /** {@code rpm -e --test}: whether the package could be removed, checked without removing it. */
+    @Override
+    public synchronized PackageChange planUninstall(String pkg) throws ActionFailedException {
+        PackageArgs.name(pkg);
+        PackageStatus before = query(pkg);
+        if (!before.installed()) {
+            return new PackageChange(before, before);
+        }
+        resolves("remove", pkg);
+        return new PackageChange(before, PackageStatus.absent(pkg));
+    }
+
+    /**
+     * The newest package named exactly {@code pkg} that {@code spec} finds in the repositories (with {@code upgrades}, only
+     * one newer than the installed), or null.
+     */
+    private PackageStatus repoquery(String pkg, String spec, boolean upgrades) throws ActionFailedException {
+        List<String> options = new ArrayList<>(List.of("--qf", "%{name} %{epoch} %{version}-%{release} %{arch}"));
+        if (upgrades) {
+            options.add("--upgrades");
+        }
+        CommandResult result = runner.run(command(List.of("-q"), "repoquery", options, spec));
+        if (!result.succeeded()) {
+            throw new ActionFailedException("cannot simulate: `" + program + " repoquery` failed: " + result.describe(),
+                    Map.of("exitcode", result.exitCode()));
+        }
+        PackageStatus newest = null;
+        for (String line : result.stdout().split("\n")) {
+            String[] fields = line.strip().split(" ");
+            if (fields.length != 4 || !fields[0].equals(pkg)) {
+                continue; // another package's name-version, or a capability
+            }
+            String evr = fields[1].equals("0") || fields[1].equals("(none)") ? fields[2] : fields[1] + ":" + fields[2];
+            if (newest == null || DebianVersion.ORDER.compare(evr, newest.version()) > 0) {
+                newest = new PackageStatus(pkg, true, evr, fields[3]);
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * {@code PROGRAM --assumeno VERB SPEC}: dnf resolves the transaction, prints it and stops ("Operation aborted.", exit 1),
+     * so anything else, such as missing dependencies, means the real run would fail; for a removal {@code rpm -e --test}.
+     */
+    private void resolves(String verb, String spec) throws ActionFailedException {
+        if (verb.equals("remove")) {
+            List<String> args = new ArrayList<>(List.of("rpm"));
+            if (installroot != null) {
+                installroot.verify();
+                args.addAll(List.of("--root", installroot.path()));
+            }
+            if (rpmDbpath != null) {
+                args.addAll(List.of("--dbpath", rpmDbpath));
+            }
+            args.addAll(List.of("-e", "--test", "--", spec));
+            CommandResult result = runner.run(Command.of(args));
+            if (!result.succeeded()) {
+                throw new ActionFailedException("would fail: cannot remove " + spec + ": " + result.describe(), Map.of("exitcode", result.exitCode()));
+            }
+            return;
+        }
+        CommandResult result = runner.run(command(List.of("--assumeno"), verb, List.of(), spec));
+        String output = result.stdout() + result.stderr();
+        if (result.succeeded() || (result.exitCode() == 1 && output.contains("Operation aborted") && !output.contains("Error:"))) {
+            return;
+        }
+        throw new ActionFailedException("would fail: `" + program + " " + verb + " " + spec + "` does not resolve: " + result.describe(),
+                Map.of("exitcode", result.exitCode()));
+    }
+
+    /** {@code PROGRAM FLAGS [config, installroot, reposdir, releasever] SUBCOMMAND OPTIONS -- SPEC}, never refreshing. */
+    private Command command(List<String> flags, String subcommand, List<String> options, String spec) throws ActionFailedException {
+        List<String> args = new ArrayList<>(List.of(program));
+        args.addAll(flags);
+        if (config != null) {
+            config.verify();
+            args.addAll(List.of("-c", config.path()));
+        }
+        if (installroot != null) {
+            installroot.verify();
+            args.add("--installroot=" + installroot.path());
+        }
+        if (reposdir != null) {
+            reposdir.verify();
+            args.add("--setopt=reposdir=" + reposdir.path());
+        }
+        if (releasever != null) {
+            args.add("--releasever=" + releasever);
+        }
+        args.add(subcommand);
+        args.addAll(options);
+        args.addAll(List.of("--", spec));
+        return Command.of(args);
+    }
+
     /** The installed package named exactly {@code pkg}. */
     private PackageStatus query(String pkg) throws ActionFailedException {
         List<String> args = new ArrayList<>(List.of("rpm", "-q"));

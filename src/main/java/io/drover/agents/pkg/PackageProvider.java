@@ -18,6 +18,28 @@ interface PackageProvider extends Provider {
 
     PackageChange uninstall(String pkg) throws ActionFailedException;
 
+    /**
+     * For dry runs: what {@link #install} would do, found with the package tools' read-only queries and simulations;
+     * changes nothing (not even the package lists). Throws when the install would fail, or when it cannot tell.
+     */
+    default PackageChange planInstall(String pkg, String version) throws ActionFailedException {
+        throw cannotSimulate("install");
+    }
+
+    /** For dry runs: what {@link #update} would do; changes nothing. */
+    default PackageChange planUpdate(String pkg) throws ActionFailedException {
+        throw cannotSimulate("update");
+    }
+
+    /** For dry runs: what {@link #uninstall} would do; changes nothing. */
+    default PackageChange planUninstall(String pkg) throws ActionFailedException {
+        throw cannotSimulate("uninstall");
+    }
+
+    private ActionFailedException cannotSimulate(String action) {
+        return new ActionFailedException("cannot simulate " + action + " with the " + name() + " package provider");
+    }
+
     /** Status before and after a change. */
     record PackageChange(PackageStatus before, PackageStatus after) {
         public boolean changed() {

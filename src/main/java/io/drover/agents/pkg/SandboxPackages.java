@@ -102,6 +102,60 @@ public final class SandboxPackages implements PackageProvider {
         return new PackageChange(before, status(pkg));
     }
 
+    @Override
+    public synchronized PackageChange planInstall(String pkg, String version) throws ActionFailedException {
+        PackageStatus before = status(pkg);
+        if (version == null ? before.installed() : version.equals(before.version())) {
+            return new PackageChange(before, before);
+        }
+        List<String> versions = repository.get(pkg);
+        if (versions == null || versions.isEmpty()) {
+            throw new ActionFailedException("would fail: E: Unable to locate package " + pkg);
+        }
+        String target = version == null ? candidate(versions) : version;
+        if (!versions.contains(target)) {
+            throw new ActionFailedException("would fail: E: Version '" + target + "' for '" + pkg + "' was not found (available: "
+                    + String.join(", ", versions) + ")");
+        }
+        return plan(pkg, before, target);
+    }
+
+    @Override
+    public synchronized PackageChange planUpdate(String pkg) throws ActionFailedException {
+        PackageStatus before = status(pkg);
+        if (!before.installed()) {
+            throw new ActionFailedException("would fail: " + pkg + " is not installed, so not upgraded; install it first");
+        }
+        String candidate = candidate(repository.getOrDefault(pkg, List.of(before.version())));
+        if (DebianVersion.ORDER.compare(candidate, before.version()) <= 0) {
+            return new PackageChange(before, before);
+        }
+        return plan(pkg, before, candidate);
+    }
+
+    @Override
+    public synchronized PackageChange planUninstall(String pkg) throws ActionFailedException {
+        PackageStatus before = status(pkg);
+        if (!before.installed()) {
+            return new PackageChange(before, before);
+        }
+        wouldFailIfBroken(pkg);
+        return new PackageChange(before, PackageStatus.absent(pkg));
+    }
+
+    /** The change to {@code version}, predicted; a package made to fail would fail, and the sandbox knows it. */
+    private PackageChange plan(String pkg, PackageStatus before, String version) throws ActionFailedException {
+        wouldFailIfBroken(pkg);
+        return new PackageChange(before, new PackageStatus(pkg, true, version, arch));
+    }
+
+    private void wouldFailIfBroken(String pkg) throws ActionFailedException {
+        String message = failing.get(pkg);
+        if (message != null) {
+            throw new ActionFailedException("would fail: " + message);
+        }
+    }
+
     private PackageChange change(String pkg, PackageStatus before, String version) throws ActionFailedException {
         failIfBroken(pkg);
         installed.put(pkg, version);

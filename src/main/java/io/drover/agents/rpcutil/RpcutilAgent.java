@@ -36,9 +36,9 @@ public final class RpcutilAgent implements AgentPlugin {
 
     public RpcutilAgent(NodeContext node) {
         this.actions = Actions.of(CATALOG)
-                .on(PING, inputs -> ActionResult.of("pong", Map.of(PONG, System.currentTimeMillis())))
-                .on(INVENTORY, inputs -> ActionResult.of("inventory of " + node.identity(), inventory(node)))
-                .on(GET_FACT, inputs -> {
+                .readOnly(PING, inputs -> ActionResult.of("pong", Map.of(PONG, System.currentTimeMillis())))
+                .readOnly(INVENTORY, inputs -> ActionResult.of("inventory of " + node.identity(), inventory(node)))
+                .readOnly(GET_FACT, inputs -> {
                     String fact = inputs.string(FACT);
                     Object value = FactPath.resolve(node.facts(), fact);
                     Map<String, Object> data = new LinkedHashMap<>();

@@ -78,6 +78,35 @@ public final class SandboxServices implements ServiceProvider {
         return new ServiceChange(before, status(service), true);
     }
 
+    @Override
+    public ServiceChange planStart(String service) throws ActionFailedException {
+        ServiceStatus before = status(service);
+        if (!before.running()) {
+            wouldFailIfBroken(service);
+        }
+        return ServicePlan.start(before);
+    }
+
+    @Override
+    public ServiceChange planStop(String service) throws ActionFailedException {
+        return ServicePlan.stop(status(service));
+    }
+
+    @Override
+    public ServiceChange planRestart(String service) throws ActionFailedException {
+        ServiceStatus before = status(service);
+        wouldFailIfBroken(service);
+        return ServicePlan.restart(before);
+    }
+
+    /** A service made to fail would fail, and the sandbox knows it. */
+    private void wouldFailIfBroken(String service) throws ActionFailedException {
+        String message = failing.get(service);
+        if (message != null) {
+            throw new ActionFailedException("would fail: " + message);
+        }
+    }
+
     private void launch(String service) throws ActionFailedException {
         String message = failing.get(service);
         if (message != null) {

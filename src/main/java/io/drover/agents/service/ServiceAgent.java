@@ -20,10 +20,13 @@ import static io.drover.catalog.ServiceCatalog.STOP;
 public final class ServiceAgent extends ProviderPlugin<ServiceProvider> {
     public ServiceAgent(ServiceProvider provider) {
         super(provider, Actions.of(CATALOG)
-                .on(START, inputs -> result("started", provider.start(inputs.string(SERVICE))))
-                .on(STOP, inputs -> result("stopped", provider.stop(inputs.string(SERVICE))))
-                .on(RESTART, inputs -> result("restarted", provider.restart(inputs.string(SERVICE))))
-                .on(STATUS, inputs -> {
+                .on(START, inputs -> result("started", provider.start(inputs.string(SERVICE))),
+                        inputs -> plan("start", provider.planStart(inputs.string(SERVICE))))
+                .on(STOP, inputs -> result("stopped", provider.stop(inputs.string(SERVICE))),
+                        inputs -> plan("stop", provider.planStop(inputs.string(SERVICE))))
+                .on(RESTART, inputs -> result("restarted", provider.restart(inputs.string(SERVICE))),
+                        inputs -> plan("restart", provider.planRestart(inputs.string(SERVICE))))
+                .readOnly(STATUS, inputs -> {
                     ServiceStatus status = provider.status(inputs.string(SERVICE));
                     return ActionResult.of(status.name() + " is " + status.state(), status.toData());
                 }));
@@ -34,6 +37,14 @@ public final class ServiceAgent extends ProviderPlugin<ServiceProvider> {
         Map<String, Object> data = new LinkedHashMap<>(after.toData());
         String message = change.changed() ? verb + " " + after.name() : after.name() + " was already " + after.state();
         return ActionResult.changed(change.changed(), message, data);
+    }
+
+    /** A dry run's answer, e.g. "would restart httpd"; {@code changed} means "would change". */
+    private static ActionResult plan(String verb, ServiceProvider.ServiceChange change) {
+        ServiceStatus after = change.after();
+        String message = change.changed() ? "would " + verb + " " + after.name() : after.name() + " is already " + after.state()
+                + ", nothing to do";
+        return ActionResult.changed(change.changed(), message, new LinkedHashMap<>(after.toData()));
     }
 
     public ServiceProvider services() {

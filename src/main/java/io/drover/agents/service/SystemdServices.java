@@ -91,6 +91,38 @@ final class SystemdServices implements ServiceProvider {
         return new ServiceChange(before.status(service), requireRunning(service, "restart"), true);
     }
 
+    /** Asks {@code systemctl show}, which changes nothing; a masked unit would not start. */
+    @Override
+    public ServiceChange planStart(String service) throws ActionFailedException {
+        Unit before = show(service);
+        if (!before.running()) {
+            requireStartable(before);
+        }
+        return ServicePlan.start(before.status(service));
+    }
+
+    @Override
+    public ServiceChange planStop(String service) throws ActionFailedException {
+        Unit before = show(service);
+        // stop has nothing to do only for a settled unit, as stop() decides; one on its way somewhere gets stopped
+        return before.settled() ? new ServiceChange(before.status(service), before.status(service), false)
+                : new ServiceChange(before.status(service), new ServiceStatus(service, false, null), true);
+    }
+
+    @Override
+    public ServiceChange planRestart(String service) throws ActionFailedException {
+        Unit before = show(service);
+        requireStartable(before);
+        return ServicePlan.restart(before.status(service));
+    }
+
+    private static void requireStartable(Unit unit) throws ActionFailedException {
+        if (unit.loadState().equals("masked")) {
+            throw new ActionFailedException("would fail: " + unit.unit() + " is masked, so systemctl would refuse to start it; "
+                    + "unmask it first (systemctl unmask " + unit.unit() + ")");
+        }
+    }
+
     private void systemctl(String verb, String service) throws ActionFailedException {
         runner.check(Command.of("systemctl", verb, unit(service)));
     }

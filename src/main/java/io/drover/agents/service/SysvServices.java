@@ -111,6 +111,22 @@ final class SysvServices implements ServiceProvider {
         return new ServiceChange(before, requireState(service, "restart", true), true);
     }
 
+    /** Asks the init script's {@code status}, which changes nothing. */
+    @Override
+    public ServiceChange planStart(String service) throws ActionFailedException {
+        return ServicePlan.start(status(service));
+    }
+
+    @Override
+    public ServiceChange planStop(String service) throws ActionFailedException {
+        return ServicePlan.stop(status(service));
+    }
+
+    @Override
+    public ServiceChange planRestart(String service) throws ActionFailedException {
+        return ServicePlan.restart(status(service));
+    }
+
     private String scriptPath(String service) throws ActionFailedException {
         return (initDir.equals("/") ? "" : initDir) + "/" + ServiceNames.require(service);
     }

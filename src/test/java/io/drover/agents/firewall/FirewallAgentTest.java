@@ -114,4 +114,25 @@ class FirewallAgentTest {
                 .getMessage().startsWith("Unknown firewall provider 'bogus'"));
         assertEquals("sandbox", factory.create(new Settings("agents.firewall", Map.of("provider", "sandbox")), null).provider());
     }
+
+    private ActionResult dryRun(String actionName, String address) throws Exception {
+        Action action = agent.action(actionName);
+        Map<String, Object> params = address == null ? Map.of() : Map.of("address", address);
+        return action.dryRunHandler().run(action.validate(agent.name(), params));
+    }
+
+    @Test
+    void aDryRunPredictsWhatTheRealRunThenDoesAndChangesNothing() throws Exception {
+        ActionResult block = dryRun("block", "192.168.1.1");
+        assertEquals("would block 192.168.1.1", block.message());
+        assertFalse(agent.firewall().isBlocked(IpAddress.parse("192.168.1.1")));
+        assertEquals(false, dryRun("is_blocked", "192.168.1.1").data().get("blocked"));
+        assertEquals(block.data(), run("block", "192.168.1.1").data());
+        assertEquals("192.168.1.1 is already blocked, nothing to do", dryRun("block", "192.168.1.1").message());
+        ActionResult unblock = dryRun("unblock", "192.168.1.1");
+        assertEquals("would unblock 192.168.1.1", unblock.message());
+        assertEquals(run("list_blocked", null).data(), dryRun("list_blocked", null).data());
+        assertEquals(unblock.data(), run("unblock", "192.168.1.1").data());
+        assertEquals("192.168.1.1 is not blocked, nothing to do", dryRun("unblock", "192.168.1.1").message());
+    }
 }

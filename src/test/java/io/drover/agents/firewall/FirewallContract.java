@@ -68,6 +68,9 @@ abstract class FirewallContract {
     /** Removes what hooks Drover's entries into the input path, as a firewall reload would, keeping the entries. */
     abstract void unhook() throws IOException;
 
+    /** The node's whole ruleset as its save or list tool prints it, for byte-for-byte comparison (no timestamps, no counters). */
+    abstract String nodeRuleset() throws IOException;
+
     @BeforeAll
     void checkToolsAndRememberTheHostFirewall() throws Exception {
         RealTools.requireRoot();
@@ -202,11 +205,53 @@ abstract class FirewallContract {
         assertEquals(unrelatedBefore, unrelatedRuleset(), "rules Drover did not make changed");
     }
 
+    @Test
+    void dryRunsOfTheSeedChangeNothingAndPredictTheRealRun() throws IOException {
+        String lb = pair.lbIpv4();
+        // Before Drover ever touched the node: a real is_blocked would put Drover's chain or table in place; a dry one may not.
+        String untouched = nodeRuleset();
+        Reply wouldBlock = ok(dryRun("block", lb));
+        assertEquals("would block " + lb, wouldBlock.message());
+        assertTrue(wouldBlock.dryRun() && wouldBlock.wouldChange() && !wouldBlock.changed(), wouldBlock.data().toString());
+        assertEquals(false, ok(dryRun("is_blocked", lb)).get("blocked"));
+        assertEquals(List.of(), ok(dryRun("list_blocked", null)).get("blocked"));
+        assertEquals(lb + " is not blocked, nothing to do", ok(dryRun("unblock", lb)).message());
+        assertEquals(untouched, nodeRuleset(), "a dry run changed the node's ruleset");
+        assertConnects(pair.nodeIpv4());
+
+        Reply block = ok(call("block", lb));
+        assertEquals(wouldBlock.wouldChange(), block.changed(), "the real block did what the dry run predicted");
+        assertEquals(wouldBlock.get("blocked"), block.get("blocked"));
+        assertEquals(wouldBlock.get("address"), block.get("address"));
+        String blocked = nodeRuleset();
+        Reply wouldUnblock = ok(dryRun("unblock", lb));
+        assertEquals("would unblock " + lb, wouldUnblock.message());
+        assertTrue(wouldUnblock.wouldChange());
+        assertEquals(lb + " is already blocked, nothing to do", ok(dryRun("block", lb)).message());
+        assertEquals(true, ok(dryRun("is_blocked", lb)).get("blocked"));
+        assertEquals(List.of(lb), ok(dryRun("list_blocked", null)).get("blocked"));
+        assertEquals(blocked, nodeRuleset(), "a dry run changed the node's ruleset");
+        assertDropped(pair.nodeIpv4());
+
+        Reply unblock = ok(call("unblock", lb));
+        assertEquals(wouldUnblock.wouldChange(), unblock.changed());
+        assertEquals(wouldUnblock.get("blocked"), unblock.get("blocked"));
+        assertConnects(pair.nodeIpv4());
+        assertEquals(unrelatedBefore, unrelatedRuleset(), "rules Drover did not make changed");
+    }
+
     private Reply call(String action, String address) {
+        return handler.handle(node, request(action, address, false)).orElseThrow();
+    }
+
+    private Reply dryRun(String action, String address) {
+        return handler.handle(node, request(action, address, true)).orElseThrow();
+    }
+
+    private static Request request(String action, String address, boolean dryRun) {
         Map<String, Object> params = address == null ? Map.of() : Map.of("address", address);
-        Request request = new Request(Request.newId(), "drover", "firewall", action, params, null, null, "alice",
-                System.currentTimeMillis(), 60, null);
-        return handler.handle(node, request).orElseThrow();
+        return new Request(Request.newId(), "drover", "firewall", action, params, null, null, "alice",
+                System.currentTimeMillis(), 60, dryRun, null);
     }
 
     private static Reply ok(Reply reply) {

@@ -26,6 +26,12 @@ class NftablesFirewallIT extends FirewallContract {
         RealTools.require("nft", "nftables");
     }
 
+    /** {@code nft -s list ruleset} in the node: the whole ruleset, stateless (no counters). */
+    @Override
+    String nodeRuleset() throws IOException {
+        return inNode("nft", "-s", "list", "ruleset");
+    }
+
     @Override
     String hostRuleset() throws IOException {
         return outputs(List.of(List.of("nft", "-s", "list", "ruleset")));

@@ -3,6 +3,8 @@ package io.drover.agents.pkg;
 import io.drover.agent.command.Command;
 import io.drover.agent.command.ProcessCommandRunner;
 import io.drover.agent.plugin.ActionFailedException;
+import io.drover.agent.plugin.ActionResult;
+import io.drover.agent.plugin.Action;
 import io.drover.agent.plugin.Settings;
 import io.drover.testing.DebPackage;
 import io.drover.testing.RealTools;
@@ -96,6 +98,53 @@ class AptPackagesIT {
 
         host.assertUnchanged(shell);
         timings.print();
+    }
+
+    @Test
+    void aDryRunPredictsWithAptGetSimulateAndLeavesThePackageDatabaseAsItWas() throws Exception {
+        RealTools.requireRoot();
+        RealTools.require("dpkg-deb", "dpkg");
+        RealTools.require("dpkg-scanpackages", "dpkg-dev");
+        RealTools.require("apt-get", "apt");
+        HostPackages host = HostPackages.snapshot(shell);
+        Path repo = buildRepository();
+        Path root = work.resolve("root");
+        Settings settings = new Settings("agents.package", Map.of("provider", "apt",
+                "apt_config", privateAptConfig(root, repo).toString(), "dpkg_root", root.toString()));
+        PackageAgent agent = new PackageAgent(PackageAgent.PROVIDERS.create(settings));
+        // The seed's starting point: 4.2.6-2 installed, the lists fetched by that real install.
+        assertTrue(agent.packages().install("mywebapp", "4.2.6-2").changed());
+        Map<String, String> database = PackageDatabase.snapshot(root.resolve("var/lib/dpkg"));
+        Map<String, String> lists = PackageDatabase.snapshot(root.resolve("var/lib/apt/lists"));
+
+        ActionResult update = dryRun(agent, "update", Map.of("package", "mywebapp"));
+        assertEquals("would update mywebapp 4.2.6-2 -> 4.2.6-3", update.message());
+        assertEquals(true, update.data().get("changed"));
+        assertEquals("would install mywebapp 4.2.6-2 -> 4.2.6-3", dryRun(agent, "install", Map.of("package", "mywebapp",
+                "version", "4.2.6-3")).message());
+        assertEquals("mywebapp 4.2.6-2 already installed, nothing to do", dryRun(agent, "install", Map.of("package", "mywebapp")).message());
+        assertEquals("would remove mywebapp 4.2.6-2", dryRun(agent, "uninstall", Map.of("package", "mywebapp")).message());
+        ActionFailedException missing = assertThrows(ActionFailedException.class,
+                () -> dryRun(agent, "install", Map.of("package", "mywebapp", "version", "4.2.6-9")));
+        assertTrue(missing.getMessage().startsWith("would fail: cannot install mywebapp 4.2.6-9: `apt-get "), missing.getMessage());
+        assertThrows(ActionFailedException.class, () -> dryRun(agent, "install", Map.of("package", "nosuch")));
+
+        assertEquals(database, PackageDatabase.snapshot(root.resolve("var/lib/dpkg")), "the dpkg database is byte for byte as it was");
+        assertEquals(lists, PackageDatabase.snapshot(root.resolve("var/lib/apt/lists")), "not even the package lists were refreshed");
+        assertEquals("configured 4.2.6-2\n", Files.readString(root.resolve("var/lib/mywebapp/state")), "no maintainer script ran");
+
+        // The real update does what the dry run predicted.
+        Action real = agent.action("update");
+        ActionResult updated = real.handler().run(real.validate("package", Map.of("package", "mywebapp")));
+        assertEquals(update.data(), updated.data());
+        assertEquals("4.2.6-3", agent.packages().status("mywebapp").version());
+        assertFalse((Boolean) dryRun(agent, "update", Map.of("package", "mywebapp")).data().get("changed"));
+        host.assertUnchanged(shell);
+    }
+
+    static ActionResult dryRun(PackageAgent agent, String actionName, Map<String, Object> params) throws Exception {
+        Action action = agent.action(actionName);
+        return action.dryRunHandler().run(action.validate(agent.name(), params));
     }
 
     /** Two versions of mywebapp, with a configuration file and a maintainer script, in a flat repository. */

@@ -3,6 +3,7 @@ package io.drover.agents.pkg;
 import io.drover.agent.command.Command;
 import io.drover.agent.command.ProcessCommandRunner;
 import io.drover.agent.plugin.ActionFailedException;
+import io.drover.agent.plugin.ActionResult;
 import io.drover.agent.plugin.Settings;
 import io.drover.testing.RealTools;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,61 @@ class DnfPackagesIT {
 
         host.assertUnchanged(shell);
         timings.print();
+    }
+
+    @Test
+    void aDryRunPredictsWithRepoqueryAndAssumenoAndLeavesTheRpmDatabaseAsItWas() throws Exception {
+        RealTools.requireRoot();
+        RealTools.require("rpmbuild", "rpm");
+        RealTools.require("createrepo_c", "createrepo-c");
+        RealTools.require("dnf", "dnf");
+        HostPackages host = HostPackages.snapshot(shell);
+        Path repo = buildRepository();
+        Path root = Files.createDirectories(work.resolve("root"));
+        Path reposdir = Files.createDirectories(work.resolve("repos.d"));
+        Files.writeString(reposdir.resolve("drover-test.repo"), """
+                [drover-test]
+                name=Drover test packages
+                baseurl=file://%s
+                enabled=1
+                gpgcheck=0
+                """.formatted(repo));
+        Path config = Files.writeString(work.resolve("dnf.conf"), """
+                [main]
+                gpgcheck=0
+                plugins=0
+                install_weak_deps=0
+                keepcache=0
+                reposdir=%s
+                """.formatted(reposdir));
+        Settings settings = new Settings("agents.package", Map.of("provider", "dnf", "config", config.toString(),
+                "installroot", root.toString(), "reposdir", reposdir.toString(), "releasever", "9"));
+        PackageAgent agent = new PackageAgent(PackageAgent.PROVIDERS.create(settings));
+        assertTrue(agent.packages().install("mywebapp", "4.2.6-2.el5").changed());
+        // rpm's own %_dbpath, inside the install root (on a Debian host /root/.rpmdb, on Fedora /var/lib/rpm)
+        Path rpmdb = root.resolve(shell.check(Command.of("rpm", "--eval", "%_dbpath")).stdout().strip().substring(1));
+        assertTrue(Files.isDirectory(rpmdb), rpmdb + " holds the install root's rpm database");
+        Map<String, String> database = PackageDatabase.snapshot(rpmdb);
+        String rpmQa = shell.check(Command.of("rpm", "--root", root.toString(), "-qa")).stdout();
+
+        ActionResult update = AptPackagesIT.dryRun(agent, "update", Map.of("package", "mywebapp"));
+        assertEquals("would update mywebapp 4.2.6-2.el5 -> 4.2.6-3.el5", update.message());
+        assertEquals("would install mywebapp 4.2.6-2.el5 -> 4.2.6-3.el5", AptPackagesIT.dryRun(agent, "install",
+                Map.of("package", "mywebapp", "version", "4.2.6-3.el5")).message());
+        assertEquals("would remove mywebapp 4.2.6-2.el5", AptPackagesIT.dryRun(agent, "uninstall", Map.of("package", "mywebapp")).message());
+        ActionFailedException missing = assertThrows(ActionFailedException.class,
+                () -> AptPackagesIT.dryRun(agent, "install", Map.of("package", "mywebapp", "version", "4.2.6-9.el5")));
+        assertTrue(missing.getMessage().startsWith("would fail: no repository offers mywebapp-4.2.6-9.el5"), missing.getMessage());
+
+        assertEquals(database, PackageDatabase.snapshot(rpmdb), "the rpm database is byte for byte as it was");
+        assertEquals(rpmQa, shell.check(Command.of("rpm", "--root", root.toString(), "-qa")).stdout());
+        assertEquals("4.2.6-2.el5\n", Files.readString(root.resolve("opt/mywebapp/VERSION")));
+
+        io.drover.agent.plugin.Action real = agent.action("update");
+        ActionResult updated = real.handler().run(real.validate("package", Map.of("package", "mywebapp")));
+        assertEquals(update.data(), updated.data(), "the real update does what the dry run predicted");
+        assertFalse((Boolean) AptPackagesIT.dryRun(agent, "update", Map.of("package", "mywebapp")).data().get("changed"));
+        host.assertUnchanged(shell);
     }
 
     /** mywebapp 4.2.6, releases 2.el5 and 3.el5, noarch, and the repository metadata. */

@@ -142,4 +142,47 @@ class PackageAgentTest {
         assertTrue(e.getMessage().startsWith("Unknown package provider 'pacman' in agents.package; available providers: "
                 + "sandbox, apt, dnf, yum (or auto)"), e.getMessage());
     }
+
+    private ActionResult dryRun(String actionName, String pkg, String version) throws Exception {
+        Action action = agent.action(actionName);
+        Map<String, Object> params = new HashMap<>();
+        params.put("package", pkg);
+        if (version != null) {
+            params.put("version", version);
+        }
+        return action.dryRunHandler().run(action.validate(agent.name(), params));
+    }
+
+    @Test
+    void aDryRunPredictsWhatTheRealRunThenDoesAndChangesNothing() throws Exception {
+        ActionResult predicted = dryRun("update", "mywebapp", null);
+        assertEquals("would update mywebapp 4.2.6-2.el5 -> 4.2.6-3.el5", predicted.message());
+        assertEquals("4.2.6-2.el5", provider.status("mywebapp").version(), "nothing changed");
+        assertEquals(predicted.data(), run("update", "mywebapp", null).data(), "the real update does what was predicted");
+        ActionResult nothing = dryRun("update", "mywebapp", null);
+        assertEquals(false, nothing.data().get("changed"));
+        assertEquals("mywebapp 4.2.6-3.el5 already installed, nothing to do", nothing.message());
+
+        assertEquals("would install mywebapp 4.2.6-3.el5 -> 4.2.6-1.el5", dryRun("install", "mywebapp", "4.2.6-1.el5").message());
+        assertEquals("would install libfoo 2.0~rc1-1", dryRun("install", "libfoo", null).message());
+        ActionResult remove = dryRun("uninstall", "mywebapp", null);
+        assertEquals("would remove mywebapp 4.2.6-3.el5", remove.message());
+        assertEquals(remove.data(), run("uninstall", "mywebapp", null).data());
+    }
+
+    @Test
+    void aDryRunSaysWhenTheActionWouldFail() {
+        ActionFailedException missing = assertThrows(ActionFailedException.class, () -> dryRun("install", "nosuch", null));
+        assertEquals("would fail: E: Unable to locate package nosuch", missing.getMessage());
+        provider.breakPackage("mywebapp", "dpkg: error processing package mywebapp (--configure)");
+        ActionFailedException broken = assertThrows(ActionFailedException.class, () -> dryRun("update", "mywebapp", null));
+        assertEquals("would fail: dpkg: error processing package mywebapp (--configure)", broken.getMessage());
+        assertThrows(ActionFailedException.class, () -> dryRun("update", "libfoo", null), "not installed, so not upgraded");
+    }
+
+    @Test
+    void statusAnswersDryRunsAsUsual() {
+        Action status = agent.action("status");
+        assertEquals(status.handler(), status.dryRunHandler());
+    }
 }

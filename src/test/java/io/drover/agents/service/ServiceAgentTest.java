@@ -165,4 +165,40 @@ class ServiceAgentTest {
                 .getMessage().startsWith("Unknown service provider 'upstart' in agents.service; available providers: sandbox,"
                         + " systemd, sysv (or auto)"));
     }
+
+    private ActionResult dryRun(String actionName, String service) throws Exception {
+        Action action = agent.action(actionName);
+        return action.dryRunHandler().run(action.validate(agent.name(), Map.of("service", service)));
+    }
+
+    @Test
+    void aDryRunPredictsWhatTheRealRunThenDoesAndChangesNothing() throws Exception {
+        long httpd = pid("httpd");
+        ActionResult restart = dryRun("restart", "httpd");
+        assertEquals("would restart httpd", restart.message());
+        assertEquals(true, restart.data().get("changed"));
+        assertEquals("running", restart.data().get("status"));
+        assertNull(restart.data().get("pid"), "the new pid cannot be known beforehand");
+        assertEquals(httpd, pid("httpd"), "not restarted");
+
+        ActionResult start = dryRun("start", "sshd");
+        assertEquals("would start sshd", start.message());
+        assertFalse(services.status("sshd").running());
+        ActionResult started = run("start", "sshd");
+        assertEquals(start.data().get("changed"), started.data().get("changed"));
+        assertEquals(start.data().get("status"), started.data().get("status"));
+        assertEquals("sshd is already running, nothing to do", dryRun("start", "sshd").message());
+
+        ActionResult stop = dryRun("stop", "httpd");
+        assertEquals("would stop httpd", stop.message());
+        assertEquals(stop.data(), run("stop", "httpd").data());
+        assertEquals(false, dryRun("stop", "httpd").data().get("changed"));
+    }
+
+    @Test
+    void aDryRunSaysWhenTheActionWouldFail() {
+        ActionFailedException e = assertThrows(ActionFailedException.class, () -> dryRun("start", "postfix"));
+        assertTrue(e.getMessage().startsWith("would fail: Job for postfix.service failed"), e.getMessage());
+        assertThrows(ActionFailedException.class, () -> dryRun("restart", "nosuch"));
+    }
 }

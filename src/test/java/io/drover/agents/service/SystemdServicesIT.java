@@ -154,6 +154,50 @@ class SystemdServicesIT {
         assertEquals("stopped", stop.get("status"));
     }
 
+    /**
+     * What systemd says of the unit that any start, stop or restart would change: its state, main process, the id of
+     * its current invocation and when it last changed state.
+     */
+    private static String unitState() throws Exception {
+        return container.exec("systemctl", "show", "-p", "LoadState,ActiveState,SubState,MainPID,ExecMainPID,InvocationID,"
+                + "StateChangeTimestampMonotonic,ActiveEnterTimestampMonotonic,InactiveEnterTimestampMonotonic,NRestarts", UNIT).output();
+    }
+
+    @Test
+    void dryRunsAskSystemdAndChangeNothingAndTheRealRunDoesWhatTheyPredicted() throws Exception {
+        Map<String, Object> listener = Map.of("service", "drover-it-listener");
+        assertEquals(Status.OK, agent.call("service", "start", listener).status());
+        assertTrue(listening(true));
+        String running = unitState();
+        assertTrue(running.contains("ActiveState=active"), running);
+
+        Reply restart = agent.dryRun("service", "restart", listener);
+        assertEquals(Status.OK, restart.status(), restart.message());
+        assertEquals("would restart drover-it-listener", restart.message());
+        assertTrue(restart.dryRun() && restart.wouldChange() && !restart.changed(), restart.data().toString());
+        assertEquals("drover-it-listener is already running, nothing to do", agent.dryRun("service", "start", listener).message());
+        Reply stop = agent.dryRun("service", "stop", listener);
+        assertEquals("would stop drover-it-listener", stop.message());
+        assertEquals("stopped", stop.get("status"));
+        assertEquals("running", agent.dryRun("service", "status", listener).get("status"));
+        assertEquals(running, unitState(), "a dry run restarted, stopped or started nothing");
+        assertTrue(listening(true));
+
+        Reply restarted = agent.call("service", "restart", listener);
+        assertEquals(restart.wouldChange(), restarted.changed());
+        assertEquals(restart.get("status"), restarted.get("status"));
+        assertFalse(running.equals(unitState()), "a real restart shows in the unit's state (a new invocation)");
+
+        Reply stopped = agent.call("service", "stop", listener);
+        assertEquals(stop.get("status"), stopped.get("status"));
+        String inactive = unitState();
+        assertEquals("would start drover-it-listener", agent.dryRun("service", "start", listener).message());
+        assertEquals("would restart drover-it-listener", agent.dryRun("service", "restart", listener).message());
+        assertEquals("drover-it-listener is already stopped, nothing to do", agent.dryRun("service", "stop", listener).message());
+        assertEquals(inactive, unitState());
+        assertFalse(listening(false));
+    }
+
     @Test
     void aTemplatedUnitOfTheHostsSystemd() throws Exception {
         // getty@ is in every systemd; tty1 does not exist in the container, which is fine for status.

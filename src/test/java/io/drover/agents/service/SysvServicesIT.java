@@ -163,6 +163,28 @@ class SysvServicesIT {
     }
 
     @Test
+    void dryRunsAskTheInitScriptsStatusAndChangeNothing() throws Exception {
+        Map<String, Object> listener = Map.of("service", SERVICE);
+        assertEquals("would start " + SERVICE, agent.dryRun("service", "start", listener).message());
+        assertFalse(answers(port), "the dry start started nothing");
+        assertFalse(Files.exists(pidfile));
+        assertEquals(Status.OK, agent.call("service", "start", listener).status());
+        String pid = Files.readString(pidfile);
+
+        Reply restart = agent.dryRun("service", "restart", listener);
+        assertEquals("would restart " + SERVICE, restart.message());
+        assertTrue(restart.wouldChange() && !restart.changed());
+        assertEquals("would stop " + SERVICE, agent.dryRun("service", "stop", listener).message());
+        assertEquals(SERVICE + " is already running, nothing to do", agent.dryRun("service", "start", listener).message());
+        assertEquals(pid, Files.readString(pidfile), "the daemon was neither restarted nor stopped");
+        assertTrue(ProcessHandle.of(Long.parseLong(pid.strip())).map(ProcessHandle::isAlive).orElse(false));
+
+        Reply stopped = agent.call("service", "stop", listener);
+        assertEquals("stopped", stopped.get("status"));
+        assertEquals(SERVICE + " is already stopped, nothing to do", agent.dryRun("service", "stop", listener).message());
+    }
+
+    @Test
     void aMissingScriptAndAnUnknownStatusAreClearFailures() {
         ActionFailedException missing = assertThrows(ActionFailedException.class, () -> services().start("drover-it-nosuchd"));
         assertTrue(missing.getMessage().startsWith("service drover-it-nosuchd not found: no executable init script "),
