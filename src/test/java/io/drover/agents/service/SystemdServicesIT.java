@@ -52,6 +52,8 @@ class SystemdServicesIT {
         container = NspawnContainer.boot(Map.of(UNIT, """
                         [Unit]
                         Description=Drover integration test listener
+                        # The tests start and restart it more often than systemd's default of 5 starts in 10 s allows.
+                        StartLimitIntervalSec=0
 
                         [Service]
                         ExecStart=%s
