@@ -348,7 +348,7 @@ public final class Deployment {
         run.batches().forEach(batch -> planText.append("  ").append(batch.named()).append(": ").append(batch.hosts().size())
                 .append(" host").append(batch.hosts().size() == 1 ? "" : "s").append('\n'));
         LOG.info(plan.strip());
-        scenario.log(planText.toString());
+        scenario.attach(planText.toString(), "text/plain", "batches");
         batchRun = run;
         try {
             runBatches(run);
@@ -357,12 +357,12 @@ public final class Deployment {
         }
         BatchRun.Halt halt = run.halt();
         if (halt == null) {
-            scenario.log("Every batch ran every step; each step below reports its batches.");
+            scenario.attach("Every batch ran every step; each step below reports its batches.", "text/plain", "batches ran");
         } else {
             String note = "The rollout halted at '" + halt.step().step().named() + "' in " + halt.batch().named() + "; "
                     + notStarted(run) + " That step fails below, naming the batch; the steps after it are skipped.";
             LOG.warn(note);
-            scenario.log(note);
+            scenario.attach(note, "text/plain", "rollout halted");
         }
     }
 
