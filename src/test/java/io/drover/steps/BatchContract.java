@@ -291,6 +291,55 @@ abstract class BatchContract {
     }
 
     @Test
+    void theRollingExampleRunsACanaryThenHalfTheFleetAtATime() throws Exception {
+        FeatureRun run = FeatureRun.of(Path.of("features/rolling.feature"), reports(), "rolling");
+        assertEquals(1, run.passedScenarios(), () -> run.failureMessage().orElse(""));
+        assertEquals(2, mostBlockedAtOnce());
+        String recap = String.join("\n", run.afterHookAttachments());
+        assertEquals(List.of("1 of 3", "2 of 3", "2 of 3", "3 of 3"), DE_DEV.stream().map(host -> row(recap, host).get(1)).toList());
+        String gate = attachments(run, "Then within 2 minutes the nrpe check check_mywebapp should pass");
+        assertTrue(gate.contains("ran in 3 of 3 batches") && gate.contains("batch 3 of 3 (dev4…): Then within 2 minutes the nrpe check "
+                + "check_mywebapp should pass\ncheck check_mywebapp passes (nrpe.run_command) within 120 s: 1 of 1 hosts OK"), gate);
+        for (String host : DE_DEV) {
+            assertEquals("4.2.6-3.el5", packages(host).status("mywebapp").version(), host);
+            assertFalse(blocked(host), host);
+        }
+    }
+
+    @Test
+    void eachExampleOfAnOutlineRunsInItsOwnBatches() throws Exception {
+        Path feature = reports().resolve("outline.feature");
+        Files.createDirectories(feature.getParent());
+        Files.writeString(feature, """
+                Feature: Batches in an outline
+                  Background:
+                    Given the load balancer has ip address 192.168.1.1
+                    And I want to update hosts with class roles::dev_server
+                    And I want to update hosts with fact country=de
+                  Scenario Outline: Install a version in batches of <size>
+                    Given I update hosts in batches of <size>
+                    When I install version <version> of the package mywebapp
+                    Then the package version for mywebapp should be <version>
+
+                    Examples:
+                      | size | version     |
+                      | 3    | 4.2.6-1.el5 |
+                      | 50%  | 4.2.6-3.el5 |
+                """);
+        FeatureRun run = FeatureRun.of(feature, reports(), "outline");
+        assertEquals(2, run.passedScenarios(), () -> run.failureMessage().orElse(""));
+        List<String> plans = run.steps().stream().filter(step -> step.text().startsWith("Given I update hosts in batches of"))
+                .map(step -> String.join("\n", step.attachments())).toList();
+        assertEquals(2, plans.size());
+        assertTrue(plans.get(0).contains("2 batches of 3 over 4 hosts, 2 steps each") && plans.get(0).contains("batch 2 of 2 (dev4…): 1 host"),
+                plans.get(0));
+        assertTrue(plans.get(1).contains("2 batches of 50% over 4 hosts, 2 steps each"), plans.get(1));
+        for (String host : DE_DEV) {
+            assertEquals("4.2.6-3.el5", packages(host).status("mywebapp").version(), host);
+        }
+    }
+
+    @Test
     void stepsABatchCannotRepeatAreRefusedBeforeAnythingChanges() throws Exception {
         Path feature = reports().resolve("refused.feature");
         Files.createDirectories(feature.getParent());
