@@ -67,6 +67,8 @@ public final class Deployment {
     static final Duration LATE_REPLY_WAIT = Duration.ofSeconds(5);
     /** How often a {@code within} step asks again, unless {@code I retry checks every N seconds}. */
     static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(5);
+    /** The most batches a batch step's plan names one by one. */
+    static final int PLAN_LINES = 50;
     /** The batch every host is in when the feature has no batch step. */
     static final String ONLY_BATCH = "1 of 1";
 
@@ -345,8 +347,15 @@ public final class Deployment {
                 run.batches().size() == 1 ? "" : "es", sizes.describe(), all.size(), all.size() == 1 ? "" : "s", planned.size(),
                 planned.size() == 1 ? "" : "s");
         StringBuilder planText = new StringBuilder(plan);
-        run.batches().forEach(batch -> planText.append("  ").append(batch.named()).append(": ").append(batch.hosts().size())
+        // Batches of 1 over thousands of hosts would be thousands of lines: name the first ones and the last.
+        List<BatchRun.Batch> named = run.batches().size() <= PLAN_LINES ? run.batches() : run.batches().subList(0, PLAN_LINES - 1);
+        named.forEach(batch -> planText.append("  ").append(batch.named()).append(": ").append(batch.hosts().size())
                 .append(" host").append(batch.hosts().size() == 1 ? "" : "s").append('\n'));
+        if (named.size() < run.batches().size()) {
+            BatchRun.Batch last = run.batches().get(run.batches().size() - 1);
+            planText.append("  ... ").append(run.batches().size() - named.size() - 1).append(" more, and ").append(last.named())
+                    .append(": ").append(last.hosts().size()).append(" host").append(last.hosts().size() == 1 ? "" : "s").append('\n');
+        }
         LOG.info(plan.strip());
         scenario.attach(planText.toString(), "text/plain", "batches");
         batchRun = run;
