@@ -360,5 +360,22 @@ abstract class BatchContract {
         assertTrue(message.contains("line 8: 'And I flush the cache of my own glue' is not one of Drover's steps"), message);
         assertTrue(message.contains("Nothing was changed"), message);
         assertTrue(blockOrder().isEmpty());
+
+        Path late = reports().resolve("after-an-action.feature");
+        Files.writeString(late, """
+                Feature: A batch step after an action
+                  Scenario: Too late to cut batches
+                    Given the load balancer has ip address 192.168.1.1
+                    And I want to update hosts with class roles::dev_server
+                    And I want to update hosts with fact country=de
+                    Then traffic from the load balancer should be unblocked
+                    And I update hosts in batches of 2
+                    When I block the load balancer
+                """);
+        FeatureRun tooLate = FeatureRun.of(late, reports(), "after-an-action");
+        assertEquals(List.of("And I update hosts in batches of 2"), tooLate.stepsWithStatus("failed"));
+        assertTrue(tooLate.failureMessage().orElseThrow().contains("must come before the first step that acts on or checks hosts"),
+                tooLate.failureMessage().orElseThrow());
+        assertTrue(blockOrder().isEmpty());
     }
 }
