@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -39,8 +40,8 @@ import java.util.function.Function;
  *
  * <p>A {@link FailureBudget} lets some hosts of a batch fail: they drop out of the later steps and the rollout goes
  * on; any failed host still fails the scenario at its end, after the recap ({@link Recap}) and the rerun file
- * ({@link RerunFile}). While a {@code within} step runs, {@link #check} waits ({@link HealthGate}). Without a batch step
- * the batch is every discovered host.
+ * ({@link RerunFile}). While a {@code within} step runs, {@link #check} waits ({@link HealthGate}). A batch step
+ * ({@link #inBatches}) runs the scenario's later steps once per batch; without one the batch is every discovered host.
  *
  * <p>In a dry run ({@code -Ddrover.dry-run=true}) every request goes out as one, {@link #act} reports what each host would
  * do, and {@link #check} checks the state the When steps before it predicted ({@link DryRun}); every summary, table and
@@ -72,6 +73,8 @@ public final class Deployment {
     static final Duration LATE_REPLY_WAIT = Duration.ofSeconds(5);
     /** How often a {@code within} step asks again, unless {@code I retry checks every N seconds}. */
     static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(5);
+    /** The most batches a batch step's plan names one by one. */
+    static final int PLAN_LINES = 50;
     /** The batch every host is in when the feature has no batch step. */
     static final String ONLY_BATCH = "1 of 1";
 
@@ -83,6 +86,12 @@ public final class Deployment {
     private final Recap recap = new Recap();
     /** In a dry run, what the When steps predicted, for the Then steps to check. */
     private final DryRun dryRun = new DryRun();
+    /** The rollout in batches, once a batch step ran; see {@link #inBatches}. */
+    private BatchRun batchRun;
+    /** How many steps of the scenario Cucumber has started, background included (the running one is the last). */
+    private int stepsStarted;
+    /** Whether a step asked the hosts to act or checked them: a batch step must come before. */
+    private boolean acted;
 
     /** Made by Cucumber for each scenario; {@link DeploymentHooks} starts it before the scenario's first step. */
     public Deployment() {
@@ -257,6 +266,9 @@ public final class Deployment {
      * stated state until all are, or {@code limit} has passed.
      */
     void within(Duration limit, String step, Runnable thenStep) {
+        if (replayed()) {
+            return;
+        }
         if (gateLimit != null) {
             throw new AssertionError("'within' cannot be nested: " + step);
         }
@@ -270,6 +282,200 @@ public final class Deployment {
             }
         } finally {
             gateLimit = null;
+        }
+    }
+
+    /** Pauses the scenario; a step the batch step already ran in every batch does not pause again. */
+    void pause(Duration wait) throws InterruptedException {
+        if (replayed()) {
+            return;
+        }
+        DroverSession.requireRunning();
+        Thread.sleep(wait.toMillis());
+    }
+
+    /** Cucumber starts the next step of the scenario (a before-step hook): counts it, to know which step runs. */
+    void stepStarted() {
+        stepsStarted++;
+    }
+
+    /**
+     * Cucumber ended a step (an after-step hook): a step the batch step ran that reached none of the calls that report
+     * it (a setting step) is reported here.
+     */
+    void stepEnded() {
+        replayed();
+    }
+
+    /**
+     * Runs the scenario's steps after the running batch step once per batch of {@code sizes}, each batch's steps as a
+     * whole before the next batch starts, the way Ansible's {@code serial} runs a play; see docs/architecture.md.
+     *
+     * <p>Every later step must be one of {@code library}'s (Drover's own), so that it can be called here; a step that
+     * chooses hosts must come before. Within a batch the failure budget applies to the batch's hosts; a failure over it
+     * halts the rollout: the rest of the batch and every later batch never start. When Cucumber then reaches each step
+     * itself, the step reports what it did in each batch and fails if it failed in one, naming the batch.
+     *
+     * @param stepText the batch step's own text, to find it among the scenario's steps
+     * @param refused  the definitions that may not follow a batch step (those that choose hosts), and why
+     */
+    void inBatches(BatchSizes sizes, StepLibrary library, String stepText, Function<StepLibrary.Definition, String> refused) {
+        started();
+        if (batchRun != null) {
+            throw new AssertionError("A scenario has one batch step; remove '" + stepText + "' or the other one");
+        }
+        if (acted) {
+            throw new AssertionError("'" + stepText + "' must come before the first step that acts on or checks hosts; move it right "
+                    + "after 'I want to pre-discover how many hosts to update'");
+        }
+        List<ScenarioSteps.StepLine> lines = ScenarioSteps.of(scenario.getUri(), scenario.getLine());
+        int at = stepsStarted - 1;
+        if (at < 0 || at >= lines.size() || !lines.get(at).text().equals(stepText)) {
+            throw new AssertionError("Cannot find '" + stepText + "' as step " + (at + 1) + " of " + scenario.getUri() + " line "
+                    + scenario.getLine() + "; the feature file changed while it ran, or io.drover.steps.DeploymentHooks is not in the glue");
+        }
+        List<BatchRun.Planned> planned = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (int i = at + 1; i < lines.size(); i++) {
+            ScenarioSteps.StepLine line = lines.get(i);
+            List<StepLibrary.Match> matches = library.matches(line.text());
+            String where = "line " + line.line() + ": '" + line.named() + "'";
+            if (line.argument()) {
+                problems.add(where + " has a doc string or data table, which no Drover step takes");
+            } else if (matches.isEmpty()) {
+                problems.add(where + " is not one of Drover's steps (io.drover.steps), so the batch step cannot run it once per batch;"
+                        + " move it above the batch step, or write it with Drover's steps");
+            } else if (matches.size() > 1) {
+                problems.add(where + " matches several of Drover's steps: " + String.join(", ", matches.stream()
+                        .map(match -> match.definition().expression().getSource()).toList()));
+            } else if (refused.apply(matches.get(0).definition()) != null) {
+                problems.add(where + " " + refused.apply(matches.get(0).definition()));
+            } else {
+                planned.add(new BatchRun.Planned(i, line, matches.get(0)));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError("'" + stepText + "' runs the steps after it once per batch, and cannot run these:\n  "
+                    + String.join("\n  ", problems) + "\nNothing was changed.");
+        }
+        SortedSet<String> all = hosts();
+        BatchRun run = new BatchRun(sizes.cut(all), planned);
+        for (BatchRun.Batch batch : run.batches()) {
+            recap.assign(batch.hosts(), batch.label());
+        }
+        String plan = String.format(java.util.Locale.ROOT, "%d batch%s of %s over %,d host%s, %d step%s each:%n", run.batches().size(),
+                run.batches().size() == 1 ? "" : "es", sizes.describe(), all.size(), all.size() == 1 ? "" : "s", planned.size(),
+                planned.size() == 1 ? "" : "s");
+        StringBuilder planText = new StringBuilder(plan);
+        // Batches of 1 over thousands of hosts would be thousands of lines: name the first ones and the last.
+        List<BatchRun.Batch> named = run.batches().size() <= PLAN_LINES ? run.batches() : run.batches().subList(0, PLAN_LINES - 1);
+        named.forEach(batch -> planText.append("  ").append(batch.named()).append(": ").append(batch.hosts().size())
+                .append(" host").append(batch.hosts().size() == 1 ? "" : "s").append('\n'));
+        if (named.size() < run.batches().size()) {
+            BatchRun.Batch last = run.batches().get(run.batches().size() - 1);
+            planText.append("  ... ").append(run.batches().size() - named.size() - 1).append(" more, and ").append(last.named())
+                    .append(": ").append(last.hosts().size()).append(" host").append(last.hosts().size() == 1 ? "" : "s").append('\n');
+        }
+        LOG.info(plan.strip());
+        scenario.attach(planText.toString(), "text/plain", "batches");
+        batchRun = run;
+        try {
+            runBatches(run);
+        } finally {
+            run.finish();
+        }
+        BatchRun.Halt halt = run.halt();
+        if (halt == null) {
+            scenario.attach("Every batch ran every step; each step below reports its batches.", "text/plain", "batches ran");
+        } else {
+            String note = "The rollout halted at '" + halt.step().step().named() + "' in " + halt.batch().named() + "; "
+                    + notStarted(run) + " That step fails below, naming the batch; the steps after it are skipped.";
+            LOG.warn(note);
+            scenario.attach(note, "text/plain", "rollout halted");
+        }
+    }
+
+    private void runBatches(BatchRun run) {
+        for (BatchRun.Batch batch : run.batches()) {
+            LOG.info("Starting {}", batch.named());
+            run.startBatch(batch);
+            for (BatchRun.Planned step : run.steps()) {
+                run.startStep(step);
+                String failure = null;
+                try {
+                    step.match().run();
+                } catch (AssertionError | RuntimeException e) {
+                    failure = e.getMessage() != null ? e.getMessage() : e.toString();
+                } catch (Error e) {
+                    run.endStep(e.toString());
+                    throw e;
+                }
+                run.endStep(failure);
+                if (failure != null) {
+                    LOG.warn("{}: '{}' failed; the rollout halts", batch.named(), step.step().named());
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Says which batches never started, and that their hosts are unchanged. */
+    private static String notStarted(BatchRun run) {
+        List<BatchRun.Batch> never = run.neverStarted();
+        if (never.isEmpty()) {
+            return "it was the last batch.";
+        }
+        int hostCount = never.stream().mapToInt(batch -> batch.hosts().size()).sum();
+        String batches = never.size() == 1 ? "batch " + never.get(0).label()
+                : "batches " + never.get(0).number() + " to " + never.get(never.size() - 1).label();
+        return String.format(java.util.Locale.ROOT, "%s never started: %s %,d host%s %s unchanged (see the recap).", batches,
+                never.size() == 1 ? "its" : "their", hostCount, hostCount == 1 ? "" : "s", hostCount == 1 ? "is" : "are");
+    }
+
+    /**
+     * Whether the running step is one the batch step already ran in its batches: then it is not run again; the first
+     * time, it reports what it did in each batch, and fails if it failed in one.
+     */
+    private boolean replayed() {
+        BatchRun run = batchRun;
+        int index = stepsStarted - 1;
+        if (run == null || !run.replaying() || !run.planned(index)) {
+            return false;
+        }
+        if (run.markReported(index)) {
+            reportBatches(run, index);
+        }
+        return true;
+    }
+
+    private void reportBatches(BatchRun run, int index) {
+        BatchRun.Planned step = run.steps().stream().filter(planned -> planned.index() == index).findFirst().orElseThrow();
+        List<BatchRun.Outcome> outcomes = run.outcomes(index);
+        String named = step.step().named();
+        StringBuilder overview = new StringBuilder(String.format(java.util.Locale.ROOT, "%s ran in %d of %d batch%s:%n", named,
+                outcomes.size(), run.batches().size(), run.batches().size() == 1 ? "" : "es"));
+        BatchRun.Outcome failed = null;
+        for (BatchRun.Outcome outcome : outcomes) {
+            overview.append("  ").append(outcome.batch().named()).append(": ").append(outcome.failure() == null ? "passed" : "FAILED")
+                    .append('\n');
+            if (outcome.failure() != null) {
+                failed = outcome;
+            }
+        }
+        BatchRun.Halt halt = run.halt();
+        if (halt != null && failed == null) {
+            overview.append("The rollout halted at '").append(halt.step().step().named()).append("' in ").append(halt.batch().named())
+                    .append("; ").append(notStarted(run)).append('\n');
+        }
+        scenario.attach(overview.toString(), "text/plain", named + " in batches");
+        for (BatchRun.Outcome outcome : outcomes) {
+            for (String report : outcome.reports()) {
+                scenario.attach(report, "text/plain", outcome.batch().named() + ": " + named);
+            }
+        }
+        if (failed != null) {
+            throw new AssertionError(failed.batch().named() + ": " + failed.failure() + "\nThe rollout halted in " + failed.batch().named()
+                    + "; " + notStarted(run));
         }
     }
 
@@ -400,6 +606,9 @@ public final class Deployment {
 
     /** The hosts of this deployment, discovering them first if no step did. */
     public SortedSet<String> hosts() {
+        if (batchRun != null && batchRun.current() != null) {
+            return new TreeSet<>(batchRun.current().hosts());
+        }
         return hosts != null ? hosts : discover();
     }
 
@@ -439,15 +648,20 @@ public final class Deployment {
     }
 
     private CallResult run(Call call, String what, Function<Reply, String> problem, boolean anyStatus) {
+        if (replayed()) {
+            return new CallResult("", call.agent(), call.action(), new TreeSet<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), 0,
+                    Duration.ZERO);
+        }
         SortedSet<String> batch = hosts();
         DroverSession.requireRunning();
+        acted = true;
         // Hosts that failed earlier within the budget take no part: they keep the state they reached.
         SortedSet<String> targets = new TreeSet<>(batch);
         targets.removeAll(recap.failedOf(batch));
         if (targets.isEmpty()) {
             String note = what + ": no host left to ask, every host of this batch failed an earlier step";
             LOG.warn(note);
-            scenario.log(note);
+            log(note);
             return new CallResult("", call.agent(), call.action(), targets, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), 0,
                     Duration.ZERO);
         }
@@ -586,11 +800,34 @@ public final class Deployment {
             summary += "\nWARNING: " + RunnerConfig.UNVERIFIED_REPLIES_WARNING;
             LOG.warn("{}: {}", name, RunnerConfig.UNVERIFIED_REPLIES_WARNING);
         }
+        if (batchRun != null && batchRun.current() != null) {
+            // In a batch, the report says which batch and step it is of; it is kept to report again at the step itself.
+            name = batchRun.reportName();
+            summary = name + "\n" + summary;
+        }
         if (OutcomeSummary.summarises(hostCount)) {
-            scenario.attach(summary + "\n" + grouped.get(), "text/plain", name + " (summary)");
+            String text = summary + "\n" + grouped.get();
+            scenario.attach(text, "text/plain", name + " (summary)");
             scenario.attach((summary + "\n" + table).getBytes(StandardCharsets.UTF_8), "text/plain", name);
+            recordReport(text);
         } else {
             scenario.attach(summary + "\n" + table, "text/plain", name);
+            recordReport(summary + "\n" + table);
+        }
+    }
+
+    /** Logs {@code note} to the report; in a batch, also keeps it to report again at the step itself. */
+    private void log(String note) {
+        if (batchRun != null && batchRun.current() != null) {
+            note = batchRun.reportName() + ": " + note;
+        }
+        scenario.log(note);
+        recordReport(note);
+    }
+
+    private void recordReport(String text) {
+        if (batchRun != null && batchRun.current() != null) {
+            batchRun.record(text);
         }
     }
 
@@ -616,6 +853,6 @@ public final class Deployment {
                         + "state reached; the scenario will fail at its end:%n%s", what, bad, targets.size(), targets.size() == 1 ? "" : "s",
                 budgetText, bad == 1 ? "It" : "They", bad == 1 ? "s" : "", bad == 1 ? "s" : "", details);
         LOG.warn(note.lines().findFirst().orElse(note));
-        scenario.log(note);
+        log(note);
     }
 }

@@ -26,7 +26,7 @@ final class Recap {
     }
 
     private static final class Progress {
-        final String batch;
+        String batch;
         String lastStep;
         boolean changed;
         String failure;
@@ -41,6 +41,11 @@ final class Recap {
     /** Hosts of {@code batch}, e.g. "1 of 1" when there is no batch step, that steps may now reach. */
     void add(Collection<String> identities, String batch) {
         identities.forEach(host -> hosts.putIfAbsent(host, new Progress(batch)));
+    }
+
+    /** Puts {@code identities} in {@code batch}, e.g. "2 of 4", when a batch step cuts the hosts into batches. */
+    void assign(Collection<String> identities, String batch) {
+        identities.forEach(host -> hosts.computeIfAbsent(host, h -> new Progress(batch)).batch = batch);
     }
 
     boolean isEmpty() {

@@ -3,7 +3,6 @@ package io.drover.steps;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;
-import io.drover.runner.DroverSession;
 
 import java.time.Duration;
 import java.util.List;
@@ -50,9 +49,7 @@ public final class RolloutSteps {
 
     @When("^I wait (\\d{1,9}) (seconds?|minutes?)$")
     public void waitFor(String amount, String unit) throws InterruptedException {
-        Duration wait = duration(amount, unit);
-        DroverSession.requireRunning();
-        Thread.sleep(wait.toMillis());
+        deployment.pause(duration(amount, unit));
     }
 
     @Then("^within (\\d{1,9}) (seconds?|minutes?) (.+)$")

@@ -50,6 +50,8 @@ import java.util.regex.Pattern;
 public final class BenchMain {
     /** Discovery plus six directed calls. */
     static final int SEED_ROUND_TRIPS = 7;
+    /** The batch size of the seed in batches: {@code And I update hosts in batches of 10%}. */
+    static final int BATCH_PERCENT = 10;
     static final List<String> EMULATOR_JVM = List.of(System.getProperty("bench.emulator.jvm", "-Xms64m -Xmx1g -XX:+UseG1GC").split(" "));
     static final List<String> AGENT_JVM = List.of("-Xmx32m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=48m");
@@ -142,13 +144,23 @@ public final class BenchMain {
 
     private void size(String broker, String rabbit, int n) throws Exception {
         String name = broker + "-" + n;
-        double[] floor = new double[1];
-        withBroker(broker, rabbit, name + "-floor", uri -> floor[0] = floor(broker, uri, n, name));
-        withBroker(broker, rabbit, name + "-drover", uri -> drover(broker, uri, n, name, floor[0]));
+        double[] floor = new double[2];
+        int batch = batchSize(n);
+        withBroker(broker, rabbit, name + "-floor", uri -> {
+            floor[0] = floor(broker, uri, n, name, "raw AMQP floor (broadcast -> last)");
+            // The floor of one batch, for the seed in batches: its hosts answer a broadcast of their own.
+            floor[1] = floor(broker, uri, batch, name + "-batch", "raw AMQP floor, one batch of " + batch);
+        });
+        withBroker(broker, rabbit, name + "-drover", uri -> drover(broker, uri, n, name, floor[0], floor[1]));
+    }
+
+    /** The size of a batch of {@link #BATCH_PERCENT} of {@code n} hosts, rounded up as Drover cuts them. */
+    static int batchSize(int n) {
+        return (int) (((long) n * BATCH_PERCENT + 99) / 100);
     }
 
     /** Publish to N plain consumers, wait for the last reply. */
-    private double floor(String broker, String uri, int n, String name) throws Exception {
+    private double floor(String broker, String uri, int n, String name, String measure) throws Exception {
         String exchange = "raw-" + UUID.randomUUID().toString().substring(0, 8);
         try (Child responders = Child.java(out.resolve("logs/" + name + "-raw.log"), EMULATOR_JVM, RawResponders.class.getName(),
                 uri, String.valueOf(n), exchange)) {
@@ -185,13 +197,13 @@ public final class BenchMain {
                     Thread.sleep(50);
                 }
                 Stats stats = Stats.of(times);
-                row(broker, n, "raw AMQP floor (broadcast -> last)", stats, 1.0, Map.of("lost_replies", lost));
+                row(broker, n, measure, stats, 1.0, Map.of("lost_replies", lost));
                 return stats.median();
             }
         }
     }
 
-    private void drover(String broker, String uri, int n, String name, double floor) throws Exception {
+    private void drover(String broker, String uri, int n, String name, double floor, double batchFloor) throws Exception {
         String collective = "bench-" + n + "-" + UUID.randomUUID().toString().substring(0, 6);
         try (Child emulator = Child.java(out.resolve("logs/" + name + "-emulator.log"), EMULATOR_JVM, "io.drover.cli.Main",
                 "emulate", "--nodes", String.valueOf(n), "--broker", uri, "--fleet", "sandbox/bench.yaml", "--collective", collective,
@@ -226,6 +238,7 @@ public final class BenchMain {
                 Stats directed = Stats.of(times);
                 row(broker, n, "directed rpcutil.ping to all", directed, directed.median() / floor, Map.of("lost_replies", lost));
                 seed(broker, n, client, floor);
+                seedInBatches(broker, n, client, batchFloor);
             } finally {
                 try (Connection connection = connector.connect("bench cleanup"); Channel channel = connection.createChannel()) {
                     Topology.deleteExchanges(channel, collective);
@@ -281,6 +294,46 @@ public final class BenchMain {
             Stats stats = Stats.of(times);
             row(broker, n, "seed scenario (7 round trips)", stats, stats.median() / (SEED_ROUND_TRIPS * floor),
                     Map.of("failed_runs", failed, "round_trips", SEED_ROUND_TRIPS));
+        } finally {
+            DroverSession.install(previous);
+        }
+    }
+
+    /**
+     * The seed with {@code And I update hosts in batches of 10%} after its pre-discovery step, against the floor of its
+     * round trips: (number of batches x 7 x the floor of one batch). The goal is a ratio of at most 1.5.
+     */
+    private void seedInBatches(String broker, int n, DroverClient client, double batchFloor) throws Exception {
+        String seedText = Files.readString(Path.of("features/deploy.feature"));
+        String preDiscover = "    And I want to pre-discover how many hosts to update\n";
+        if (!seedText.contains(preDiscover)) {
+            throw new IllegalStateException("features/deploy.feature has no pre-discovery step to add the batch step after");
+        }
+        Path feature = out.resolve("seed-batches.feature");
+        Files.createDirectories(out);
+        Files.writeString(feature, seedText.replace(preDiscover, preDiscover + "    And I update hosts in batches of " + BATCH_PERCENT + "%\n"));
+        int batch = batchSize(n);
+        int batches = (n + batch - 1) / batch;
+        DroverSession session = DroverSession.of(RunnerConfig.fromEnvironment(), client, null);
+        DroverSession previous = DroverSession.install(session);
+        try {
+            List<Long> times = new ArrayList<>();
+            int failed = 0;
+            for (int round = 0; round < warmup + rounds; round++) {
+                FeatureRun run = FeatureRun.of(feature, out.resolve("seed-batches"), broker + "-" + n + "-" + round, false);
+                if (run.passedScenarios() != 1) {
+                    failed++;
+                    System.out.println("seed in batches round " + round + " failed: " + run.failureMessage().orElse(""));
+                }
+                if (round >= warmup) {
+                    times.add(run.totalStepNanos());
+                }
+            }
+            Stats stats = Stats.of(times);
+            row(broker, n, "seed in batches of " + BATCH_PERCENT + "% (" + batches + "x7)", stats,
+                    stats.median() / (batches * SEED_ROUND_TRIPS * batchFloor),
+                    Map.of("failed_runs", failed, "batches", batches, "batch_size", batch, "round_trips", batches * SEED_ROUND_TRIPS,
+                            "batch_floor_ms", batchFloor));
         } finally {
             DroverSession.install(previous);
         }
