@@ -377,7 +377,7 @@ public final class Deployment {
                     .append(": ").append(last.hosts().size()).append(" host").append(last.hosts().size() == 1 ? "" : "s").append('\n');
         }
         LOG.info(plan.strip());
-        scenario.attach(planText.toString(), "text/plain", "batches");
+        scenario.attach(labelled(planText.toString()), "text/plain", "batches");
         batchRun = run;
         try {
             runBatches(run);
@@ -386,13 +386,18 @@ public final class Deployment {
         }
         BatchRun.Halt halt = run.halt();
         if (halt == null) {
-            scenario.attach("Every batch ran every step; each step below reports its batches.", "text/plain", "batches ran");
+            scenario.attach(labelled("Every batch ran every step; each step below reports its batches."), "text/plain", "batches ran");
         } else {
             String note = "The rollout halted at '" + halt.step().step().named() + "' in " + halt.batch().named() + "; "
                     + notStarted(run) + " That step fails below, naming the batch; the steps after it are skipped.";
             LOG.warn(note);
-            scenario.attach(note, "text/plain", "rollout halted");
+            scenario.attach(labelled(note), "text/plain", "rollout halted");
         }
+    }
+
+    /** {@code text}, marked as a dry run's when this is one: every table and note of a dry run says so first. */
+    private String labelled(String text) {
+        return dryRunning() ? DryRun.LABEL + ": " + text : text;
     }
 
     private void runBatches(BatchRun run) {
@@ -467,7 +472,7 @@ public final class Deployment {
             overview.append("The rollout halted at '").append(halt.step().step().named()).append("' in ").append(halt.batch().named())
                     .append("; ").append(notStarted(run)).append('\n');
         }
-        scenario.attach(overview.toString(), "text/plain", named + " in batches");
+        scenario.attach(labelled(overview.toString()), "text/plain", named + " in batches");
         for (BatchRun.Outcome outcome : outcomes) {
             for (String report : outcome.reports()) {
                 scenario.attach(report, "text/plain", outcome.batch().named() + ": " + named);
@@ -803,7 +808,7 @@ public final class Deployment {
         if (batchRun != null && batchRun.current() != null) {
             // In a batch, the report says which batch and step it is of; it is kept to report again at the step itself.
             name = batchRun.reportName();
-            summary = name + "\n" + summary;
+            summary = (dryRunning() ? DryRun.LABEL + " " : "") + name + "\n" + summary;
         }
         if (OutcomeSummary.summarises(hostCount)) {
             String text = summary + "\n" + grouped.get();
