@@ -239,6 +239,50 @@ class LabIT {
     }
 
     @Test
+    @Order(6)
+    void aRollingDeployInBatchesOfTwoNeverHasMoreThanTwoHostsOutOfTheLoadBalancer() throws Exception {
+        // Issue 12: the seed plus one line. The load balancer's namespace probes every node's port the whole time.
+        resetToBeforeTheDeploy();
+        LoadBalancer lb = lab.loadBalancer();
+        List<String> targets = lab.targets();
+        String seed = Files.readString(FEATURE);
+        String discover = "    And I want to pre-discover how many hosts to update\n";
+        assertTrue(seed.contains(discover), seed);
+        Path rolling = Files.writeString(work.resolve("rolling-lab.feature"),
+                seed.replace(discover, discover + "    And I update hosts in batches of 2\n"));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Map<String, String>> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread sampler = new Thread(() -> {
+            while (!stop.get()) {
+                samples.add(lb.probe(Duration.ZERO));
+            }
+        }, "LabIT load balancer sampler");
+        FeatureRun run;
+        DroverSession previous = DroverSession.install(DroverSession.of(RunnerConfig.fromEnvironment(), lab.client(), null));
+        sampler.start();
+        try {
+            run = FeatureRun.of(rolling, REPORTS, "rolling");
+        } finally {
+            stop.set(true);
+            sampler.join(60_000);
+            DroverSession.install(previous);
+        }
+        assertEquals(1, run.passedScenarios(), () -> run.failureMessage().orElse(""));
+        int most = 0;
+        for (Map<String, String> sample : samples) {
+            most = Math.max(most, (int) sample.values().stream().filter(DROPPED::equals).count());
+        }
+        System.out.printf("LabIT rolling: %d load balancer samples, at most %d of %d targets blocked at once%n", samples.size(), most,
+                targets.size());
+        assertTrue(samples.size() >= 3, "the load balancer sampled the deploy: " + samples.size());
+        assertTrue(most <= 2, "never more than one batch of 2 out of the load balancer: " + samples);
+        assertTrue(most >= 1, "the sampler saw a batch out of the load balancer: " + samples);
+        assertVersions(Map.of("dev1.de.example.com", NEW, "dev2.de.example.com", NEW, "dev3.de.example.com", NEW, FRENCH, OLD));
+        assertEquals(lb.expect(targets, "connected mywebapp " + NEW, "connected mywebapp " + OLD), lb.probeUntilConnected(SERVICE_START),
+                "every target serves " + NEW + " to the load balancer again");
+    }
+
+    @Test
     @Order(100)
     void aDryRunOfTheSeedOnRealHostsLeavesRulesetsPackageDatabasesAndServicesAsTheyWere() throws Exception {
         resetToBeforeTheDeploy();
