@@ -88,6 +88,11 @@ final class StepLibrary {
         return null;
     }
 
+    /** Every definition, in a stable order. */
+    List<Definition> definitions() {
+        return List.copyOf(definitions);
+    }
+
     /** Every definition matching {@code text}: none for a step that is not Drover's, several when it is ambiguous. */
     List<Match> matches(String text) {
         List<Match> found = new ArrayList<>();
