@@ -245,6 +245,12 @@ final class DnfPackages implements PackageProvider {
 
     /** {@code PROGRAM FLAGS [config, installroot, reposdir, releasever] SUBCOMMAND OPTIONS -- SPEC}, never refreshing. */
     private Command command(List<String> flags, String subcommand, List<String> options, String spec) throws ActionFailedException {
+        return command(flags, List.of(), subcommand, options, spec);
+    }
+
+    /** The same, with {@code late} flags after the repository settings (where {@code --refresh} goes). */
+    private Command command(List<String> flags, List<String> late, String subcommand, List<String> options, String spec)
+            throws ActionFailedException {
         List<String> args = new ArrayList<>(List.of(program));
         args.addAll(flags);
         if (config != null) {
@@ -262,6 +268,7 @@ final class DnfPackages implements PackageProvider {
         if (releasever != null) {
             args.add("--releasever=" + releasever);
         }
+        args.addAll(late);
         args.add(subcommand);
         args.addAll(options);
         args.addAll(List.of("--", spec));
@@ -284,26 +291,8 @@ final class DnfPackages implements PackageProvider {
     }
 
     private Command dnf(boolean needsRepositories, String subcommand, String spec) throws ActionFailedException {
-        List<String> args = new ArrayList<>(List.of(program, "-y", "-q"));
-        if (config != null) {
-            config.verify();
-            args.addAll(List.of("-c", config.path()));
-        }
-        if (installroot != null) {
-            installroot.verify();
-            args.add("--installroot=" + installroot.path());
-        }
-        if (reposdir != null) {
-            reposdir.verify();
-            args.add("--setopt=reposdir=" + reposdir.path());
-        }
-        if (releasever != null) {
-            args.add("--releasever=" + releasever);
-        }
-        if (needsRepositories && refresh) {
-            args.add("--refresh"); // metadata otherwise counts as fresh for up to 48 h: a new release would go unseen
-        }
-        args.addAll(List.of(subcommand, "--", spec));
-        return Command.of(args);
+        // metadata otherwise counts as fresh for up to 48 h: a new release would go unseen
+        List<String> refreshing = needsRepositories && refresh ? List.of("--refresh") : List.of();
+        return command(List.of("-y", "-q"), refreshing, subcommand, List.of(), spec);
     }
 }
