@@ -683,9 +683,9 @@ public final class NodeHost implements AutoCloseable {
                 }
                 if (handler.signatureCheckPending(node, request)) {
                     Request unchecked = request;
-                    signatureChecks.submit(() -> {
+                    // One check for every node this host serves that received the same request.
+                    signatureChecks.submit(unchecked, () -> handler.checkSignature(unchecked), () -> {
                         try {
-                            handler.checkSignature(unchecked);
                             dispatch(properties, unchecked);
                         } catch (Throwable t) {
                             survive(t, properties, unchecked);

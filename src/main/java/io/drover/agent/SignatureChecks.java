@@ -4,7 +4,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,12 +17,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * over, the newest request is checked first, and beyond the backlog the oldest unchecked ones are dropped (counted,
  * logged): a legitimate request arriving during a flood is checked at once, and none of the forged ones gets near
  * the worker threads.
+ *
+ * <p>One check serves every delivery of the same request: a host serving many nodes (the emulator, the sandbox)
+ * receives one broadcast or directed request once per node, thousands at once, and they wait for the one check
+ * instead of filling the backlog.
  */
 final class SignatureChecks {
     private static final Logger LOG = LoggerFactory.getLogger(SignatureChecks.class);
     private static final long REPORT_EVERY_MS = 10_000;
+    /** Deliveries of one request that may wait for its check; a host serves far fewer nodes. */
+    static final int MAX_FOLLOWERS = 100_000;
 
-    private final LinkedBlockingDeque<Runnable> waiting = new LinkedBlockingDeque<>();
+    private record Check(Object key, Runnable check) {
+    }
+
+    private final LinkedBlockingDeque<Check> waiting = new LinkedBlockingDeque<>();
+    /** For each request waiting or being checked, what to do once it is. Guarded by {@code waiting}. */
+    private final Map<Object, List<Runnable>> followers = new HashMap<>();
     private final int backlog;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong dropped = new AtomicLong();
@@ -43,11 +56,37 @@ final class SignatureChecks {
 
     /** Queues a check (which must not throw), newest first; drops the oldest waiting check beyond the backlog. */
     void submit(Runnable check) {
+        submit(new Object(), check, () -> { });
+    }
+
+    /**
+     * Runs {@code check} for {@code key} (a request), newest first, then {@code then}; when a check of the same key is
+     * already waiting or running, only {@code then} is added to it. Neither may throw. Beyond the backlog the oldest
+     * waiting check is dropped with everything that waited for it.
+     */
+    void submit(Object key, Runnable check, Runnable then) {
         synchronized (waiting) {
-            while (waiting.size() >= backlog && waiting.pollLast() != null) {
-                dropped.incrementAndGet();
+            List<Runnable> after = followers.get(key);
+            if (after != null) {
+                if (after.size() < MAX_FOLLOWERS) {
+                    after.add(then);
+                } else {
+                    dropped.incrementAndGet();
+                }
+                return;
             }
-            waiting.offerFirst(check);
+            after = new ArrayList<>(1);
+            after.add(then);
+            followers.put(key, after);
+            while (waiting.size() >= backlog) {
+                Check oldest = waiting.pollLast();
+                if (oldest == null) {
+                    break;
+                }
+                List<Runnable> lost = followers.remove(oldest.key());
+                dropped.addAndGet(lost == null ? 1 : lost.size());
+            }
+            waiting.offerFirst(new Check(key, check));
         }
         report();
     }
@@ -62,23 +101,37 @@ final class SignatureChecks {
 
     void close() {
         threads.forEach(Thread::interrupt);
-        waiting.clear();
+        synchronized (waiting) {
+            waiting.clear();
+            followers.clear();
+        }
     }
 
     private void work() {
         while (!Thread.currentThread().isInterrupted()) {
-            Runnable check;
+            Check next;
             try {
-                check = waiting.takeFirst();
+                next = waiting.takeFirst();
             } catch (InterruptedException e) {
                 return;
             }
-            try {
-                check.run();
-            } catch (Throwable t) {
-                // Checks handle their own failures; this thread must outlive anything that still escapes.
-                LOG.error("A signature check failed unexpectedly", t);
+            run(next.check());
+            List<Runnable> after;
+            synchronized (waiting) {
+                after = followers.remove(next.key());
             }
+            if (after != null) {
+                after.forEach(SignatureChecks::run);
+            }
+        }
+    }
+
+    private static void run(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            // Checks handle their own failures; this thread must outlive anything that still escapes.
+            LOG.error("A signature check failed unexpectedly", t);
         }
     }
 

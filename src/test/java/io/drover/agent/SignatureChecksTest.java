@@ -41,6 +41,36 @@ class SignatureChecksTest {
     }
 
     @Test
+    void deliveriesOfOneRequestWaitForOneCheckAndTakeOneSlotOfTheBacklog() throws Exception {
+        // The emulator: one request reaches thousands of nodes of one host at once; they once filled the backlog and
+        // the oldest were dropped, so hundreds of nodes never answered a step.
+        SignatureChecks checks = new SignatureChecks("test", 1, 2);
+        try {
+            CountDownLatch blocked = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            checks.submit(() -> {
+                blocked.countDown();
+                await(release);
+            });
+            assertTrue(blocked.await(10, TimeUnit.SECONDS));
+            java.util.concurrent.atomic.AtomicInteger checked = new java.util.concurrent.atomic.AtomicInteger();
+            int deliveries = 5_000;
+            CountDownLatch answered = new CountDownLatch(deliveries);
+            Object request = "the same request";
+            for (int i = 0; i < deliveries; i++) {
+                checks.submit(request, checked::incrementAndGet, answered::countDown);
+            }
+            assertEquals(1, checks.waiting());
+            assertEquals(0, checks.dropped());
+            release.countDown();
+            assertTrue(answered.await(10, TimeUnit.SECONDS));
+            assertEquals(1, checked.get(), "one check served every delivery");
+        } finally {
+            checks.close();
+        }
+    }
+
+    @Test
     void aCheckThatThrowsAnErrorDoesNotStopTheThread() throws Exception {
         SignatureChecks checks = new SignatureChecks("test", 1, 10);
         try {
