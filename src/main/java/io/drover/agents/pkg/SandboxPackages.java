@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code failing} (name: message, makes every change to that package fail like a broken dpkg run).
  */
 public final class SandboxPackages implements PackageProvider {
+    private static final String WOULD_FAIL = "would fail: ";
     private final String arch;
     private final Map<String, String> installed = new ConcurrentHashMap<>();
     private final Map<String, List<String>> repository = new ConcurrentHashMap<>();
@@ -63,32 +64,15 @@ public final class SandboxPackages implements PackageProvider {
     @Override
     public synchronized PackageChange install(String pkg, String version) throws ActionFailedException {
         PackageStatus before = status(pkg);
-        if (version == null ? before.installed() : version.equals(before.version())) {
-            return new PackageChange(before, before);
-        }
-        List<String> versions = repository.get(pkg);
-        if (versions == null || versions.isEmpty()) {
-            throw new ActionFailedException("E: Unable to locate package " + pkg);
-        }
-        String target = version == null ? candidate(versions) : version;
-        if (!versions.contains(target)) {
-            throw new ActionFailedException("E: Version '" + target + "' for '" + pkg + "' was not found (available: "
-                    + String.join(", ", versions) + ")");
-        }
-        return change(pkg, before, target);
+        String target = installTarget(pkg, version, before, "");
+        return target == null ? new PackageChange(before, before) : change(pkg, before, target);
     }
 
     @Override
     public synchronized PackageChange update(String pkg) throws ActionFailedException {
         PackageStatus before = status(pkg);
-        if (!before.installed()) {
-            throw new ActionFailedException(pkg + " is not installed, so not upgraded; install it first");
-        }
-        String candidate = candidate(repository.getOrDefault(pkg, List.of(before.version())));
-        if (DebianVersion.ORDER.compare(candidate, before.version()) <= 0) {
-            return new PackageChange(before, before);
-        }
-        return change(pkg, before, candidate);
+        String target = updateTarget(pkg, before, "");
+        return target == null ? new PackageChange(before, before) : change(pkg, before, target);
     }
 
     @Override
@@ -97,40 +81,26 @@ public final class SandboxPackages implements PackageProvider {
         if (!before.installed()) {
             return new PackageChange(before, before);
         }
-        failIfBroken(pkg);
+        failIfBroken(pkg, "");
         installed.remove(pkg);
         return new PackageChange(before, status(pkg));
     }
 
+    // The plans take the same decisions as the actions above, through the same methods, so a prediction cannot drift
+    // from what the action then does; only their messages say "would fail".
+
     @Override
     public synchronized PackageChange planInstall(String pkg, String version) throws ActionFailedException {
         PackageStatus before = status(pkg);
-        if (version == null ? before.installed() : version.equals(before.version())) {
-            return new PackageChange(before, before);
-        }
-        List<String> versions = repository.get(pkg);
-        if (versions == null || versions.isEmpty()) {
-            throw new ActionFailedException("would fail: E: Unable to locate package " + pkg);
-        }
-        String target = version == null ? candidate(versions) : version;
-        if (!versions.contains(target)) {
-            throw new ActionFailedException("would fail: E: Version '" + target + "' for '" + pkg + "' was not found (available: "
-                    + String.join(", ", versions) + ")");
-        }
-        return plan(pkg, before, target);
+        String target = installTarget(pkg, version, before, WOULD_FAIL);
+        return target == null ? new PackageChange(before, before) : plan(pkg, before, target);
     }
 
     @Override
     public synchronized PackageChange planUpdate(String pkg) throws ActionFailedException {
         PackageStatus before = status(pkg);
-        if (!before.installed()) {
-            throw new ActionFailedException("would fail: " + pkg + " is not installed, so not upgraded; install it first");
-        }
-        String candidate = candidate(repository.getOrDefault(pkg, List.of(before.version())));
-        if (DebianVersion.ORDER.compare(candidate, before.version()) <= 0) {
-            return new PackageChange(before, before);
-        }
-        return plan(pkg, before, candidate);
+        String target = updateTarget(pkg, before, WOULD_FAIL);
+        return target == null ? new PackageChange(before, before) : plan(pkg, before, target);
     }
 
     @Override
@@ -139,33 +109,52 @@ public final class SandboxPackages implements PackageProvider {
         if (!before.installed()) {
             return new PackageChange(before, before);
         }
-        wouldFailIfBroken(pkg);
+        failIfBroken(pkg, WOULD_FAIL);
         return new PackageChange(before, PackageStatus.absent(pkg));
+    }
+
+    /** The version an install puts in place, or null when there is nothing to do; refuses as apt would. */
+    private String installTarget(String pkg, String version, PackageStatus before, String prefix) throws ActionFailedException {
+        if (version == null ? before.installed() : version.equals(before.version())) {
+            return null;
+        }
+        List<String> versions = repository.get(pkg);
+        if (versions == null || versions.isEmpty()) {
+            throw new ActionFailedException(prefix + "E: Unable to locate package " + pkg);
+        }
+        String target = version == null ? candidate(versions) : version;
+        if (!versions.contains(target)) {
+            throw new ActionFailedException(prefix + "E: Version '" + target + "' for '" + pkg + "' was not found (available: "
+                    + String.join(", ", versions) + ")");
+        }
+        return target;
+    }
+
+    /** The version an upgrade puts in place, or null when the installed one is the newest. */
+    private String updateTarget(String pkg, PackageStatus before, String prefix) throws ActionFailedException {
+        if (!before.installed()) {
+            throw new ActionFailedException(prefix + pkg + " is not installed, so not upgraded; install it first");
+        }
+        String candidate = candidate(repository.getOrDefault(pkg, List.of(before.version())));
+        return DebianVersion.ORDER.compare(candidate, before.version()) <= 0 ? null : candidate;
     }
 
     /** The change to {@code version}, predicted; a package made to fail would fail, and the sandbox knows it. */
     private PackageChange plan(String pkg, PackageStatus before, String version) throws ActionFailedException {
-        wouldFailIfBroken(pkg);
+        failIfBroken(pkg, WOULD_FAIL);
         return new PackageChange(before, new PackageStatus(pkg, true, version, arch));
     }
 
-    private void wouldFailIfBroken(String pkg) throws ActionFailedException {
-        String message = failing.get(pkg);
-        if (message != null) {
-            throw new ActionFailedException("would fail: " + message);
-        }
-    }
-
     private PackageChange change(String pkg, PackageStatus before, String version) throws ActionFailedException {
-        failIfBroken(pkg);
+        failIfBroken(pkg, "");
         installed.put(pkg, version);
         return new PackageChange(before, status(pkg));
     }
 
-    private void failIfBroken(String pkg) throws ActionFailedException {
+    private void failIfBroken(String pkg, String prefix) throws ActionFailedException {
         String message = failing.get(pkg);
         if (message != null) {
-            throw new ActionFailedException(message);
+            throw new ActionFailedException(prefix + message);
         }
     }
 
