@@ -3,7 +3,7 @@ package io.drover.lock;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Method;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.drover.protocol.Names;
@@ -16,36 +16,52 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Takes deploy locks on hosts of one collective, in the broker: no other service, and a dead holder's locks are
- * gone the moment its connection is. A host's lock is an exclusive queue
- * ({@link Topology#hostLock}); the broker lets one connection at a time declare it and refuses everyone else
- * (RabbitMQ: 405 RESOURCE_LOCKED; Qpid: 530 NOT_ALLOWED, closing the connection). Who holds it is a message in a plain queue beside it ({@link Topology#hostLockHolder}),
- * which others read without taking it, since an exclusive queue cannot be inspected by another connection.
+ * gone the moment its connection is. A host's lock is a durable queue that never holds a message
+ * ({@link Topology#hostLock}), held by an exclusive consumer: the broker lets one consumer at a time hold it and
+ * refuses every other (RabbitMQ: 403 "in exclusive use"; Qpid: the same refusal in its words), and drops it with
+ * the holder's channel. Registering a consumer costs the broker a fraction of creating a queue, so the queues are
+ * made once per host (on first use, or when RabbitMQ expired an unused one) and every later deploy only consumes.
+ * Who holds which hosts is one record per run in the collective's holder records ({@link Topology#lockHolders}),
+ * which others read without taking; a record counts only while the run's marker queue ({@link Topology#lockRun},
+ * exclusive to its connection) exists.
  *
- * <p>All or nothing: an attempt declares the hosts' locks in sorted order on a fresh connection and, at the first
- * host held by another run, drops the connection and with it every lock it took (Qpid closes the whole connection
- * on that refusal anyway). No run ever waits while holding a lock, so two runs locking overlapping sets cannot
- * deadlock; see docs/architecture.md, "The deploy lock".
+ * <p>All or nothing: an attempt consumes the hosts' locks in sorted order on a fresh connection and, at the first
+ * host held by another run, drops the connection and with it every lock it took. No run ever waits while holding a
+ * lock, so two runs locking overlapping sets cannot deadlock; see docs/architecture.md, "The deploy lock".
  */
 public final class DeployLocks {
     private static final Logger LOG = LoggerFactory.getLogger(DeployLocks.class);
     /** AMQP reply code of a declare refused because another connection holds the exclusive queue. */
     static final int RESOURCE_LOCKED = 405;
     static final int ACCESS_REFUSED = 403;
+    static final int NOT_FOUND = 404;
     static final int NOT_ALLOWED = 530;
     /** How often a waiting run tries again; a little random on top, so waiting runs do not try in step. */
     static final Duration RETRY = Duration.ofSeconds(1);
-    /** How long a run that found a host locked looks for the holder's record (it may be writing it just now). */
-    static final Duration HOLDER_READ = Duration.ofSeconds(1);
+    /**
+     * How long a run refused by a lock whose holder it cannot find tries again, even when told not to wait: the
+     * broker frees a finished run's locks an instant after its connection closes, and a run that has just taken a
+     * lock writes its record an instant later.
+     */
+    static final Duration UNNAMED_GRACE = Duration.ofSeconds(5);
+    /** How often a run tries again within {@link #UNNAMED_GRACE}. */
+    static final Duration GRACE_RETRY = Duration.ofMillis(200);
+    /** An unused host lock is deleted after this (RabbitMQ {@code x-expires}), so gone hosts leave nothing for long. */
+    static final Duration LOCK_QUEUE_EXPIRY = Duration.ofDays(1);
+    /** Most holder records looked at in one pass; more are left unread (someone is filling the queue). */
+    static final int MAX_RECORDS = 1000;
     /** Named when the broker's refusal does not say which lock it refused (a broker whose texts differ). */
     static final String UNKNOWN_HOST = "one of them";
     /** Longest wait allowed. */
@@ -78,6 +94,7 @@ public final class DeployLocks {
         }
         long start = System.nanoTime();
         long deadline = start + wait.toNanos();
+        Long graceEnd = null;
         String lastHost = null;
         while (true) {
             Attempt attempt = attempt(sorted, holder);
@@ -87,18 +104,26 @@ public final class DeployLocks {
                 }
                 return attempt.lock;
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new LockedException(attempt.lockedHost, readHolder(attempt.lockedHost), sorted.size(),
-                        wait.isZero() ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - start), Instant.now());
+            LockHolder other = holderOf(attempt.lockedHost);
+            long now = System.nanoTime();
+            if (other == null) {
+                graceEnd = graceEnd == null ? now + UNNAMED_GRACE.toNanos() : graceEnd;
+            } else {
+                graceEnd = null;
             }
-            if (!attempt.lockedHost.equals(lastHost)) {
-                LockHolder other = readHolder(attempt.lockedHost);
+            long end = graceEnd == null ? deadline : Math.max(deadline, graceEnd);
+            long left = end - now;
+            if (left <= 0) {
+                throw new LockedException(attempt.lockedHost, other, sorted.size(),
+                        wait.isZero() ? Duration.ZERO : Duration.ofNanos(now - start), Instant.now());
+            }
+            if (other != null && !attempt.lockedHost.equals(lastHost)) {
                 LOG.info("Waiting up to {} s for another deploy to release {}: {}", Duration.ofNanos(left).toSeconds(),
-                        attempt.lockedHost, other == null ? "it did not say who it is" : other.describe(Instant.now()));
+                        attempt.lockedHost, other.describe(Instant.now()));
                 lastHost = attempt.lockedHost;
             }
-            long pause = RETRY.toNanos() + ThreadLocalRandom.current().nextLong(RETRY.toNanos() / 4);
+            Duration step = other == null ? GRACE_RETRY : RETRY;
+            long pause = step.toNanos() + ThreadLocalRandom.current().nextLong(step.toNanos() / 4);
             Thread.sleep(Math.max(1, Math.min(pause, left) / 1_000_000));
         }
     }
@@ -108,36 +133,55 @@ public final class DeployLocks {
     }
 
     /**
-     * One attempt, pipelined: a synchronous declare per host costs a round trip each (23 s for 5,000 hosts on a
-     * loaded RabbitMQ, measured), so the declares go out without waiting, in sorted order, and one synchronous call
-     * after them learns whether all succeeded. The broker handles them in order and stops at the first refusal,
-     * whose text names the queue (RabbitMQ: "… locked queue 'Q' in vhost …"; Qpid: "Queue 'Q' is exclusive, …").
+     * One attempt, pipelined: a synchronous call per host costs a round trip each, so the consumes go out without
+     * waiting, in sorted order, and one synchronous call after them learns whether all succeeded. The broker handles
+     * them in order and stops at the first refusal, whose text names the queue (RabbitMQ: "queue 'Q' in vhost '/' in
+     * exclusive use"). A lock queue that does not exist yet fails its consume (404); then the attempt declares them
+     * all and consumes again.
      */
     private Attempt attempt(SortedSet<String> hosts, LockHolder holder) throws IOException {
         Connection connection = connect("drover deploy lock " + holder.caller());
         boolean kept = false;
         try {
+            String run = UUID.randomUUID().toString();
             Channel channel = connection.createChannel();
-            Map<String, String> hostOfLock = new HashMap<>();
-            try {
-                for (String host : hosts) {
-                    String lock = Topology.hostLock(collective, host);
-                    hostOfLock.put(lock, host);
-                    // Exclusive, NOT auto-delete: on Qpid an exclusive auto-delete queue outlives its connection
-                    // without an owner, and is free for others once the declaring channel closes (measured).
-                    channel.queueDeclareNoWait(lock, false, true, false, null);
+            // The run's marker first: a record naming this run is believed only while it exists. Exclusive, NOT
+            // auto-delete: Qpid keeps an exclusive auto-delete queue, ownerless, after its connection ends.
+            channel.queueDeclare(Topology.lockRun(collective, run), false, true, false, null);
+            Map<String, String> hostOfLock = new LinkedHashMap<>();
+            for (String host : hosts) {
+                hostOfLock.put(Topology.hostLock(collective, host), host);
+            }
+            Map<String, Object> arguments = lockQueueArguments(connection);
+            for (int pass = 0; ; pass++) {
+                try {
+                    // Deliveries to the locks (someone published into one) must not reach a missing consumer.
+                    channel.setDefaultConsumer(new DefaultConsumer(channel));
+                    if (pass > 0) {
+                        for (String lock : hostOfLock.keySet()) {
+                            channel.queueDeclareNoWait(lock, true, false, false, arguments);
+                        }
+                    }
+                    for (String lock : hostOfLock.keySet()) {
+                        channel.asyncRpc(new AMQP.Basic.Consume.Builder().queue(lock).consumerTag(lock)
+                                .noAck(true).exclusive(true).nowait(true).build());
+                    }
+                    barrier(channel);
+                    break;
+                } catch (IOException | ShutdownSignalException e) {
+                    if (isHeldByAnother(e)) {
+                        return new Attempt(null, hostOfLock.getOrDefault(quoted(replyText(e)), UNKNOWN_HOST));
+                    }
+                    if (replyCode(e) == NOT_FOUND && pass == 0 && connection.isOpen()) {
+                        channel = connection.createChannel();
+                        continue;
+                    }
+                    throw refused(e, replyCode(e), Topology.hostLock(collective, "*"));
                 }
-                barrier(channel);
-            } catch (IOException | ShutdownSignalException e) {
-                if (isHeldByAnother(e)) {
-                    String queue = quoted(replyText(e));
-                    return new Attempt(null, hostOfLock.getOrDefault(queue, UNKNOWN_HOST));
-                }
-                throw refused(e, replyCode(e), Topology.hostLock(collective, "*"));
             }
             kept = true;
-            HostLock lock = new HostLock(connection, collective, hosts, holder);
-            lock.writeRecords(broker.userId());
+            HostLock lock = new HostLock(connection, broker, collective, new HolderRecord(run, holder, hosts));
+            lock.writeRecord(broker.userId());
             return new Attempt(lock, null);
         } finally {
             if (!kept) {
@@ -145,6 +189,13 @@ public final class DeployLocks {
                 connection.abort(5_000);
             }
         }
+    }
+
+    /** RabbitMQ deletes a lock queue unused this long; Qpid refuses {@code x-} arguments, and keeps its queues in memory. */
+    static Map<String, Object> lockQueueArguments(Connection connection) {
+        Object product = connection.getServerProperties().get("product");
+        boolean rabbitMq = product != null && product.toString().toLowerCase(Locale.ROOT).contains("rabbitmq");
+        return rabbitMq ? Map.of("x-expires", LOCK_QUEUE_EXPIRY.toMillis()) : null;
     }
 
     /**
@@ -163,48 +214,32 @@ public final class DeployLocks {
     }
 
     /**
-     * Who holds {@code host}'s lock, by the record beside it; {@code null} when there is none (yet) or it is not
-     * one. Looks without taking it: the message goes back to the queue at once.
+     * Who holds {@code host}'s lock by the holder records, or {@code null} when no record of a live run names it
+     * (the holder has only just taken it, or finished an instant ago, or did not say). Looks without taking: the
+     * records go back to the queue when its channel closes; records of runs that ended are removed on the way.
      */
-    LockHolder readHolder(String host) {
+    LockHolder holderOf(String host) {
         if (UNKNOWN_HOST.equals(host)) {
             return null;
         }
-        String records = Topology.hostLockHolder(collective, host);
-        long deadline = System.nanoTime() + HOLDER_READ.toNanos();
-        try (Connection connection = connect("drover deploy lock reader")) {
-            while (true) {
-                Channel channel = connection.createChannel();
-                GetResponse response;
-                try {
-                    response = channel.basicGet(records, false);
-                } catch (IOException e) {
-                    // No record queue (yet): the holder is writing it just now, or it is older than records, or gone.
-                    response = null;
+        try (Connection connection = connect("drover deploy lock reader");
+             HolderRecords.Liveness liveness = new HolderRecords.Liveness(broker, collective)) {
+            LockHolder[] found = new LockHolder[1];
+            HolderRecords.browse(connection, collective, record -> {
+                if (!record.hosts().contains(host)) {
+                    return HolderRecords.Verdict.KEEP;
                 }
-                if (response != null) {
-                    channel.basicReject(response.getEnvelope().getDeliveryTag(), true);
-                    closeQuietly(channel);
-                    try {
-                        return LockHolder.decode(response.getBody());
-                    } catch (IllegalArgumentException e) {
-                        LOG.warn("The holder record of {}'s deploy lock is not one ({}); someone other than a Drover runner wrote it",
-                                host, e.getMessage());
-                        return null;
-                    }
+                if (!liveness.isAlive(record.run())) {
+                    return HolderRecords.Verdict.REMOVE;
                 }
-                closeQuietly(channel);
-                // Empty: another reader may have it in hand this instant, or the holder is writing it just now.
-                if (System.nanoTime() - deadline >= 0) {
-                    return null;
+                if (found[0] == null || record.holder().since().isAfter(found[0].since())) {
+                    found[0] = record.holder();
                 }
-                Thread.sleep(100);
-            }
+                return HolderRecords.Verdict.KEEP;
+            });
+            return found[0];
         } catch (IOException | RuntimeException e) {
             LOG.debug("Cannot read who holds {}'s deploy lock: {}", host, e.toString());
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return null;
         }
     }
@@ -228,16 +263,17 @@ public final class DeployLocks {
     }
 
     /**
-     * Whether a declare failed because another connection holds the exclusive queue: RabbitMQ closes the channel with
-     * 405 RESOURCE_LOCKED; Qpid Broker-J closes the whole connection with 530 NOT_ALLOWED, "Queue '…' is exclusive,
-     * but not created on this Connection."
+     * Whether a consume failed because another consumer holds the lock: RabbitMQ closes the channel with 403
+     * ACCESS_REFUSED, "queue '…' in vhost '…' in exclusive use". Also a lock queue declared exclusive by a runner
+     * older than this one: RabbitMQ 405 RESOURCE_LOCKED; Qpid Broker-J 530 NOT_ALLOWED, "Queue '…' is exclusive, …".
      */
     static boolean isHeldByAnother(Throwable failure) {
         int code = replyCode(failure);
-        return code == RESOURCE_LOCKED || (code == NOT_ALLOWED && replyText(failure).contains("exclusive"));
+        String text = replyText(failure);
+        return code == RESOURCE_LOCKED || ((code == ACCESS_REFUSED || code == NOT_ALLOWED) && text.contains("exclusive"));
     }
 
-    private static String replyText(Throwable failure) {
+    static String replyText(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof ShutdownSignalException signal) {
                 if (signal.getReason() instanceof AMQP.Channel.Close close) {
@@ -267,13 +303,4 @@ public final class DeployLocks {
         return 0;
     }
 
-    private static void closeQuietly(Channel channel) {
-        try {
-            if (channel.isOpen()) {
-                channel.close();
-            }
-        } catch (IOException | TimeoutException | RuntimeException ignored) {
-            // the connection goes next
-        }
-    }
 }

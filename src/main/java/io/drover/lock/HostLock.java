@@ -1,44 +1,44 @@
 package io.drover.lock;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.drover.protocol.Names;
+import io.drover.transport.BrokerConnector;
 import io.drover.transport.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.rabbitmq.client.AMQP;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.SortedSet;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The deploy lock of a set of hosts, held by this run: one exclusive queue per host on a connection of its own.
- * The broker drops it the moment that connection ends, so a runner that dies (even by SIGKILL) releases it at
- * once; a lost connection is never recovered, the lock is reported lost instead ({@link #requireHeld}).
+ * The deploy lock of a set of hosts, held by this run: an exclusive consumer on each host's lock queue, on a
+ * connection of its own. The broker drops them the moment that connection ends, so a runner that dies (even by
+ * SIGKILL) releases them at once; a lost connection is never recovered, the lock is reported lost instead
+ * ({@link #requireHeld}).
  */
 public final class HostLock implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HostLock.class);
+    /** Longest the holder record may take to be written. */
+    static final Duration RECORD_WAIT = Duration.ofSeconds(60);
 
     private final Connection connection;
+    private final BrokerConnector broker;
     private final String collective;
-    private final SortedSet<String> hosts;
-    private final LockHolder holder;
+    private final HolderRecord record;
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile String lost;
-    /** Writes the holder records; {@link #close} waits for it. */
-    private volatile Thread recordWriter;
-    /** Longest the holder records may take to be written (thousands of queues on a loaded broker). */
-    static final Duration RECORDS_WAIT = Duration.ofSeconds(120);
 
-    HostLock(Connection connection, String collective, SortedSet<String> hosts, LockHolder holder) {
+    HostLock(Connection connection, BrokerConnector broker, String collective, HolderRecord record) {
         this.connection = connection;
+        this.broker = broker;
         this.collective = collective;
-        this.hosts = hosts;
-        this.holder = holder;
+        this.record = record;
         connection.addShutdownListener(this::closed);
         if (!connection.isOpen()) {
             closed(connection.getCloseReason());
@@ -50,50 +50,30 @@ public final class HostLock implements AutoCloseable {
             return;
         }
         lost = cause == null ? "the connection closed" : Names.printable(String.valueOf(cause.getMessage()), 200);
-        LOG.warn("Lost the deploy lock of {} host(s) ({}); another run may now deploy them", hosts.size(), lost);
+        LOG.warn("Lost the deploy lock of {} host(s) ({}); another run may now deploy them", record.hosts().size(), lost);
     }
 
     /**
-     * Writes who holds the lock beside each host's lock ({@link Topology#hostLockHolder}; the record of a holder
-     * that died, if any, replaced), in the background: creating thousands of queues takes the broker seconds
-     * (about 8 s for 5,000 on a loaded RabbitMQ, measured), and the deploy need not wait for it, only other runs'
-     * messages do. A run refused meanwhile may not yet be told who holds a host.
+     * Writes who holds the lock to the collective's holder records, and waits until the broker has it. Failing to
+     * costs only the naming: other runs refused are told the holder did not say who it is.
      *
-     * @param userId the {@code user_id} to stamp the records with, or {@code null}
+     * @param userId the {@code user_id} to stamp the record with, or {@code null}
      */
-    void writeRecords(String userId) {
-        byte[] record = holder.encode();
+    void writeRecord(String userId) {
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType("application/json").userId(userId).build();
-        recordWriter = new Thread(() -> {
-            try {
-                Channel channel = connection.createChannel();
-                channel.confirmSelect();
-                for (String host : hosts) {
-                    String records = Topology.hostLockHolder(collective, host);
-                    channel.queueDeclareNoWait(records, false, false, false, null);
-                    channel.asyncRpc(new AMQP.Queue.Purge.Builder().queue(records).nowait(true).build());
-                    channel.basicPublish("", records, properties, record);
-                }
-                channel.waitForConfirmsOrDie(RECORDS_WAIT.toMillis());
-                channel.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Throwable e) {
-                if (!released.get()) {
-                    LOG.warn("Could not write who holds the deploy lock of {} host(s), so other runs refused it cannot name this one: {}. "
-                            + "Runners need the permissions of `drover broker setup --runner USER` (docs/security.md)", hosts.size(),
-                            Names.printable(String.valueOf(e.getMessage()), 300));
-                }
-            }
-        }, "drover deploy lock records");
-        recordWriter.setDaemon(true);
-        recordWriter.start();
-    }
-
-    /** Waits until the holder records are written (or could not be); for tests. */
-    void awaitRecords() throws InterruptedException {
-        if (recordWriter != null) {
-            recordWriter.join(RECORDS_WAIT.toMillis());
+        try {
+            Channel channel = connection.createChannel();
+            channel.confirmSelect();
+            HolderRecords.declare(channel, collective);
+            channel.basicPublish("", Topology.lockHolders(collective), properties, record.encode());
+            channel.waitForConfirmsOrDie(RECORD_WAIT.toMillis());
+            channel.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            LOG.warn("Could not write who holds the deploy lock of {} host(s), so other runs refused it cannot name this one: {}. "
+                    + "Runners need the permissions of `drover broker setup --runner USER` (docs/security.md)", record.hosts().size(),
+                    Names.printable(String.valueOf(e.getMessage()), 300));
         }
     }
 
@@ -104,11 +84,11 @@ public final class HostLock implements AutoCloseable {
 
     /** The hosts locked, sorted. */
     public SortedSet<String> hosts() {
-        return hosts;
+        return record.hosts();
     }
 
     public LockHolder holder() {
-        return holder;
+        return record.holder();
     }
 
     /** Whether the lock is still held: not released, and its connection is alive. */
@@ -122,44 +102,34 @@ public final class HostLock implements AutoCloseable {
      */
     public void requireHeld() {
         if (released.get()) {
-            throw new IllegalStateException("The deploy lock of " + hosts.size() + " host(s) was released already");
+            throw new IllegalStateException("The deploy lock of " + hosts().size() + " host(s) was released already");
         }
         if (!isHeld()) {
-            throw new IllegalStateException("The deploy lock of " + hosts.size() + " host(s) was lost (" + (lost == null
+            throw new IllegalStateException("The deploy lock of " + hosts().size() + " host(s) was lost (" + (lost == null
                     ? "its connection to the broker closed" : lost) + "), so another run may be deploying them now. "
                     + "Nothing more is sent; check the broker connection and run the feature again.");
         }
     }
 
     /**
-     * Releases the lock: removes the holder records, then the lock queues, and waits until the broker has done so
-     * (Qpid deletes a closed connection's queues in the background, slowly when there are thousands), then closes
-     * the connection. In that order, so this never removes the record of a run that took a host after this one.
+     * Releases the lock: removes this run's holder record (and those of runs that ended without removing theirs),
+     * then closes the connection, which drops every consumer holding a host's lock. The broker drops them an instant
+     * after the close returns; a run refused in that instant finds no holder and tries again
+     * ({@link DeployLocks#UNNAMED_GRACE}).
      */
     @Override
     public void close() {
         if (!released.compareAndSet(false, true)) {
             return;
         }
-        try {
-            if (recordWriter != null) {
-                recordWriter.join(RECORDS_WAIT.toMillis());
-            }
+        try (HolderRecords.Liveness liveness = new HolderRecords.Liveness(broker, collective)) {
             if (connection.isOpen()) {
-                Channel channel = connection.createChannel();
-                for (String host : hosts) {
-                    channel.queueDeleteNoWait(Topology.hostLockHolder(collective, host), false, false);
-                }
-                for (String host : hosts) {
-                    channel.queueDeleteNoWait(Topology.hostLock(collective, host), false, false);
-                }
-                DeployLocks.barrier(channel);
+                HolderRecords.browse(connection, collective, other -> other.run().equals(record.run()) || !liveness.isAlive(other.run())
+                        ? HolderRecords.Verdict.REMOVE : HolderRecords.Verdict.KEEP);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
-            // e.g. Qpid closes the channel when a record is gone already; closing the connection drops the locks anyway
-            LOG.debug("Releasing the deploy lock of {} host(s) by deleting its queues: {}", hosts.size(), e.toString());
+            // The record stays until another run finds its run ended; closing the connection drops the locks anyway.
+            LOG.debug("Removing the holder record of the deploy lock of {} host(s): {}", hosts().size(), e.toString());
         } finally {
             connection.abort(5_000);
         }

@@ -15,8 +15,8 @@ import java.util.Objects;
 
 /**
  * Who holds a deploy lock, as other runs are told: the caller (the name requests are signed as), the feature and
- * scenario, the runner process ({@code pid@host}) and since when. Published next to the lock for other runs to
- * read, so it is read as hostile: bounded, and every text made printable.
+ * scenario, the runner process ({@code pid@host}) and since when. Published in the collective's holder records
+ * ({@link HolderRecord}) for other runs to read, so it is read as hostile: bounded, and every text made printable.
  *
  * @param caller  the caller of the run holding the lock
  * @param feature the feature file, line and scenario name
@@ -59,12 +59,16 @@ public record LockHolder(String caller, String feature, String runner, Instant s
     }
 
     byte[] encode() {
-        ObjectNode node = MAPPER.createObjectNode();
+        return write(MAPPER.createObjectNode()).toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Puts this holder's fields into {@code node}; a {@link HolderRecord} adds its own beside them. */
+    ObjectNode write(ObjectNode node) {
         node.put("caller", caller);
         node.put("feature", feature);
         node.put("runner", runner);
         node.put("since", since.toEpochMilli());
-        return node.toString().getBytes(StandardCharsets.UTF_8);
+        return node;
     }
 
     /**
@@ -73,11 +77,20 @@ public record LockHolder(String caller, String feature, String runner, Instant s
      * @throws IllegalArgumentException when it is not one, saying why
      */
     static LockHolder decode(byte[] body) {
+        return read(parse(body, MAX_BYTES));
+    }
+
+    /**
+     * Parses a record of at most {@code maxBytes} into a JSON object.
+     *
+     * @throws IllegalArgumentException when it is not one, saying why
+     */
+    static JsonNode parse(byte[] body, int maxBytes) {
         if (body == null || body.length == 0) {
             throw new IllegalArgumentException("empty");
         }
-        if (body.length > MAX_BYTES) {
-            throw new IllegalArgumentException(body.length + " bytes, more than " + MAX_BYTES);
+        if (body.length > maxBytes) {
+            throw new IllegalArgumentException(body.length + " bytes, more than " + maxBytes);
         }
         JsonNode node;
         try {
@@ -90,6 +103,11 @@ public record LockHolder(String caller, String feature, String runner, Instant s
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("not a JSON object");
         }
+        return node;
+    }
+
+    /** The holder whose fields {@code node} holds, as {@link #write} put them. */
+    static LockHolder read(JsonNode node) {
         JsonNode since = node.get("since");
         if (since == null || !since.canConvertToLong() || !since.isIntegralNumber()) {
             throw new IllegalArgumentException("no 'since' time");
@@ -98,7 +116,7 @@ public record LockHolder(String caller, String feature, String runner, Instant s
                 Math.max(0, Math.min(since.asLong(), Instant.parse("9999-12-31T00:00:00Z").toEpochMilli()))));
     }
 
-    private static String text(JsonNode node, String field) {
+    static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         if (value == null || !value.isTextual()) {
             throw new IllegalArgumentException("no '" + field + "' text");

@@ -32,10 +32,11 @@ public record BrokerPermissions(String user, List<String> collectives, String co
      * server-named ({@code amq.gen-…}) for runners older than that.
      */
     static final String REPLY_QUEUES = "amq\\.gen-.*|drover-reply\\..*";
-    /** Holder records of deploy locks ({@link Topology#hostLockHolder}): runners write, read and purge them. */
-    static final String DEPLOY_LOCK_HOLDERS = "lock-holder\\..+";
-    /** Deploy locks of hosts ({@link Topology#hostLock}) and their holder records: runners declare and delete them. */
-    static final String DEPLOY_LOCKS = "lock\\..+|" + DEPLOY_LOCK_HOLDERS;
+    /**
+     * Deploy locks of hosts ({@link Topology#hostLock}), the holder records ({@link Topology#lockHolders}) and the
+     * runs' marker queues ({@link Topology#lockRun}): runners declare them, consume the locks, and read the records.
+     */
+    static final String DEPLOY_LOCKS = "lock\\..+|lock-holders|lock-run\\..+";
 
     /**
      * A node user (its name is the node's identity): declares, binds and consumes its own queue; declares the
@@ -59,7 +60,7 @@ public record BrokerPermissions(String user, List<String> collectives, String co
      * A runner user: declares the exchanges, the registry and its lock, its own reply queues, and the hosts' deploy
      * locks and their holder records; publishes requests (broadcast with agent names as routing keys, directed),
      * flush markers to its reply queue and holder records (default exchange) and registry compaction; consumes its
-     * reply queue and the registry, and reads (and purges) holder records. It cannot consume, bind or delete a
+     * reply queue, the registry and (exclusively) the deploy locks, and reads holder records. It cannot consume, bind or delete a
      * node's queue, nor bind a queue to the request exchanges (so it cannot read requests).
      */
     public static BrokerPermissions runner(String user, List<String> collectives) {
@@ -69,7 +70,7 @@ public record BrokerPermissions(String user, List<String> collectives, String co
         return new BrokerPermissions(user, checked(collectives),
                 "^(" + REPLY_QUEUES + "|" + names(collectives, "broadcast|directed|registry|registry\\.lock|" + DEPLOY_LOCKS) + ")$",
                 anchored(collectives, "broadcast|directed|registry", "amq\\.default"),
-                "^(" + REPLY_QUEUES + "|" + names(collectives, "registry|" + DEPLOY_LOCK_HOLDERS) + ")$",
+                "^(" + REPLY_QUEUES + "|" + names(collectives, "registry|" + DEPLOY_LOCKS) + ")$",
                 AGENT_KEYS, NOTHING);
     }
 

@@ -59,17 +59,22 @@ public final class Topology {
     }
 
     /**
-     * The deploy lock of one host: an exclusive queue the runner deploying the host holds (see
-     * {@code io.drover.lock}). A name longer than AMQP's 255 bytes ends in the identity's SHA-256 instead, after a
-     * {@code ~} no identity contains.
+     * The deploy lock of one host: a durable queue that never holds a message, which the runner deploying the host
+     * holds with an exclusive consumer (see {@code io.drover.lock}). A name longer than AMQP's 255 bytes ends in the
+     * identity's SHA-256 instead, after a {@code ~} no identity contains.
      */
     public static String hostLock(String collective, String identity) {
         return bounded(PREFIX + collective + ".lock.", identity);
     }
 
-    /** The queue holding one message that says who holds {@link #hostLock}, for other runs to name. */
-    public static String hostLockHolder(String collective, String identity) {
-        return bounded(PREFIX + collective + ".lock-holder.", identity);
+    /** The queue of records saying which run holds which hosts' deploy locks, for other runs to name the holder. */
+    public static String lockHolders(String collective) {
+        return PREFIX + collective + ".lock-holders";
+    }
+
+    /** An exclusive queue that exists exactly as long as the connection of the run holding deploy locks does. */
+    public static String lockRun(String collective, String run) {
+        return PREFIX + collective + ".lock-run." + run;
     }
 
     private static String bounded(String prefix, String identity) {

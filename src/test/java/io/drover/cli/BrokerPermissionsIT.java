@@ -287,8 +287,10 @@ class BrokerPermissionsIT {
                     () -> locks.acquire(hosts, io.drover.lock.LockHolder.ofThisRunner(RUNNER, "other.feature:2 (other)"), Duration.ZERO));
             assertTrue(locked.getMessage().contains("perm.feature:2 (lock)"), "the holder record is readable: " + locked.getMessage());
         }
-        refused(as(WEB1), "declare a deploy lock", channel -> channel.queueDeclare(Topology.hostLock(C, WEB2), false, true, true, null));
-        refused(as(WEB1), "read a deploy lock's holder record", channel -> channel.basicGet(Topology.hostLockHolder(C, WEB2), false));
+        refused(as(WEB1), "declare a deploy lock", channel -> channel.queueDeclare(Topology.hostLock(C, WEB2), true, false, false,
+                Map.of("x-expires", 86_400_000L)));
+        refused(as(WEB1), "hold a deploy lock", channel -> channel.basicConsume(Topology.hostLock(C, WEB2), true, new com.rabbitmq.client.DefaultConsumer(channel)));
+        refused(as(WEB1), "read the deploy locks' holder records", channel -> channel.basicGet(Topology.lockHolders(C), false));
     }
 
     private interface ChannelAction {

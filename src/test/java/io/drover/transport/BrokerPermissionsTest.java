@@ -52,14 +52,17 @@ class BrokerPermissionsTest {
             assertTrue(matches(alice.read(), "drover." + c + ".registry"));
             assertTrue(matches(alice.configure(), "drover." + c + ".registry.lock"));
             String lock = Topology.hostLock(c, "web1.example.com");
-            String holder = Topology.hostLockHolder(c, "web1.example.com");
+            String holder = Topology.lockHolders(c);
+            String run = Topology.lockRun(c, "0f8fad5b-d9cb-469f-a165-70867728950e");
             assertTrue(matches(alice.configure(), lock), lock);
             assertTrue(matches(alice.configure(), holder), holder);
-            assertTrue(matches(alice.read(), holder), "reads and purges holder records: " + holder);
-            assertFalse(matches(alice.read(), lock), "never consumes a lock queue");
+            assertTrue(matches(alice.configure(), run), run);
+            assertTrue(matches(alice.read(), holder), "reads holder records: " + holder);
+            assertTrue(matches(alice.read(), lock), "holds a lock by consuming its queue");
             BrokerPermissions web1 = BrokerPermissions.node("web1.example.com", List.of(c));
-            assertFalse(matches(web1.configure(), lock) || matches(web1.configure(), holder) || matches(web1.read(), holder),
-                    "nodes have no part in deploy locks");
+            for (String name : List.of(lock, holder, run)) {
+                assertFalse(matches(web1.configure(), name) || matches(web1.read(), name), "nodes have no part in deploy locks: " + name);
+            }
             String hashed = Topology.hostLock(c, "a".repeat(250));
             assertTrue(hashed.length() <= 255 && matches(alice.configure(), hashed), hashed);
         }

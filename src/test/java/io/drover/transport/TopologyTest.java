@@ -24,16 +24,18 @@ class TopologyTest {
     @Test
     void deployLockNamesFitAmqpAndNeverCollide() {
         assertEquals("drover.prod.lock.web1.example.com", Topology.hostLock("prod", "web1.example.com"));
-        assertEquals("drover.prod.lock-holder.web1.example.com", Topology.hostLockHolder("prod", "web1.example.com"));
+        assertEquals("drover.prod.lock-holders", Topology.lockHolders("prod"));
+        assertEquals("drover.prod.lock-run.0f8fad5b-d9cb-469f-a165-70867728950e", Topology.lockRun("prod", "0f8fad5b-d9cb-469f-a165-70867728950e"));
         String collective = "c".repeat(64);
         String longest = "a".repeat(253);
         String other = "a".repeat(252) + "b";
-        for (String name : new String[]{Topology.hostLock(collective, longest), Topology.hostLockHolder(collective, longest)}) {
-            assertTrue(name.length() <= 255, name);
-            assertTrue(name.contains(".~"), "a hashed name cannot be any identity's: " + name);
-        }
+        String name = Topology.hostLock(collective, longest);
+        assertTrue(name.length() <= 255, name);
+        assertTrue(name.contains(".~"), "a hashed name cannot be any identity's: " + name);
+        assertTrue(Topology.lockRun(collective, java.util.UUID.randomUUID().toString()).length() <= 255);
         assertNotEquals(Topology.hostLock(collective, longest), Topology.hostLock(collective, other));
         assertNotEquals(Topology.hostLock("prod", "x"), Topology.registryLock("prod"));
-        assertNotEquals(Topology.hostLock("prod", "holder.x"), Topology.hostLockHolder("prod", "x"));
+        // Host locks are "lock." + identity; the records and run markers are "lock-…": never a host's lock.
+        assertNotEquals(Topology.hostLock("prod", "holders"), Topology.lockHolders("prod"));
     }
 }
