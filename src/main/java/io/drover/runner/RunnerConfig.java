@@ -236,7 +236,12 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
                 .keyStore(keyStore == null ? null : Path.of(keyStore), setting.apply(Constants.BROKER_KEY_STORE_PASSWORD_PROPERTY_NAME))
                 .verifyHostname(bool(setting, Constants.BROKER_VERIFY_HOSTNAME_PROPERTY_NAME, true))
                 .userId(bool(setting, Constants.BROKER_USER_ID_PROPERTY_NAME, false));
-        return broker.build();
+        try {
+            return broker.build();
+        } catch (IllegalArgumentException e) {
+            // Which setting (and site) the bad URI or TLS store came from.
+            throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
+        }
     }
 
     private static boolean bool(Function<String, String> setting, String name, boolean otherwise) {
