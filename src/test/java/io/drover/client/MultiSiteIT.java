@@ -214,6 +214,13 @@ class MultiSiteIT {
             assertTrue(down.getMessage().startsWith("Site dc2: "), down.getMessage());
 
             link.cut(false);
+            // dc2's agents answered into the runner's reply queue at dc2: once the link is back, those answers are late
+            // replies of the merged call (its request id), as a step's late-reply table finds them.
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (lateHosts(client, result).size() < DC2.size() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertEquals(DC2, lateHosts(client, result));
             CallResult rerun = awaitAllOk(client, slowCheck().to(all()).timeout(Duration.ofSeconds(30)));
             assertTrue(rerun.allOk(), HostTable.of(rerun).render());
         }
@@ -252,6 +259,12 @@ class MultiSiteIT {
             CallResult rerun = awaitAllOk(client, slowCheck().to(all()).timeout(Duration.ofSeconds(30)));
             assertTrue(rerun.allOk(), HostTable.of(rerun).render());
         }
+    }
+
+    private static Set<String> lateHosts(DroverClient client, CallResult result) {
+        Set<String> hosts = new TreeSet<>();
+        client.lateReplyRecords().stream().filter(late -> late.requestId().equals(result.requestId())).forEach(late -> hosts.add(late.host()));
+        return hosts;
     }
 
     /** Reruns {@code call} until it passes, for at most a minute (the runner reconnects within seconds). */
