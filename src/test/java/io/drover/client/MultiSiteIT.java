@@ -179,6 +179,22 @@ class MultiSiteIT {
     }
 
     @Test
+    void aHostNoDiscoverySawIsAskedOnEverySiteAndCountsOnce() throws Exception {
+        try (DroverClient client = bothSites()) {
+            // No discovery yet (a host list, a rerun file): each host is asked on both sites; the site without it
+            // returns it as not connected, which must not count against the reply from its own site.
+            CallResult result = client.call(Call.of("rpcutil", "ping").to(all()));
+            assertTrue(result.allOk(), HostTable.of(result).render());
+            assertEquals(all(), result.replies().keySet());
+            assertEquals(0, result.duplicates(), HostTable.of(result).render());
+            CallResult gone = client.call(Call.of("rpcutil", "ping").to(Set.of("gone.de.example.com")));
+            assertEquals(Set.of("gone.de.example.com"), gone.missing().keySet());
+            String why = gone.missing().get("gone.de.example.com");
+            assertTrue(why.contains("(site dc1)") && why.contains("(site dc2)"), "both sites say why: " + why);
+        }
+    }
+
+    @Test
     void discoveryNamesTheSiteOfAHostThatIsRegisteredButSilent() throws Exception {
         try (DroverClient client = bothSites()) {
             Discovery complete = client.discover(GERMAN_DEV);
