@@ -17,6 +17,16 @@ public interface DroverClient extends AutoCloseable {
         return AmqpDroverClient.connect(broker, options);
     }
 
+    /**
+     * Connects to several sites, each a broker (or cluster) of its own with its own agents, in the order given: one
+     * deploy discovers on all of them and sends each host's requests to the site it answered on. See docs/sites.md.
+     *
+     * @param sites broker of each site, by site name, at least two
+     */
+    static DroverClient connect(java.util.Map<String, BrokerConnector> sites, ClientOptions options) throws IOException, TimeoutException {
+        return MultiSiteClient.connect(sites, options);
+    }
+
     /** Discovers the nodes matching {@code filter}; stops as soon as the quiet window allows. */
     default Discovery discover(Filter filter) {
         return discover(filter, DiscoveryOptions.defaults());

@@ -27,6 +27,14 @@ public final class Constants {
      */
     public static final String BROKER_PROPERTY_NAME = "drover.broker";
 
+    /**
+     * Several sites, each a broker (or cluster) of its own, in place of {@link #BROKER_PROPERTY_NAME}:
+     * {@code de=amqp://user:password@mq.de.example.com:5672;fr=amqp://user:password@mq1.fr.example.com,amqp://...mq2.fr...}.
+     * One deploy discovers on every site and sends each host's requests to the site it answered on; the credential and
+     * TLS settings below apply to every site. Deploy locks are taken on the first site. See docs/sites.md.
+     */
+    public static final String SITES_PROPERTY_NAME = "drover.sites";
+
     /** Broker user, overriding the URI's. Default: the URI's. */
     public static final String BROKER_USERNAME_PROPERTY_NAME = "drover.broker.username";
     /**

@@ -106,6 +106,16 @@ public final class DroverSession implements AutoCloseable {
     /** Connects to the configured broker, or starts the sandbox when none is configured. */
     public static DroverSession open(RunnerConfig config) {
         try {
+            if (!config.sites().isEmpty()) {
+                Map<String, BrokerConnector> sites = new java.util.LinkedHashMap<>();
+                config.sites().forEach((name, settings) -> sites.put(name, settings.connector()));
+                DroverClient client = DroverClient.connect(sites, config.clientOptions());
+                LOG.info("Drover: using {} sites {} (collective {}), caller {}, requests {}, replies {}", sites.size(), client.broker(),
+                        config.clientOptions().collective(), config.clientOptions().caller(),
+                        config.clientOptions().signer() != null ? "signed" : "UNSIGNED",
+                        config.acceptsUnsignedReplies() ? "NOT verified" : "verified");
+                return new DroverSession(config, client, null);
+            }
             if (config.broker().isPresent()) {
                 BrokerConnector broker = config.broker().get().connector();
                 DroverClient client = DroverClient.connect(broker, config.clientOptions());

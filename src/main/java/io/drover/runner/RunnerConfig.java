@@ -14,9 +14,13 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The runner's settings, read from the JUnit Platform configuration parameters, system properties and the
@@ -29,11 +33,20 @@ import java.util.function.Function;
  * @param acceptsUnsignedReplies the lab setting {@value Constants#INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME}: replies
  *                      are not verified (with a broker and no issuer)
  * @param hosts         the hosts the run is narrowed to ({@value Constants#HOSTS_PROPERTY_NAME}), or {@link HostSelection#all()}
+ * @param sites         the brokers of several sites by name, in order ({@value Constants#SITES_PROPERTY_NAME}), in place of
+ *                      {@code broker}; empty for one broker or the sandbox
  */
 public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, ClientOptions clientOptions,
-                           boolean acceptsUnsignedReplies, HostSelection hosts) {
+                           boolean acceptsUnsignedReplies, HostSelection hosts, Map<String, BrokerSettings> sites) {
     public RunnerConfig {
         hosts = hosts == null ? HostSelection.all() : hosts;
+        sites = sites == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(sites));
+    }
+
+    /** A configuration of one broker, or the sandbox. */
+    public RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, ClientOptions clientOptions, boolean acceptsUnsignedReplies,
+                        HostSelection hosts) {
+        this(broker, sandboxFleet, clientOptions, acceptsUnsignedReplies, hosts, Map.of());
     }
 
     /** A configuration for every host the filters match. */
@@ -139,7 +152,14 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
                     + Constants.ISSUER_PROPERTY_NAME + " contradict each other; remove one");
         }
         Optional<BrokerSettings> broker = broker(setting);
-        if (broker.isPresent() && issuers == null && !acceptUnsigned) {
+        Map<String, BrokerSettings> sites = sites(setting);
+        if (broker.isPresent() && !sites.isEmpty()) {
+            throw new IllegalArgumentException(Constants.BROKER_PROPERTY_NAME + " and " + Constants.SITES_PROPERTY_NAME
+                    + " are both set; give one broker (or cluster) with " + Constants.BROKER_PROPERTY_NAME + ", or every site's broker in "
+                    + Constants.SITES_PROPERTY_NAME + " and remove " + Constants.BROKER_PROPERTY_NAME);
+        }
+        boolean remote = broker.isPresent() || !sites.isEmpty();
+        if (remote && issuers == null && !acceptUnsigned) {
             throw new IllegalArgumentException("Replies cannot be verified: set -D" + Constants.ISSUER_PROPERTY_NAME
                     + "=PATH/ISSUER.pub (or " + environmentName(Constants.ISSUER_PROPERTY_NAME) + "), the public key of the issuer that "
                     + "enrolled the nodes (drover keys create-issuer, drover keys issue; see docs/security.md). Only in a lab: -D"
@@ -148,20 +168,57 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
         String fleet = setting.apply(Constants.SANDBOX_FLEET_PROPERTY_NAME);
         String hosts = setting.apply(Constants.HOSTS_PROPERTY_NAME);
         return new RunnerConfig(broker, Path.of(fleet != null ? fleet : Constants.DEFAULT_SANDBOX_FLEET), options,
-                broker.isPresent() && acceptUnsigned,
-                hosts == null ? HostSelection.all() : HostSelection.parse(Constants.HOSTS_PROPERTY_NAME, hosts));
+                remote && acceptUnsigned,
+                hosts == null ? HostSelection.all() : HostSelection.parse(Constants.HOSTS_PROPERTY_NAME, hosts), sites);
     }
 
     private static Optional<BrokerSettings> broker(Function<String, String> setting) {
         String uris = setting.apply(Constants.BROKER_PROPERTY_NAME);
-        if (uris == null) {
-            return Optional.empty();
+        return uris == null ? Optional.empty() : Optional.of(broker(setting, uris, Constants.BROKER_PROPERTY_NAME));
+    }
+
+    /**
+     * {@code NAME=URI[,URI...];NAME=URI...}: each site's broker, its URIs failing over in order; the credential and TLS
+     * settings apply to every site, a URI's own user and password win.
+     */
+    private static Map<String, BrokerSettings> sites(Function<String, String> setting) {
+        String value = setting.apply(Constants.SITES_PROPERTY_NAME);
+        if (value == null) {
+            return Map.of();
         }
+        Map<String, BrokerSettings> sites = new LinkedHashMap<>();
+        for (String part : value.split(";")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int eq = part.indexOf('=');
+            String name = eq < 0 ? "" : part.substring(0, eq).strip();
+            if (!SITE_NAME.matcher(name).matches()) {
+                // Only the name is echoed: the rest may hold a password.
+                throw new IllegalArgumentException(Constants.SITES_PROPERTY_NAME + ": " + (eq < 0 ? "a site without NAME=" : "site name '"
+                        + name + "' is not valid") + "; give NAME=amqp://host:5672 per site (a name of letters, digits, '-' or '_', up to 32), "
+                        + "sites separated by ';'");
+            }
+            String label = Constants.SITES_PROPERTY_NAME + " (site " + name + ")";
+            if (sites.put(name, broker(setting, part.substring(eq + 1), label)) != null) {
+                throw new IllegalArgumentException(Constants.SITES_PROPERTY_NAME + ": site " + name + " is given twice; give each site once");
+            }
+        }
+        if (sites.size() < 2) {
+            throw new IllegalArgumentException(Constants.SITES_PROPERTY_NAME + " needs at least two sites (NAME=URI;NAME=URI), got "
+                    + sites.keySet() + "; for one broker or cluster set " + Constants.BROKER_PROPERTY_NAME + " instead");
+        }
+        return sites;
+    }
+
+    private static final Pattern SITE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+
+    private static BrokerSettings broker(Function<String, String> setting, String uris, String label) {
         BrokerSettings.Builder broker;
         try {
             broker = BrokerSettings.builder(uris);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(Constants.BROKER_PROPERTY_NAME + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
         }
         String password = setting.apply(Constants.BROKER_PASSWORD_PROPERTY_NAME);
         String passwordFile = setting.apply(Constants.BROKER_PASSWORD_FILE_PROPERTY_NAME);
@@ -179,7 +236,12 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
                 .keyStore(keyStore == null ? null : Path.of(keyStore), setting.apply(Constants.BROKER_KEY_STORE_PASSWORD_PROPERTY_NAME))
                 .verifyHostname(bool(setting, Constants.BROKER_VERIFY_HOSTNAME_PROPERTY_NAME, true))
                 .userId(bool(setting, Constants.BROKER_USER_ID_PROPERTY_NAME, false));
-        return Optional.of(broker.build());
+        try {
+            return broker.build();
+        } catch (IllegalArgumentException e) {
+            // Which setting (and site) the bad URI or TLS store came from.
+            throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
+        }
     }
 
     private static boolean bool(Function<String, String> setting, String name, boolean otherwise) {

@@ -71,6 +71,43 @@ class RunnerConfigTest {
     }
 
     @Test
+    void sitesAreReadInOrderEachFailingOverInOrderWithTheSharedCredentials() {
+        RunnerConfig config = read(Constants.SITES_PROPERTY_NAME,
+                " dc1=amqp://a:x@mq1.dc1.example.com:5672,amqp://a:x@mq2.dc1.example.com:5672 ; dc2=amqp://mq.dc2.example.com ;",
+                Constants.BROKER_USERNAME_PROPERTY_NAME, "alice", Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME, "true");
+        assertTrue(config.broker().isEmpty());
+        assertEquals(java.util.List.of("dc1", "dc2"), java.util.List.copyOf(config.sites().keySet()));
+        assertEquals(java.util.List.of("mq1.dc1.example.com", "mq2.dc1.example.com"),
+                config.sites().get("dc1").uris().stream().map(java.net.URI::getHost).toList());
+        assertEquals("alice", config.sites().get("dc2").username());
+        assertTrue(config.acceptsUnsignedReplies(), "sites are a broker: the lab setting applies");
+    }
+
+    @Test
+    void sitesMustBeNamedDistinctAtLeastTwoVerifiableAndNotBesideABroker() {
+        String two = "dc1=" + BROKER + ";dc2=" + BROKER;
+        IllegalArgumentException unverified = assertThrows(IllegalArgumentException.class, () -> read(Constants.SITES_PROPERTY_NAME, two));
+        assertTrue(unverified.getMessage().startsWith("Replies cannot be verified"), unverified.getMessage());
+        String lab = Constants.INSECURE_ACCEPT_UNSIGNED_REPLIES_PROPERTY_NAME;
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> read(Constants.SITES_PROPERTY_NAME, two,
+                Constants.BROKER_PROPERTY_NAME, BROKER, lab, "true"));
+        assertTrue(both.getMessage().contains("are both set"), both.getMessage());
+        IllegalArgumentException one = assertThrows(IllegalArgumentException.class, () -> read(Constants.SITES_PROPERTY_NAME,
+                "dc1=" + BROKER, lab, "true"));
+        assertTrue(one.getMessage().contains("at least two sites"), one.getMessage());
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> read(Constants.SITES_PROPERTY_NAME,
+                "dc1=" + BROKER + ";dc1=" + BROKER, lab, "true"));
+        assertTrue(twice.getMessage().contains("site dc1 is given twice"), twice.getMessage());
+        IllegalArgumentException unnamed = assertThrows(IllegalArgumentException.class, () -> read(Constants.SITES_PROPERTY_NAME,
+                BROKER + ";dc2=" + BROKER, lab, "true"));
+        assertTrue(unnamed.getMessage().contains("a site without NAME="), unnamed.getMessage());
+        assertFalse(unnamed.getMessage().contains("secret"), "the password is never echoed: " + unnamed.getMessage());
+        IllegalArgumentException badUri = assertThrows(IllegalArgumentException.class, () -> read(Constants.SITES_PROPERTY_NAME,
+                "dc1=" + BROKER + ";dc2=http://mq.example.com", lab, "true"));
+        assertTrue(badUri.getMessage().startsWith("drover.sites (site dc2): "), badUri.getMessage());
+    }
+
+    @Test
     void theSandboxNeedsNoIssuer() {
         RunnerConfig sandbox = read();
         assertTrue(sandbox.broker().isEmpty());

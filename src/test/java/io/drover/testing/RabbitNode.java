@@ -185,9 +185,23 @@ public final class RabbitNode implements AutoCloseable {
     private record Result(int exit, String output) {
     }
 
+    /** Enables a plugin on this node only (its own enabled-plugins file), e.g. {@code rabbitmq_federation}. */
+    public void enablePlugin(String plugin) {
+        List<String> command = List.of(BIN.resolve("rabbitmq-plugins").toString(), "-q", "-n", nodeName, "enable", plugin);
+        Result result = exec(command);
+        if (result.exit != 0) {
+            throw new IllegalStateException("rabbitmq-plugins enable " + plugin + " on " + nodeName + " exited with " + result.exit
+                    + ": " + result.output);
+        }
+    }
+
     private Result run(String... args) {
         List<String> command = new ArrayList<>(List.of(BIN.resolve("rabbitmqctl").toString(), "-q", "-n", nodeName));
         command.addAll(List.of(args));
+        return exec(command);
+    }
+
+    private Result exec(List<String> command) {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment());
         try {

@@ -26,13 +26,24 @@ import java.util.UUID;
  */
 public final class TestFleet implements AutoCloseable {
     private final BrokerConnector broker;
-    private final String collective = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String collective;
     private final Map<String, NodeHost> agents = new LinkedHashMap<>();
     private final Map<String, Node> nodes = new LinkedHashMap<>();
-    private final TestIssuer issuer = TestIssuer.create("test-fleet");
+    private final TestIssuer issuer;
 
     public TestFleet(BrokerConnector broker) {
+        this(broker, "it-" + UUID.randomUUID().toString().substring(0, 8), TestIssuer.create("test-fleet"));
+    }
+
+    private TestFleet(BrokerConnector broker, String collective, TestIssuer issuer) {
         this.broker = broker;
+        this.collective = collective;
+        this.issuer = issuer;
+    }
+
+    /** The same fleet's agents on another broker (another site): same collective, enrolled by the same issuer. */
+    public TestFleet onBroker(BrokerConnector other) {
+        return new TestFleet(other, collective, issuer);
     }
 
     public String collective() {
@@ -42,6 +53,11 @@ public final class TestFleet implements AutoCloseable {
     /** Verifies this fleet's replies, as a runner given its issuer ({@code -Ddrover.issuer}) does. */
     public ReplyVerifier verifier() {
         return issuer.verifier();
+    }
+
+    /** Writes the fleet issuer's public key into {@code dir}, for a runner's {@code drover.issuer}; returns the file. */
+    public java.nio.file.Path writeIssuer(java.nio.file.Path dir) throws java.io.IOException {
+        return issuer.writePublic(dir);
     }
 
     /** Starts an agent for one node and returns when it consumes. */
