@@ -97,6 +97,34 @@ public final class RabbitNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts {@code size} nodes sharing one {@link Home} (so one Erlang cookie of their own, never
+     * {@code ~/.erlang.cookie}) and joins the others to the first: a cluster of this machine's own. When one fails to
+     * start or join, those already started are stopped before the failure is thrown.
+     */
+    public static List<RabbitNode> cluster(String name, int size) {
+        Home home = Home.create();
+        List<RabbitNode> nodes = new ArrayList<>();
+        try {
+            for (int i = 1; i <= size; i++) {
+                RabbitNode node = start(name + "-" + i, home);
+                nodes.add(node);
+                if (i > 1) {
+                    node.joinCluster(nodes.get(0));
+                }
+            }
+            return List.copyOf(nodes);
+        } catch (RuntimeException | Error e) {
+            nodes.forEach(RabbitNode::close);
+            throw e;
+        }
+    }
+
+    /** Whether the Erlang node runs (it may have been {@link #stop() stopped} and not yet restarted). */
+    public boolean running() {
+        return process != null && process.isAlive();
+    }
+
     private Map<String, String> environment() {
         return Map.ofEntries(
                 Map.entry("HOME", home.dir().toString()),
