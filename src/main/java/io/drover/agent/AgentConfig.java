@@ -27,7 +27,7 @@ import java.util.Set;
  * <pre>
  * identity: web01.example.com        # default: the host name
  * collectives: [drover]
- * broker: amqp://drover:secret@broker.example.com:5672   # or a list, for failover
+ * broker: amqp://drover:secret@broker.example.com:5672   # or a list, tried in order
  * facts: facts.yaml                  # YAML or JSON; relative to this file; wins over the facts below
  * builtin_facts: true                # hostname, fqdn, os, kernel, architecture, networking, processors, memory
  * facter: false                      # true (or a path) merges `facter -j`

@@ -199,7 +199,11 @@ public final class NodeHost implements AutoCloseable {
                     collective = each;
                     if (declared.add(System.identityHashCode(connection) + "/" + collective)) {
                         Topology.declareExchanges(channel, collective);
-                        Topology.declareRegistry(channel, collective);
+                        // Not on the node's channel: amqp-client re-declares the registry on the channel it was
+                        // declared on when the connection recovers, and on a cluster whose node holding the durable
+                        // registry is down that fails (404, home node down) and closes the channel, so the node's own
+                        // queue, bindings and consumer after it were never restored.
+                        Topology.declareRegistry(registrationChannel(connection), collective);
                     }
                     subs.add(subscribe(channel, node, collective));
                 }

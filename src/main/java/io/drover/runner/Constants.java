@@ -23,7 +23,7 @@ package io.drover.runner;
 public final class Constants {
     /**
      * Broker to run against, e.g. {@code amqp://user:password@broker.example.com:5672}; several URIs separated by
-     * commas fail over. When not set, Drover starts the sandbox: an embedded broker and an emulated fleet.
+     * commas are tried in order, the first preferred (the next one only when it cannot be reached). When not set, Drover starts the sandbox: an embedded broker and an emulated fleet.
      */
     public static final String BROKER_PROPERTY_NAME = "drover.broker";
 

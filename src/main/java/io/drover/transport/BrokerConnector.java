@@ -15,9 +15,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * Opens connections to a broker given as one or more {@code amqp://} URIs (the others are failover
- * addresses). Connections recover by themselves: when the broker goes away and comes back, amqp-client
- * reconnects and re-declares queues, bindings and consumers.
+ * Opens connections to a broker given as one or more {@code amqp://} URIs: the first is preferred, the others are
+ * tried in the order given when it cannot be reached ({@link BrokerAddresses}). Connections recover by themselves:
+ * when the broker goes away, amqp-client reconnects, from the first URI on, and re-declares queues, bindings and
+ * consumers.
  */
 public final class BrokerConnector {
     /** How often a lost connection retries. */
@@ -31,7 +32,7 @@ public final class BrokerConnector {
 
     private final List<URI> uris;
     private final ConnectionFactory factory;
-    private final List<Address> addresses;
+    private final BrokerAddresses addresses;
     private final boolean tls;
     private final boolean stampUserId;
 
@@ -68,7 +69,7 @@ public final class BrokerConnector {
         factory.setRequestedHeartbeat(15);
         factory.setConnectionTimeout(10_000);
         factory.setMaxInboundMessageBodySize(MAX_INBOUND_BODY_BYTES);
-        this.addresses = new ArrayList<>();
+        List<Address> inOrder = new ArrayList<>();
         for (URI uri : uris) {
             String scheme = uri.getScheme();
             if (!"amqp".equals(scheme) && !"amqps".equals(scheme)) {
@@ -78,8 +79,9 @@ public final class BrokerConnector {
                 throw new IllegalArgumentException("Broker URI " + redact(uri) + " has no host");
             }
             int port = uri.getPort() > 0 ? uri.getPort() : ("amqps".equals(scheme) ? 5671 : 5672);
-            addresses.add(new Address(uri.getHost(), port));
+            inOrder.add(new Address(uri.getHost(), port));
         }
+        this.addresses = new BrokerAddresses(inOrder, tls);
     }
 
     /** A connector for {@code amqp://user:pass@host:port/vhost}; credentials and vhost come from the first URI. */
@@ -135,7 +137,7 @@ public final class BrokerConnector {
 
     /** Opens a connection that recovers by itself; the name shows in the broker's management UI. */
     public Connection connect(String connectionName) throws IOException, TimeoutException {
-        return factory.newConnection(addresses, connectionName);
+        return factory.newConnection(null, addresses, connectionName);
     }
 
     /**
@@ -146,7 +148,7 @@ public final class BrokerConnector {
         ConnectionFactory once = factory.clone();
         once.setAutomaticRecoveryEnabled(false);
         once.setTopologyRecoveryEnabled(false);
-        return once.newConnection(addresses, connectionName);
+        return once.newConnection(null, addresses, connectionName);
     }
 
     /** A connection whose consumers are called on {@code deliveries}, shared with other connections. */

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Where and how to connect to the broker: URIs (the first preferred, the others for failover), credentials
+ * Where and how to connect to the broker: URIs (the first preferred, the others tried in order when it cannot be reached), credentials
  * given apart from the URIs (from a file or the environment, so they need not sit in a URI), and TLS.
  * {@link #toString()} never shows a password. The agent ({@code agent.yaml}) and the runner ({@code drover.broker.*})
  * both build theirs with {@link #builder}, so both check the same things.

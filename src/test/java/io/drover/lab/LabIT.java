@@ -7,6 +7,7 @@ import io.drover.runner.DroverSession;
 import io.drover.runner.RunnerConfig;
 import io.drover.testing.AgentProcess;
 import io.drover.testing.FeatureRun;
+import io.drover.testing.StepProbes;
 import io.drover.testing.RealTools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -97,6 +97,59 @@ public final class RabbitNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts {@code size} nodes sharing one {@link Home} (so one Erlang cookie of their own, never
+     * {@code ~/.erlang.cookie}) and joins the others to the first: a cluster of this machine's own. When one fails to
+     * start or join, those already started are stopped before the failure is thrown (a skip, where RabbitMQ is not
+     * installed, too).
+     */
+    public static List<RabbitNode> cluster(String name, int size) {
+        Home home = Home.create();
+        // The nodes boot at once (most of a boot is waiting), then join the first one by one.
+        List<java.util.concurrent.CompletableFuture<RabbitNode>> booting = new ArrayList<>();
+        java.util.concurrent.ExecutorService boots = java.util.concurrent.Executors.newFixedThreadPool(size);
+        try {
+            for (int i = 1; i <= size; i++) {
+                String each = name + "-" + i;
+                booting.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> start(each, home), boots));
+            }
+        } finally {
+            boots.shutdown();
+        }
+        List<RabbitNode> nodes = new ArrayList<>();
+        Throwable failure = null;
+        for (var boot : booting) {
+            try {
+                nodes.add(boot.join());
+            } catch (java.util.concurrent.CompletionException e) {
+                failure = failure == null ? e.getCause() : failure;
+            }
+        }
+        try {
+            if (failure != null) {
+                throw failure;
+            }
+            for (RabbitNode node : nodes.subList(1, nodes.size())) {
+                node.joinCluster(nodes.get(0));
+            }
+            return List.copyOf(nodes);
+        } catch (Throwable e) {
+            nodes.forEach(RabbitNode::close);
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether the Erlang node runs (it may have been {@link #stop() stopped} and not yet restarted). */
+    public boolean running() {
+        return process != null && process.isAlive();
+    }
+
     private Map<String, String> environment() {
         return Map.ofEntries(
                 Map.entry("HOME", home.dir().toString()),

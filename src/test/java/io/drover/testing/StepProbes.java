@@ -1,4 +1,4 @@
-package io.drover.lab;
+package io.drover.testing;
 
 import io.cucumber.plugin.ConcurrentEventListener;
 import io.cucumber.plugin.event.EventPublisher;
@@ -19,7 +19,7 @@ public final class StepProbes implements ConcurrentEventListener {
     private static final AtomicReference<Consumer<String>> LISTENER = new AtomicReference<>();
 
     /** Calls {@code afterStep} with each passed step's text until the returned handle is closed. */
-    static AutoCloseable install(Consumer<String> afterStep) {
+    public static AutoCloseable install(Consumer<String> afterStep) {
         if (!LISTENER.compareAndSet(null, afterStep)) {
             throw new IllegalStateException("a step listener is already installed");
         }
