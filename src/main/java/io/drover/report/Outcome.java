@@ -6,7 +6,7 @@ import java.util.Locale;
  * What became of one host in one step, as the fleet report colours it, and the names {@code drover-run.json} gives them
  * ({@link #key()}): stable, part of the format.
  */
-public enum Outcome {
+enum Outcome {
     /** Answered OK and changed nothing (or, for a Then step, was in the stated state). */
     OK,
     /** Answered OK and the action changed it. */
