@@ -63,11 +63,8 @@ final class RunJson {
             discovery.put("expected_from", check.expectedFrom());
             discovery.put("elapsed_ms", check.elapsedMs());
             discovery.put("ended", check.ended());
-            if (check.registered() == null) {
-                discovery.putNull("registered");
-            } else {
-                discovery.put("registered", check.registered());
-            }
+            // Jackson writes a null Integer, Long or Double as JSON null.
+            discovery.put("registered", check.registered());
             discovery.put("answered", check.answered());
             ObjectNode missing = discovery.putObject("missing");
             check.missing().forEach(missing::put);
@@ -103,16 +100,8 @@ final class RunJson {
                     h.put("result", cell.result());
                     h.put("status", cell.status());
                     h.put("message", cell.message());
-                    if (cell.answeredMs() == null) {
-                        h.putNull("answered_ms");
-                    } else {
-                        h.put("answered_ms", Math.round(cell.answeredMs() * 10) / 10.0);
-                    }
-                    if (cell.nodeMs() == null) {
-                        h.putNull("node_ms");
-                    } else {
-                        h.put("node_ms", cell.nodeMs());
-                    }
+                    h.put("answered_ms", cell.answeredMs() == null ? null : Double.valueOf(Math.round(cell.answeredMs() * 10) / 10.0));
+                    h.put("node_ms", cell.nodeMs());
                 }
             }
         }
