@@ -72,6 +72,8 @@ public final class ScenarioRecord {
     String status = "running";
     long elapsedMs;
     String rerun;
+    /** Each host's first failing outcome, made when the recap first asks; dropped when a call is added. */
+    private Map<String, Outcome> firstFailures;
 
     /**
      * @param name    the scenario's name
@@ -151,6 +153,7 @@ public final class ScenarioRecord {
         for (String host : new TreeSet<>(skipped)) {
             cells.add(new Cell(host, Outcome.SKIPPED, "SKIPPED", "-", "took no part: it failed an earlier step", null, null));
         }
+        firstFailures = null;
         stepAt(index, step).calls.add(new StepCall(batch, action, (startedAt - startedNanos) / 1_000_000,
                 elapsed.toMillis(), cells));
     }
@@ -199,16 +202,20 @@ public final class ScenarioRecord {
 
     /** How {@code host} first failed: the first call in which it did not pass. */
     private Outcome failure(String host) {
-        for (Step step : steps) {
-            for (StepCall call : step.calls) {
-                for (Cell cell : call.cells()) {
-                    if (cell.host().equals(host) && cell.outcome().needsAttention()) {
-                        return cell.outcome();
+        if (firstFailures == null) {
+            // Once for every host, not once per host: thousands of failed hosts each looking through every cell would be slow.
+            firstFailures = new java.util.HashMap<>();
+            for (Step step : steps) {
+                for (StepCall call : step.calls) {
+                    for (Cell cell : call.cells()) {
+                        if (cell.outcome().needsAttention()) {
+                            firstFailures.putIfAbsent(cell.host(), cell.outcome());
+                        }
                     }
                 }
             }
         }
-        return Outcome.FAILED;
+        return firstFailures.getOrDefault(host, Outcome.FAILED);
     }
 
     /** Counts of each outcome over the scenario's hosts. */

@@ -116,6 +116,8 @@ public final class Deployment {
         }
         record = new ScenarioRecord(scenario.getName(), ReportFiles.featureName(scenario.getUri()), scenario.getLine(), steps,
                 session.config().dryRun());
+        // The run's report begins with its first scenario, so its start is the run's.
+        ReportFiles.of(session);
     }
 
     /**
@@ -807,7 +809,8 @@ public final class Deployment {
         CallResult asked = call(call, what, rest, stepTimeout);
         replies.putAll(asked.replies());
         return new CallResult(asked.requestId(), call.agent(), call.action(), targets, replies, asked.missing(), asked.unexpected(),
-                asked.duplicates(), Duration.ofNanos(System.nanoTime() - started));
+                asked.duplicates(), Duration.ofNanos(System.nanoTime() - started), List.of(), 0,
+                asked.answeredAt());
     }
 
     private boolean dryRunning() {

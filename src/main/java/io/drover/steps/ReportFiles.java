@@ -22,13 +22,17 @@ final class ReportFiles {
     private ReportFiles() {
     }
 
-    /** Adds {@code scenario} to its run's report and writes it; returns the report. */
-    static RunReport record(DroverSession run, ScenarioRecord scenario) throws IOException {
-        RunReport report;
+    /** The report of {@code run}, begun by its first scenario's start. */
+    static RunReport of(DroverSession run) {
         synchronized (BY_RUN) {
-            report = BY_RUN.computeIfAbsent(run, r -> new RunReport(DIRECTORY, r.sandbox().isPresent() ? "sandbox (" + r.client().broker()
+            return BY_RUN.computeIfAbsent(run, r -> new RunReport(DIRECTORY, r.sandbox().isPresent() ? "sandbox (" + r.client().broker()
                     + ")" : r.client().broker(), r.client().options().collective(), r.config().dryRun()));
         }
+    }
+
+    /** Adds {@code scenario} to its run's report and writes it; returns the report. */
+    static RunReport record(DroverSession run, ScenarioRecord scenario) throws IOException {
+        RunReport report = of(run);
         report.add(scenario);
         return report;
     }
