@@ -323,7 +323,8 @@ final class AmqpDroverClient implements DroverClient {
                     ended.description());
             Duration gap = wait.read(p -> Duration.ofNanos(p.largestGap()));
             return new Discovery(filter, found, refused, elapsed, ended, window, first, last, gap,
-                    expectation == null ? null : expectation.source(), missing, unknown);
+                    expectation == null ? null : expectation.source(), missing, unknown,
+                    expectation == null ? new TreeMap<>() : expectation.facts());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OperationInterruptedException("Interrupted while discovering " + filter.describe(), e);
@@ -339,7 +340,8 @@ final class AmqpDroverClient implements DroverClient {
      * @param known   every host expected, with what to say if it does not answer
      * @param awaited those of them worth waiting for (not those whose agent said goodbye)
      */
-    private record Expectation(String source, Map<String, String> known, Set<String> awaited) {
+    private record Expectation(String source, Map<String, String> known, Set<String> awaited,
+                               SortedMap<String, Map<String, Object>> facts) {
     }
 
     private Expectation expectation(Filter filter, DiscoveryOptions discoveryOptions, Duration cap) throws InterruptedException {
@@ -348,7 +350,7 @@ final class AmqpDroverClient implements DroverClient {
             for (String host : discoveryOptions.expectedHosts()) {
                 known.put(host, "listed in " + discoveryOptions.hostsSource() + " and did not answer within " + seconds(cap));
             }
-            return new Expectation(discoveryOptions.hostsSource(), known, known.keySet());
+            return new Expectation(discoveryOptions.hostsSource(), known, known.keySet(), new TreeMap<>());
         }
         if (!options.registry().enabled()) {
             return null;
@@ -369,7 +371,9 @@ final class AmqpDroverClient implements DroverClient {
         Instant now = fleet.readAt();
         Map<String, String> known = new TreeMap<>();
         Set<String> awaited = new java.util.HashSet<>();
+        SortedMap<String, Map<String, Object>> facts = new TreeMap<>();
         fleet.matching(filter).forEach((host, entry) -> {
+            facts.put(host, entry.facts());
             if (entry.stopped()) {
                 known.put(host, "matched when last seen " + entry.lastSeenAgo(now) + ", when its agent stopped cleanly (goodbye); "
                         + "start the agent, or retire the host with: drover fleet forget " + host);
@@ -378,7 +382,7 @@ final class AmqpDroverClient implements DroverClient {
                 awaited.add(host);
             }
         });
-        return new Expectation("the fleet registry", known, awaited);
+        return new Expectation("the fleet registry", known, awaited, facts);
     }
 
     /** Sends a marker through the client's own reply queue, behind every reply already queued there. */
@@ -516,7 +520,8 @@ final class AmqpDroverClient implements DroverClient {
                 }
             }
             return new CallResult(request.id(), call.agent(), call.action(), new TreeSet<>(expected), new TreeMap<>(replies),
-                    missing, new TreeMap<>(p.unexpected()), p.duplicates(), elapsed, p.connectionEvents(), p.repliesAfterRecovery());
+                    missing, new TreeMap<>(p.unexpected()), p.duplicates(), elapsed, p.connectionEvents(), p.repliesAfterRecovery(),
+                    p.answeredAt());
         });
     }
 

@@ -29,17 +29,21 @@ import java.util.TreeSet;
  * @param elapsed    from publishing to the last reply or the timeout
  * @param connectionEvents     what happened to the runner's broker connection while the call waited, in order
  * @param repliesAfterRecovery replies received after the connection recovered (0 when it never was lost)
+ * @param answeredAt when each reply in {@code replies} arrived, from publishing (the fleet report's timeline); a host
+ *                   without an entry has no arrival time (a dry run's predicted answer)
  */
 public record CallResult(String requestId, String agent, String action, SortedSet<String> expected,
                          SortedMap<String, Reply> replies, SortedMap<String, String> missing,
                          SortedMap<String, Reply> unexpected, int duplicates, Duration elapsed,
-                         List<ConnectionEvent> connectionEvents, int repliesAfterRecovery) {
+                         List<ConnectionEvent> connectionEvents, int repliesAfterRecovery,
+                         SortedMap<String, Duration> answeredAt) {
     public CallResult {
         expected = Collections.unmodifiableSortedSet(new TreeSet<>(expected));
         replies = Collections.unmodifiableSortedMap(new TreeMap<>(replies));
         missing = Collections.unmodifiableSortedMap(new TreeMap<>(missing));
         unexpected = Collections.unmodifiableSortedMap(new TreeMap<>(unexpected));
         connectionEvents = List.copyOf(connectionEvents);
+        answeredAt = Collections.unmodifiableSortedMap(new TreeMap<>(answeredAt));
     }
 
     /** How the reason of a host that was reachable but did not answer in time starts. */
@@ -49,7 +53,16 @@ public record CallResult(String requestId, String agent, String action, SortedSe
     public CallResult(String requestId, String agent, String action, SortedSet<String> expected,
                       SortedMap<String, Reply> replies, SortedMap<String, String> missing,
                       SortedMap<String, Reply> unexpected, int duplicates, Duration elapsed) {
-        this(requestId, agent, action, expected, replies, missing, unexpected, duplicates, elapsed, List.of(), 0);
+        this(requestId, agent, action, expected, replies, missing, unexpected, duplicates, elapsed, List.of(), 0, new TreeMap<>());
+    }
+
+    /** A result without arrival times of its replies. */
+    public CallResult(String requestId, String agent, String action, SortedSet<String> expected,
+                      SortedMap<String, Reply> replies, SortedMap<String, String> missing,
+                      SortedMap<String, Reply> unexpected, int duplicates, Duration elapsed,
+                      List<ConnectionEvent> connectionEvents, int repliesAfterRecovery) {
+        this(requestId, agent, action, expected, replies, missing, unexpected, duplicates, elapsed, connectionEvents,
+                repliesAfterRecovery, new TreeMap<>());
     }
 
     /**

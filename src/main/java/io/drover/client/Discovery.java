@@ -25,15 +25,27 @@ import java.util.TreeSet;
  *                     {@code null} when nothing said which hosts should answer (only the broadcast counted)
  * @param missing     hosts that had to answer and did not, with why they were expected and what is known of them
  * @param unknown     hosts that answered but were not expected by {@code expectedFrom} (never registered, not listed)
+ * @param facts       the facts the fleet registry last knew of each registered host that matched (for the fleet report's
+ *                    search by fact); empty without a registry
  */
 public record Discovery(Filter filter, SortedSet<String> identities, SortedMap<String, String> refused, Duration elapsed,
                         Ended ended, Duration quietWindow, Duration firstReply, Duration lastReply, Duration largestGap,
-                        String expectedFrom, SortedMap<String, String> missing, SortedSet<String> unknown) {
+                        String expectedFrom, SortedMap<String, String> missing, SortedSet<String> unknown,
+                        SortedMap<String, java.util.Map<String, Object>> facts) {
     public Discovery {
+        facts = Collections.unmodifiableSortedMap(new TreeMap<>(facts));
         identities = Collections.unmodifiableSortedSet(new TreeSet<>(identities));
         refused = Collections.unmodifiableSortedMap(new TreeMap<>(refused));
         missing = Collections.unmodifiableSortedMap(new TreeMap<>(missing));
         unknown = Collections.unmodifiableSortedSet(new TreeSet<>(unknown));
+    }
+
+    /** A discovery without the registry's facts. */
+    public Discovery(Filter filter, SortedSet<String> identities, SortedMap<String, String> refused, Duration elapsed,
+                     Ended ended, Duration quietWindow, Duration firstReply, Duration lastReply, Duration largestGap,
+                     String expectedFrom, SortedMap<String, String> missing, SortedSet<String> unknown) {
+        this(filter, identities, refused, elapsed, ended, quietWindow, firstReply, lastReply, largestGap, expectedFrom, missing,
+                unknown, new TreeMap<>());
     }
 
     /** True when every host that had to answer did, OK, and no host refused. */

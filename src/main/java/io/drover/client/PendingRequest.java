@@ -24,6 +24,8 @@ final class PendingRequest {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Map<String, Reply> replies = new LinkedHashMap<>();
+    /** When each reply in {@link #replies} arrived, nanoseconds after publishing. */
+    private final Map<String, Long> answeredAt = new java.util.HashMap<>();
     private final Map<String, Reply> unexpected = new LinkedHashMap<>();
     private final Map<String, String> unroutable = new LinkedHashMap<>();
     private final Map<String, String> rejected = new LinkedHashMap<>();
@@ -77,6 +79,7 @@ final class PendingRequest {
                 // A reply beats an earlier verdict that the host is unreachable: it answered after all.
                 unroutable.remove(sender);
                 replies.put(sender, reply);
+                answeredAt.put(sender, now - publishedAt);
                 if (awaited != null && awaited.contains(sender)) {
                     awaitedLeft--;
                 }
@@ -324,6 +327,13 @@ final class PendingRequest {
 
     long publishedAt() {
         return publishedAt;
+    }
+
+    /** When each reply arrived, from publishing. */
+    java.util.SortedMap<String, java.time.Duration> answeredAt() {
+        java.util.SortedMap<String, java.time.Duration> times = new java.util.TreeMap<>();
+        answeredAt.forEach((host, nanos) -> times.put(host, java.time.Duration.ofNanos(Math.max(0, nanos))));
+        return times;
     }
 
     Map<String, Reply> replies() {

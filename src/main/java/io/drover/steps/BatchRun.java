@@ -76,6 +76,11 @@ final class BatchRun {
         return batch;
     }
 
+    /** The step running now in the current batch, or {@code null} between steps. */
+    Planned currentStep() {
+        return step;
+    }
+
     void startBatch(Batch next) {
         batch = next;
     }

@@ -10,6 +10,8 @@ import io.drover.client.DroverClient;
 import io.drover.report.HostTable;
 import io.drover.client.LateReply;
 import io.drover.report.OutcomeSummary;
+import io.drover.report.RunReport;
+import io.drover.report.ScenarioRecord;
 import io.drover.fleet.HostSelection;
 import io.drover.filter.Filter;
 import io.drover.protocol.Reply;
@@ -92,6 +94,8 @@ public final class Deployment {
     private int stepsStarted;
     /** Whether a step asked the hosts to act or checked them: a batch step must come before. */
     private boolean acted;
+    /** What this scenario did to each host, for the run's fleet report ({@link ReportFiles}). */
+    private ScenarioRecord record;
 
     /** Made by Cucumber for each scenario; {@link DeploymentHooks} starts it before the scenario's first step. */
     public Deployment() {
@@ -102,6 +106,18 @@ public final class Deployment {
         this.scenario = Objects.requireNonNull(scenario);
         this.session = Objects.requireNonNull(session);
         this.stepTimeout = session.client().options().callTimeout();
+        List<String> steps;
+        try {
+            steps = ScenarioSteps.of(scenario.getUri(), scenario.getLine()).stream().map(ScenarioSteps.StepLine::named).toList();
+        } catch (AssertionError | RuntimeException e) {
+            // The report then lists the steps as they call hosts; a feature that cannot be read again is no reason to stop.
+            LOG.debug("Cannot read the steps of {} again for the fleet report: {}", scenario.getUri(), e.toString());
+            steps = List.of();
+        }
+        record = new ScenarioRecord(scenario.getName(), ReportFiles.featureName(scenario.getUri()), scenario.getLine(), steps,
+                session.config().dryRun());
+        // The run's report begins with its first scenario, so its start is the run's.
+        ReportFiles.of(session);
     }
 
     /**
@@ -153,6 +169,7 @@ public final class Deployment {
         }
         attachLateReplies();
         if (recap.isEmpty()) {
+            fleetReport(new TreeSet<>(), null);
             return;
         }
         SortedSet<String> failed = recap.failed();
@@ -173,9 +190,11 @@ public final class Deployment {
             // A dry run changed nothing, so the hosts of the last real run remain the ones to rerun.
             rerun = dryRunning() ? null : RerunFile.record(session, failed);
         } catch (java.io.IOException | RuntimeException e) {
+            fleetReport(failed, null);
             throw new AssertionError("Cannot write " + RerunFile.PATH + " (" + e.getMessage() + "); the failed hosts are: "
                     + String.join(", ", failed), e);
         }
+        fleetReport(failed, rerun);
         if (!failed.isEmpty() && !scenario.isFailed()) {
             StringBuilder named = new StringBuilder();
             int left = failed.size();
@@ -194,6 +213,44 @@ public final class Deployment {
                     + " again (it leaves " + RerunFile.PATH + " alone)." : " and deploy to " + (failed.size() == 1 ? "it" : "them")
                     + " alone with -D" + io.drover.runner.Constants.HOSTS_PROPERTY_NAME + "=@" + rerun + "."));
         }
+    }
+
+    /**
+     * Ends this scenario's record and writes the run's fleet report, linked from the Cucumber report. A report that cannot be
+     * written is said in the log and the report, and does not change the deploy's outcome.
+     */
+    private void fleetReport(SortedSet<String> failed, Path rerun) {
+        List<ScenarioRecord.HostLine> lines = new ArrayList<>();
+        for (Recap.Row row : recap.rows()) {
+            lines.add(record.host(row.host(), row.batch(), row.lastStep(), row.outcome(), row.detail()));
+        }
+        String feature = ReportFiles.featureName(scenario.getUri());
+        record.end(scenario.isFailed() || !failed.isEmpty() ? "failed" : "passed", lines, rerun == null ? null
+                : "./mvnw verify -Dcucumber.features=" + feature + " -D" + io.drover.runner.Constants.HOSTS_PROPERTY_NAME + "=@" + rerun);
+        try {
+            RunReport report = ReportFiles.record(session, record);
+            String link = report.html().toAbsolutePath().toUri().toString();
+            LOG.info("Fleet report: {} (data: {})", link, report.json());
+            scenario.attach(link, "text/uri-list", "fleet report");
+            scenario.log("Fleet report of this run: " + link + " (data: " + report.json() + ")");
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("Cannot write the fleet report in {}: {}. Check that the directory is writable; the Cucumber report still "
+                    + "has every step's table", ReportFiles.DIRECTORY.toAbsolutePath(), e.toString());
+            scenario.log("Cannot write the fleet report in " + ReportFiles.DIRECTORY.toAbsolutePath() + ": " + e
+                    + ". Check that the directory is writable; every step's table is still attached here.");
+        }
+    }
+
+    /** The index (from 0, background included) and name of the step whose call runs now, for the fleet report. */
+    private int reportIndex() {
+        if (batchRun != null && batchRun.current() != null && batchRun.currentStep() != null) {
+            return batchRun.currentStep().index();
+        }
+        return stepsStarted - 1;
+    }
+
+    private String reportBatch() {
+        return batchRun != null && batchRun.current() != null ? batchRun.current().label() : null;
     }
 
     public DroverClient client() {
@@ -297,6 +354,9 @@ public final class Deployment {
     /** Cucumber starts the next step of the scenario (a before-step hook): counts it, to know which step runs. */
     void stepStarted() {
         stepsStarted++;
+        if (record != null) {
+            record.stepStarted(stepsStarted - 1);
+        }
     }
 
     /**
@@ -362,6 +422,7 @@ public final class Deployment {
         BatchRun run = new BatchRun(sizes.cut(all), planned);
         for (BatchRun.Batch batch : run.batches()) {
             recap.assign(batch.hosts(), batch.label());
+            record.batch(batch.label(), batch.hosts());
         }
         String plan = String.format(java.util.Locale.ROOT, "%d batch%s of %s over %,d host%s, %d step%s each:%n", run.batches().size(),
                 run.batches().size() == 1 ? "" : "es", sizes.describe(), all.size(), all.size() == 1 ? "" : "s", planned.size(),
@@ -515,6 +576,7 @@ public final class Deployment {
         if (only.narrowed()) {
             discovery = narrow(discovery, only);
         }
+        record.discovery(discovery);
         hosts = discovery.identities();
         String summary = String.format("%sDiscovered %d host%s matching %s in %d ms (%s%s)", dryRunning() ? DryRun.LABEL
                 + " (requests are marked as dry runs; nothing will be changed): " : "", hosts.size(), hosts.size() == 1 ? "" : "s",
@@ -606,7 +668,8 @@ public final class Deployment {
         unknown.retainAll(only.hosts());
         return new Discovery(discovery.filter(), identities, refused, discovery.elapsed(), discovery.ended(), discovery.quietWindow(),
                 discovery.firstReply(), discovery.lastReply(), discovery.largestGap(),
-                discovery.expectedFrom() != null ? discovery.expectedFrom() + " and " + only.source() : only.source(), missing, unknown);
+                discovery.expectedFrom() != null ? discovery.expectedFrom() + " and " + only.source() : only.source(), missing, unknown,
+                discovery.facts());
     }
 
     /** The hosts of this deployment, discovering them first if no step did. */
@@ -660,10 +723,12 @@ public final class Deployment {
         SortedSet<String> batch = hosts();
         DroverSession.requireRunning();
         acted = true;
+        long startedAt = System.nanoTime();
         // Hosts that failed earlier within the budget take no part: they keep the state they reached.
         SortedSet<String> targets = new TreeSet<>(batch);
         targets.removeAll(recap.failedOf(batch));
         if (targets.isEmpty()) {
+            record.call(reportIndex(), what, reportBatch(), startedAt, call.qualifiedAction(), Duration.ZERO, List.of(), java.util.Map.of(), batch);
             String note = what + ": no host left to ask, every host of this batch failed an earlier step";
             LOG.warn(note);
             log(note);
@@ -683,6 +748,7 @@ public final class Deployment {
         }
         CallResult result = prediction != null ? predicted(call, what, targets, prediction) : call(call, what, targets, stepTimeout);
         HostTable table = HostTable.of(result, problem, anyStatus);
+        record.call(reportIndex(), what, reportBatch(), startedAt, result, table, recap.failedOf(batch));
         SortedSet<String> changed = dryRunning() ? DryRun.wouldChange(result) : result.changed();
         String summary = String.format("%s (%s): %d of %d hosts OK%s in %d ms", what, result.qualifiedAction(), table.okCount(),
                 targets.size(), problem == null ? ", " + changed.size() + (dryRunning() ? " would change" : " changed")
@@ -743,7 +809,8 @@ public final class Deployment {
         CallResult asked = call(call, what, rest, stepTimeout);
         replies.putAll(asked.replies());
         return new CallResult(asked.requestId(), call.agent(), call.action(), targets, replies, asked.missing(), asked.unexpected(),
-                asked.duplicates(), Duration.ofNanos(System.nanoTime() - started));
+                asked.duplicates(), Duration.ofNanos(System.nanoTime() - started), List.of(), 0,
+                asked.answeredAt());
     }
 
     private boolean dryRunning() {
@@ -753,6 +820,7 @@ public final class Deployment {
     /** A Then step under {@code within}: asks again the hosts not yet in the stated state, see {@link HealthGate}. */
     private CallResult gate(Call call, String what, Function<Reply, String> problem, boolean anyStatus, SortedSet<String> batch,
                             SortedSet<String> targets) {
+        long startedAt = System.nanoTime();
         HealthGate gate = new HealthGate(gateLimit, retryInterval, stepTimeout, System::nanoTime, pause -> Thread.sleep(pause.toMillis()));
         HealthGate.Outcome outcome = gate.run(targets, (pending, timeout) -> {
             DroverSession.requireRunning();
@@ -762,6 +830,16 @@ public final class Deployment {
             return new HealthGate.Answer(table, result);
         });
         CallResult last = outcome.calls().get(outcome.calls().size() - 1);
+        List<HostTable.Row> rows = new ArrayList<>(outcome.unexpected());
+        java.util.Map<String, Duration> passedAt = new TreeMap<>();
+        for (HealthGate.HostRecord host : outcome.hosts()) {
+            rows.add(host.last());
+            if (host.passed()) {
+                passedAt.put(host.host(), host.passedAt());
+            }
+        }
+        record.call(reportIndex(), what + " within " + CallResult.seconds(gateLimit), reportBatch(), startedAt, last.qualifiedAction(),
+                outcome.elapsed(), rows, passedAt, recap.failedOf(batch));
         int passed = targets.size() - outcome.failed().size();
         String summary = String.format("%s (%s) within %s: %d of %d hosts OK after %d attempt%s, every %s, in %d ms", what,
                 last.qualifiedAction(), CallResult.seconds(gateLimit), passed, targets.size(), outcome.attempts(),

@@ -108,6 +108,12 @@ class DryRunIT {
         assertTrue(summaries.get(4).contains("0 would change (judged against the hosts' current state, not the state "
                 + "'block 192.168.1.1' predicted"), summaries.get(4));
         assertTrue(summaries.get(5).contains("as predicted by 'unblock 192.168.1.1'"), summaries.get(5));
+        // The fleet report shows every host's answers as a dry run's, and says the run was one.
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Path.of("target", io.drover.report.RunReport.JSON_FILE).toFile());
+        assertTrue(report.get("run").get("dry_run").asBoolean());
+        assertEquals(4, report.get("counts").get("dry_run").asInt(), report.get("counts").toString());
+        assertEquals(0, report.get("counts").get("changed").asInt(), report.get("counts").toString());
+        assertTrue(report.get("scenarios").get(0).get("rerun").isNull(), "a dry run leaves the rerun file, and so the command, alone");
         assertFalse(Files.exists(Path.of(RerunFile.PATH)), "a dry run leaves the rerun file alone");
 
         // The real run does what the dry run predicted.

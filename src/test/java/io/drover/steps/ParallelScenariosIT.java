@@ -1,5 +1,7 @@
 package io.drover.steps;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drover.report.RunReport;
 import io.drover.testing.glue.ParallelSteps;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -9,6 +11,8 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -17,6 +21,7 @@ import static io.cucumber.junit.platform.engine.Constants.PARALLEL_CONFIG_FIXED_
 import static io.cucumber.junit.platform.engine.Constants.PARALLEL_CONFIG_STRATEGY_PROPERTY_NAME;
 import static io.cucumber.junit.platform.engine.Constants.PARALLEL_EXECUTION_ENABLED_PROPERTY_NAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectFile;
 
 /**
@@ -33,7 +38,7 @@ class ParallelScenariosIT {
     }
 
     @Test
-    void twoScenariosInParallelShareNoState() {
+    void twoScenariosInParallelShareNoState() throws Exception {
         EngineExecutionResults results = EngineTestKit.engine("cucumber")
                 .configurationParameter(GLUE_PROPERTY_NAME, "io.drover.steps, io.drover.testing.glue")
                 .configurationParameter(PARALLEL_EXECUTION_ENABLED_PROPERTY_NAME, "true")
@@ -50,5 +55,10 @@ class ParallelScenariosIT {
         Map<String, Integer> deployments = ParallelSteps.reset();
         assertEquals(2, deployments.size(), deployments.toString());
         assertEquals(2, deployments.values().stream().distinct().count(), "each scenario has a deployment of its own: " + deployments);
+        // Both scenarios end up in the run's one fleet report, however their ends interleave.
+        List<String> reported = new ArrayList<>();
+        new ObjectMapper().readTree(Path.of("target", RunReport.JSON_FILE).toFile()).get("scenarios")
+                .forEach(scenario -> reported.add(scenario.get("name").asText()));
+        assertTrue(reported.containsAll(List.of("The German dev servers", "One US web server")), reported.toString());
     }
 }
