@@ -85,6 +85,8 @@ public final class NodeHost implements AutoCloseable {
     private int checkCursor;
     private volatile boolean closed;
     private int hosted;
+    /** Longest close() waits for the broker to take the goodbyes and consumer cancels before disconnecting anyway. */
+    static final Duration QUIESCE_LIMIT = Duration.ofSeconds(30);
 
     /**
      * How a host uses the broker and threads.
@@ -585,23 +587,32 @@ public final class NodeHost implements AutoCloseable {
     @Override
     public synchronized void close() {
         heartbeats.shutdownNow();
-        // A clean shutdown says goodbye, so runners report the node as stopped, not as silently missing.
-        for (Node node : hostedNodes.values()) {
-            List<Subscription> subs = subscriptions.get(node.identity());
-            if (subs != null && subs.get(0).channel().isOpen()) {
-                register(node, subs.get(0).channel(), Registrar.Kind.GOODBYE);
-            }
-        }
+        List<Node> leaving = new ArrayList<>(hostedNodes.values());
         hostedNodes.clear();
         closed = true;
         healer.shutdownNow();
-        for (List<Subscription> subs : subscriptions.values()) {
-            for (Subscription sub : subs) {
-                try {
-                    sub.channel().basicCancel(sub.consumerTag());
-                } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
-                    LOG.debug("Cancelling {}: {}", sub.consumerTag(), e.toString());
-                }
+        // Goodbyes and cancels wait on the broker. One that stopped answering (frozen, or too loaded to answer
+        // before the heartbeat gives up) held close() in basicCancel for amqp-client's 10-minute RPC timeout per
+        // consumer: they run apart, and after QUIESCE_LIMIT the connections are dropped without them.
+        Thread quiesce = new Thread(() -> {
+            try {
+                quiesce(leaving);
+            } catch (Throwable e) {
+                LOG.debug("{}: saying goodbye and cancelling consumers: {}", options.name(), e.toString());
+            }
+        }, options.name() + " closing");
+        quiesce.setDaemon(true);
+        quiesce.start();
+        try {
+            quiesce.join(QUIESCE_LIMIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (quiesce.isAlive()) {
+            LOG.warn("{}: the broker took no goodbye or cancel within {} s; disconnecting without them", options.name(),
+                    QUIESCE_LIMIT.toSeconds());
+            for (Connection connection : connections) {
+                connection.abort(1_000);
             }
         }
         subscriptions.clear();
@@ -625,6 +636,28 @@ public final class NodeHost implements AutoCloseable {
         connections.clear();
         checkChannels.clear();
         consumerThreads.shutdown();
+    }
+
+    /** Says goodbye to the fleet registry for {@code leaving}, then stops every consumer: no new request is taken. */
+    private void quiesce(List<Node> leaving) {
+        // A clean shutdown says goodbye, so runners report the node as stopped, not as silently missing.
+        for (Node node : leaving) {
+            List<Subscription> subs = subscriptions.get(node.identity());
+            if (subs != null && subs.get(0).channel().isOpen()) {
+                register(node, subs.get(0).channel(), Registrar.Kind.GOODBYE);
+            }
+        }
+        for (List<Subscription> subs : subscriptions.values()) {
+            for (Subscription sub : subs) {
+                try {
+                    if (sub.channel().isOpen()) {
+                        sub.channel().basicCancel(sub.consumerTag());
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("Cancelling {}: {}", sub.consumerTag(), e.toString());
+                }
+            }
+        }
     }
 
     /**

@@ -285,6 +285,54 @@ public final class RabbitNode implements AutoCloseable {
         awaitRunning();
     }
 
+    /**
+     * Freezes the node's Erlang VM (SIGSTOP): a broker that stops answering without closing anything, as one swapped
+     * out or stuck would. {@link #thaw()} lets it go on; {@link #close()} thaws it first.
+     */
+    public void freeze() {
+        frozenPid = ctl("eval", "os:getpid().").trim().replace("\"", "");
+        signal("STOP", frozenPid);
+    }
+
+    public void thaw() {
+        if (frozenPid != null) {
+            signal("CONT", frozenPid);
+            frozenPid = null;
+        }
+    }
+
+    private volatile String frozenPid;
+
+    private static void signal(String signal, String pid) {
+        if (!pid.matches("[0-9]+")) {
+            throw new IllegalStateException("not a process id: " + pid);
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, pid).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Suspends every queue process of the node: its connections stay up and answer heartbeats, but anything that
+     * needs a queue (consume, cancel, declare of an existing queue) waits, as on a broker too loaded to answer.
+     * {@link #resumeQueues()} lets them go on.
+     */
+    public void suspendQueues() {
+        ctl("eval", "[sys:suspend(amqqueue:get_pid(Q)) || Q <- rabbit_amqqueue:list()], ok.");
+    }
+
+    public void resumeQueues() {
+        ctl("eval", "[catch sys:resume(amqqueue:get_pid(Q)) || Q <- rabbit_amqqueue:list()], ok.");
+    }
+
     /** Raises (or clears) a memory alarm: the broker then blocks every publishing connection. */
     public void memoryAlarm(boolean on) {
         ctl("set_vm_memory_high_watermark", on ? "0.000001" : "0.4");
@@ -327,6 +375,7 @@ public final class RabbitNode implements AutoCloseable {
     /** Stops the node and deletes its data. */
     @Override
     public void close() {
+        thaw();
         stop();
         ProcessTracker.INSTANCE.untrack(this);
         // Children the wrapper script started (epmd stays: it is shared with the system broker).
