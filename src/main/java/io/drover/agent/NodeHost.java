@@ -343,8 +343,10 @@ public final class NodeHost implements AutoCloseable {
             subscriptions.put(identity, List.copyOf(healed));
             LOG.warn("{}: serving again on {}", identity, healed.stream().map(Subscription::queue).toList());
         } catch (IOException | RuntimeException e) {
-            LOG.warn("{}: could not restore its queue yet ({}); trying again within {} ms", identity, e.toString(),
-                    SELF_CHECK_INTERVAL_MS);
+            // A refusal (the broker still holds the exclusive queue for an old connection of this agent) says what it is.
+            BrokerRefusedException refused = BrokerRefusedException.explain(e, subs.get(0).queue(), broker.username());
+            LOG.warn("{}: could not restore its queue yet ({}); trying again within {} ms", identity,
+                    refused != null ? refused.getMessage() : e.toString(), SELF_CHECK_INTERVAL_MS);
         }
     }
 
@@ -538,6 +540,7 @@ public final class NodeHost implements AutoCloseable {
                 @Override
                 public void handleRecovery(Recoverable r) {
                     recovering.remove(connection);
+                    // A queue whose re-declare the broker refused was logged by amqp-client; the self-check restores it.
                     LOG.info("Reconnected {} to the broker; queues and consumers restored", connection.getClientProvidedName());
                     // Say hello again: the broker may have lost non-persistent state, and runners learn the node is back.
                     for (Node node : hostedNodes.values()) {

@@ -113,6 +113,44 @@ class RunnerRecoveryIT {
         }
     }
 
+    /**
+     * An agent whose connection the network lost while the broker still holds it: the agent reconnects at once, but its
+     * exclusive queue still belongs to the old connection, so amqp-client's re-declare is refused (405); the agent's
+     * self-check keeps trying and takes the queue back once the broker's heartbeat gives up on the old connection.
+     */
+    @Test
+    void anAgentWhoseOldConnectionTheBrokerStillHoldsTakesItsQueueBackWhenTheBrokerLetsGo() throws Exception {
+        RabbitNode node = rabbit();
+        Set<String> host = Set.of("held.example.com");
+        try (TcpRelay relay = new TcpRelay(node.amqpPort());
+             TestFleet fleet = fleet(BrokerConnector.of("amqp://guest:guest@127.0.0.1:" + relay.port()), host, 0);
+             DroverClient client = client(node.connector(), fleet)) {
+            assertTrue(client.call(Call.of("rpcutil", "ping").to(host)).allOk());
+            long before = agentConnections(node);
+            relay.loseClients();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long held = before;
+            while (held <= before && System.nanoTime() < deadline) {
+                held = agentConnections(node);
+                Thread.sleep(200);
+            }
+            assertTrue(held > before, "the agent reconnected while the broker still held its old connection: "
+                    + node.ctl("list_connections", "name", "state"));
+            CallResult ping;
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            do {
+                ping = client.call(Call.of("rpcutil", "ping").to(host).timeout(Duration.ofSeconds(5)));
+            } while (!ping.allOk() && System.nanoTime() < deadline);
+            assertTrue(ping.allOk(), "the agent serves again once the broker dropped the old connection: " + describe(ping));
+        }
+    }
+
+    /** The connections of the agent of held.example.com the broker holds (NodeHost.Options.agent names them: connection_name). */
+    private static long agentConnections(RabbitNode node) {
+        return node.ctl("list_connections", "client_properties").lines()
+                .filter(line -> line.contains("drover-agent held.example.com")).count();
+    }
+
     @Test
     void aRabbitMqRestartMidStepLosesNoReplyAndIsNamed() throws Exception {
         RabbitNode node = rabbit();
