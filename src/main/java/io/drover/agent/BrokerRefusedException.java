@@ -7,13 +7,16 @@ import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 
 /**
- * The broker is reachable but refused to let a node take its queue: another connection holds the queue's name
- * (405 RESOURCE_LOCKED: squatted, or another agent with the same identity), or the broker user may not use it
- * (403 ACCESS_REFUSED). Not a connectivity problem, so it is reported as what it is.
+ * The broker is reachable but refused to let a node take its queue: another connection holds the node's exclusive
+ * queue (RabbitMQ 405 RESOURCE_LOCKED, Qpid Broker-J 530 NOT_ALLOWED "is exclusive": another agent with the same
+ * identity, or a squatter), or the broker user may not use it (403 ACCESS_REFUSED). Not a connectivity problem, so it
+ * is reported as what it is.
  */
 final class BrokerRefusedException extends IOException {
     static final int ACCESS_REFUSED = 403;
     static final int RESOURCE_LOCKED = 405;
+    /** Qpid Broker-J's answer, closing the whole connection, to a declare of another session's exclusive queue. */
+    static final int NOT_ALLOWED = 530;
 
     private BrokerRefusedException(String message, Throwable cause) {
         super(message, cause);
@@ -47,11 +50,17 @@ final class BrokerRefusedException extends IOException {
         } else {
             return null;
         }
+        boolean heldElsewhere = code == RESOURCE_LOCKED || code == NOT_ALLOWED && text != null && text.contains("exclusive");
+        if (heldElsewhere) {
+            return new BrokerRefusedException("queue " + queue + " is held by another connection (another agent with this "
+                    + "identity? squatted?): " + text + "; identities must be unique: stop the other agent or give this one "
+                    + "another identity (identity: in agent.yaml, or --identity). Find the holder with rabbitmqctl list_queues "
+                    + "name owner_pid and rabbitmqctl list_connections pid peer_host client_properties, and use least-privilege "
+                    + "broker users (drover broker setup) so no one else can declare it. An agent that was just killed holds it "
+                    + "until the broker notices its connection is gone (at once for a closed socket, up to two heartbeats for "
+                    + "a lost network); this agent keeps retrying", failure);
+        }
         return switch (code) {
-            case RESOURCE_LOCKED -> new BrokerRefusedException("queue " + queue + " is held by another connection (squatted? "
-                    + "another agent with this identity?): " + text + "; find its owner with rabbitmqctl list_queues name "
-                    + "exclusive_consumer_pid owner_pid, and use least-privilege broker users (drover broker setup) so no one "
-                    + "else can declare it", failure);
             case ACCESS_REFUSED -> new BrokerRefusedException("access refused for user " + user + " on queue " + queue + ": "
                     + text + "; give this node its broker user and permissions with drover broker setup --node IDENTITY "
                     + "(docs/security.md), or another agent consumes the queue exclusively", failure);

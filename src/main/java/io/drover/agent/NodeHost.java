@@ -78,8 +78,6 @@ public final class NodeHost implements AutoCloseable {
     private final ScheduledExecutorService heartbeats;
     /** Runs the self-check and every repair, one at a time, off the broker's threads. */
     private final ScheduledExecutorService healer;
-    /** One channel per connection for the self-check's passive declares: a 404 closes that one, not a node's. */
-    private final Map<Connection, Channel> checkChannels = new ConcurrentHashMap<>();
     /** Connections amqp-client is recovering: their queues and consumers come back without help. */
     private final Set<Connection> recovering = ConcurrentHashMap.newKeySet();
     private int checkCursor;
@@ -290,7 +288,9 @@ public final class NodeHost implements AutoCloseable {
         NodeConsumer consumer = new NodeConsumer(channel, node);
         // Before the queue exists again: whatever it receives from now on was sent while this node serves.
         handler.serving(node, collective);
-        AMQP.Queue.DeclareOk ok = channel.queueDeclare(queue, false, false, true, null);
+        // Exclusive: another connection declaring it is refused by the broker itself (BrokerRefusedException).
+        AMQP.Queue.DeclareOk ok = Topology.declareNodeQueue(channel, queue);
+        // Still needed: nodes of one emulated fleet share a connection, which an exclusive queue does not tell apart.
         if (ok.getConsumerCount() > 0) {
             throw new IllegalStateException("Another agent already serves identity " + node.identity() + " in collective "
                     + collective + " (queue " + queue + " has a consumer: another agent with this identity, or a connection squatting "
@@ -349,8 +349,10 @@ public final class NodeHost implements AutoCloseable {
             subscriptions.put(identity, List.copyOf(healed));
             LOG.warn("{}: serving again on {}", identity, healed.stream().map(Subscription::queue).toList());
         } catch (IOException | RuntimeException e) {
-            LOG.warn("{}: could not restore its queue yet ({}); trying again within {} ms", identity, e.toString(),
-                    SELF_CHECK_INTERVAL_MS);
+            // A refusal (the broker still holds the exclusive queue for an old connection of this agent) says what it is.
+            BrokerRefusedException refused = BrokerRefusedException.explain(e, subs.get(0).queue(), broker.username());
+            LOG.warn("{}: could not restore its queue yet ({}); trying again within {} ms", identity,
+                    refused != null ? refused.getMessage() : e.toString(), SELF_CHECK_INTERVAL_MS);
         }
     }
 
@@ -410,19 +412,20 @@ public final class NodeHost implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the broker about the node's queues on the node's own channel: Qpid scopes an exclusive auto-delete queue
+     * to the channel that declared it and answers a passive declare from any other by closing the whole connection.
+     * A queue that is gone closes the node's channel (404), which is replaced by the repair anyway.
+     */
     private void checkQueues(String identity, List<Subscription> subs) {
-        Connection connection = subs.get(0).channel().getConnection();
         for (Subscription sub : subs) {
-            Channel check = checkChannels.get(connection);
+            Channel check = sub.channel();
             try {
-                if (check == null || !check.isOpen()) {
-                    if (check != null) {
-                        abort(check);
-                    }
-                    check = connection.createChannel();
-                    checkChannels.put(connection, check);
+                int consumers;
+                synchronized (check) { // replies are published under this lock; the check's frames must not interleave
+                    consumers = check.queueDeclarePassive(sub.queue()).getConsumerCount();
                 }
-                if (check.queueDeclarePassive(sub.queue()).getConsumerCount() == 0) {
+                if (consumers == 0) {
                     heal(identity, "queue " + sub.queue() + " has no consumer", sub.channel());
                     return;
                 }
@@ -455,8 +458,8 @@ public final class NodeHost implements AutoCloseable {
     }
 
     /**
-     * Disconnects one node as if its agent stopped: its consumer goes and with it its auto-delete queue, so
-     * directed requests to it are unroutable.
+     * Disconnects one node as if its agent stopped: its consumer and channel go and with them its exclusive
+     * auto-delete queue, so directed requests to it are unroutable.
      */
     public synchronized void remove(String identity) throws IOException {
         List<Subscription> subs = subscriptions.remove(identity);
@@ -465,7 +468,7 @@ public final class NodeHost implements AutoCloseable {
             return;
         }
         for (Subscription sub : subs) {
-            // The queue is auto-delete: it goes with its last consumer.
+            // The queue is auto-delete: it goes with its last consumer (RabbitMQ) or its channel (Qpid).
             try {
                 sub.channel().basicCancel(sub.consumerTag());
             } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
@@ -494,6 +497,15 @@ public final class NodeHost implements AutoCloseable {
         } catch (IOException expected) {
             LOG.debug("{}: channel closed by the broker as asked: {}", identity, expected.toString());
         }
+    }
+
+    /**
+     * For tests: a new channel on the connection that owns a node's exclusive queue, with the powers over the queue
+     * that only that connection and the broker's administrator (rabbitmqctl, the management UI) have: deleting it,
+     * unbinding it. The caller closes the channel.
+     */
+    public Channel ownerChannel(String identity) throws IOException {
+        return subscriptions.get(identity).get(0).channel().getConnection().createChannel();
     }
 
     /** Disconnects a node off the calling thread, which may be the node's own delivery thread. */
@@ -534,6 +546,7 @@ public final class NodeHost implements AutoCloseable {
                 @Override
                 public void handleRecovery(Recoverable r) {
                     recovering.remove(connection);
+                    // A queue whose re-declare the broker refused was logged by amqp-client; the self-check restores it.
                     LOG.info("Reconnected {} to the broker; queues and consumers restored", connection.getClientProvidedName());
                     // Say hello again: the broker may have lost non-persistent state, and runners learn the node is back.
                     for (Node node : hostedNodes.values()) {
@@ -634,7 +647,6 @@ public final class NodeHost implements AutoCloseable {
             }
         }
         connections.clear();
-        checkChannels.clear();
         consumerThreads.shutdown();
     }
 

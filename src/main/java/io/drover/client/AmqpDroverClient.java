@@ -113,14 +113,15 @@ final class AmqpDroverClient implements DroverClient {
      * Declares the client's reply queue under a name of its own ({@link Topology#replyQueue}): unlike a
      * server-named queue, it keeps its name when the connection recovers, so replies addressed to it before a
      * reconnection still arrive. It is neither exclusive nor auto-delete, so it outlives a dropped connection and
-     * collects the replies sent meanwhile; {@link #close()} deletes it. On RabbitMQ, {@code x-expires} deletes it
-     * when the runner died without doing so; Qpid Broker-J refuses {@code x-} arguments and has no idle expiry,
-     * so there an abandoned queue lives as long as the broker (the embedded one lives as long as the run).
+     * collects the replies sent meanwhile; on RabbitMQ it is a quorum queue, so it also outlives the loss of the node
+     * the runner was connected to ({@link Topology#declareReplyQueue}); {@link #close()} deletes it. On RabbitMQ,
+     * {@code x-expires} deletes it when the runner died without doing so; Qpid Broker-J refuses {@code x-} arguments
+     * and has no idle expiry, so there an abandoned queue lives as long as the broker (the embedded one lives as long
+     * as the run).
      */
     static String declareReplyQueue(Channel channel, Connection connection, String caller) throws IOException {
         String name = Topology.replyQueue(caller);
-        Map<String, Object> arguments = isRabbitMq(connection) ? Map.of("x-expires", REPLY_QUEUE_EXPIRY.toMillis()) : null;
-        channel.queueDeclare(name, false, false, false, arguments);
+        Topology.declareReplyQueue(channel, name, isRabbitMq(connection), REPLY_QUEUE_EXPIRY);
         return name;
     }
 

@@ -117,6 +117,40 @@ public final class Topology {
         return REPLY_QUEUE_PREFIX + (safe.isEmpty() ? "client" : safe) + "." + java.util.UUID.randomUUID();
     }
 
+    /**
+     * Declares a node's queue: <b>exclusive</b> and auto-delete, never durable, no arguments. The one place node
+     * queues are declared, so their kind cannot drift between the agent, its repairs and the emulator.
+     *
+     * <p>Exclusive because RabbitMQ deprecates transient non-exclusive queues and refuses to declare them by default
+     * from 4.3 on, and because the broker itself then refuses a second connection that declares the same node's queue
+     * (RabbitMQ: 405 RESOURCE_LOCKED; Qpid Broker-J: 530 NOT_ALLOWED, closing that connection): two agents with one
+     * identity cannot both serve it. The queue goes with its connection (RabbitMQ) or its channel (Qpid scopes
+     * an exclusive auto-delete queue to the declaring session), and with its consumer (auto-delete), so a directed
+     * request to a stopped node is returned at once. Qpid refuses {@code x-} arguments. The reasoning and the
+     * measured cost: docs/protocol.md, "Queue kinds".
+     */
+    public static com.rabbitmq.client.AMQP.Queue.DeclareOk declareNodeQueue(Channel channel, String queue) throws IOException {
+        return channel.queueDeclare(queue, false, true, true, null);
+    }
+
+    /**
+     * Declares a client's reply queue {@code name} ({@link #replyQueue}), not exclusive and not auto-delete, so it keeps
+     * its name and the replies sent meanwhile across the client's reconnection, and durable, because RabbitMQ
+     * deprecates transient non-exclusive queues (refused by default from 4.3 on). On RabbitMQ ({@code rabbitMq}) it
+     * is a <b>quorum queue</b>: replicated over the cluster's nodes, it outlives the node the client was connected to,
+     * so a client that fails over to another node finds its queue and the replies sent while it reconnected (a
+     * classic queue lives on one node: transient, it would vanish with that node and the replies with it; durable,
+     * it would be unreachable until the node came back). {@code x-expires} ({@code expiry}) deletes the queue of a
+     * client that died without deleting it. Qpid Broker-J has no quorum queues and refuses {@code x-} arguments:
+     * there it is a plain durable queue. Reasoning and measured cost: docs/protocol.md, "Queue kinds".
+     */
+    public static void declareReplyQueue(Channel channel, String name, boolean rabbitMq, java.time.Duration expiry) throws IOException {
+        java.util.Map<String, Object> arguments = rabbitMq
+                ? java.util.Map.of("x-queue-type", "quorum", "x-expires", expiry.toMillis())
+                : null;
+        channel.queueDeclare(name, true, false, false, arguments);
+    }
+
     /** Declares both exchanges of a collective; idempotent. */
     public static void declareExchanges(Channel channel, String collective) throws IOException {
         channel.exchangeDeclare(broadcastExchange(collective), BuiltinExchangeType.TOPIC, false, false, null);

@@ -18,6 +18,8 @@ import io.drover.transport.Topology;
 import io.drover.transport.embedded.EmbeddedBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,6 +157,60 @@ class AgentJarIT {
                 }
             }
         }
+    }
+
+    /**
+     * Node queues are exclusive: the broker itself refuses a second agent process with the same identity (which says so
+     * and keeps retrying), the second takes over once the first is killed, and an agent killed and restarted at once
+     * serves again: the broker drops a killed agent's connection, and with it the queue, as the kernel closes its
+     * socket (a restart that beats the broker to it is refused once and retries a second later).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"embedded Qpid", "RabbitMQ"})
+    void aTwinIsRefusedByTheBrokerAndAKilledAgentIsReplacedAtOnce(String brokerName) throws Exception {
+        try (TestBroker broker = brokerName.equals("RabbitMQ") ? TestBroker.rabbitMq() : TestBroker.embedded()) {
+            String uri = broker.connector().uris().get(0).toString();
+            String collective = "twin-" + UUID.randomUUID().toString().substring(0, 8);
+            String identity = "twin.example.com";
+            Path config = config(collective, uri, identity, "de");
+            List<AgentProcess> agents = new ArrayList<>();
+            try (DroverClient client = DroverClient.connect(broker.connector(), ClientOptions.defaults().withCollective(collective)
+                    .withSigner(runnerKey()).withReplyVerifier(issuer.verifier()))) {
+                AgentProcess first = start(agents, "twin-1", config).awaitReady(Duration.ofSeconds(30));
+                AgentProcess second = start(agents, "twin-2", config);
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!second.output().contains("identities must be unique") && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                String refused = second.output();
+                assertTrue(refused.contains("queue drover." + collective + ".node." + identity + " is held by another connection "
+                        + "(another agent with this identity?"), refused);
+                assertTrue(refused.contains("stop the other agent or give this one another identity"), refused);
+                assertTrue(second.isAlive() && !refused.contains(" ready in "), "the twin keeps retrying, unserved:\n" + refused);
+                assertPinged(client, identity);
+
+                first.kill();
+                second.awaitReady(Duration.ofSeconds(90)); // its back-off doubles from 1 s
+                assertPinged(client, identity);
+
+                second.kill();
+                start(agents, "twin-3", config).awaitReady(Duration.ofSeconds(60));
+                assertPinged(client, identity);
+            } finally {
+                agents.forEach(AgentProcess::close);
+            }
+        }
+    }
+
+    private AgentProcess start(List<AgentProcess> agents, String name, Path config) throws Exception {
+        AgentProcess agent = AgentProcess.start(dir.resolve(name + ".log"), "--config", config.toString());
+        agents.add(agent);
+        return agent;
+    }
+
+    private static void assertPinged(DroverClient client, String identity) {
+        CallResult ping = client.call(Call.of("rpcutil", "ping").to(Set.of(identity)).timeout(Duration.ofSeconds(10)));
+        assertTrue(ping.allOk(), ping.toString());
     }
 
     @Test

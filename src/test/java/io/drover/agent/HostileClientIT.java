@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -272,26 +274,39 @@ class HostileClientIT {
         assertEquals(0, busy, "no forged request got a busy reply");
     }
 
+    /**
+     * The node's queue is exclusive to its agent's connection: another connection can neither delete it nor declare it
+     * to consume it (the old hijack: delete, declare, consume), the broker refuses both with 405 RESOURCE_LOCKED.
+     */
     @Test
-    void anAgentWhoseQueueWasDeletedServesAgainWithinSeconds() throws Exception {
-        attacker.channel().queueDelete(Topology.nodeQueue(fleet.collective(), IDENTITY));
-        assertPingAnswered(HEALED_WITHIN);
-        // and again: the repaired subscription can be repaired too
-        attacker.channel().queueDelete(Topology.nodeQueue(fleet.collective(), IDENTITY));
+    void anotherConnectionCanNeitherDeleteNorTakeANodesQueue() throws Exception {
+        String queue = Topology.nodeQueue(fleet.collective(), IDENTITY);
+        try (com.rabbitmq.client.Connection mallory = broker.connector().connect("mallory")) {
+            IOException deleted = assertThrows(IOException.class, () -> mallory.createChannel().queueDelete(queue));
+            assertTrue(String.valueOf(deleted.getCause()).contains("RESOURCE_LOCKED"), String.valueOf(deleted.getCause()));
+            IOException declared = assertThrows(IOException.class,
+                    () -> mallory.createChannel().queueDeclare(queue, false, false, true, null));
+            assertTrue(String.valueOf(declared.getCause()).contains("RESOURCE_LOCKED"), String.valueOf(declared.getCause()));
+            IOException consumed = assertThrows(IOException.class,
+                    () -> mallory.createChannel().basicConsume(queue, true, (t, delivery) -> { }, t -> { }));
+            assertTrue(String.valueOf(consumed.getCause()).contains("RESOURCE_LOCKED"), String.valueOf(consumed.getCause()));
+        }
         assertPingAnswered(HEALED_WITHIN);
     }
 
+    /** Deleted as only the broker's administrator still can ({@code rabbitmqctl delete_queue}): the agent declares it again. */
     @Test
-    void anAgentWhoseQueueWasHijackedTakesItBackOnceTheHijackerLeaves() throws Exception {
-        // The repair right after the cancel fails (the queue has another consumer); the periodic self-check retries.
+    void anAgentWhoseQueueWasDeletedServesAgainWithinSeconds() throws Exception {
         String queue = Topology.nodeQueue(fleet.collective(), IDENTITY);
-        com.rabbitmq.client.Channel channel = attacker.channel();
-        channel.queueDelete(queue);
-        channel.queueDeclare(queue, false, false, true, null);
-        String tag = channel.basicConsume(queue, true, (t, delivery) -> { }, t -> { });
-        Thread.sleep(1_000);
-        channel.basicCancel(tag); // the auto-delete queue goes with the hijacker's consumer
-        assertPingAnswered(Duration.ofMillis(NodeHost.SELF_CHECK_INTERVAL_MS).plus(HEALED_WITHIN));
+        try (com.rabbitmq.client.Channel admin = fleet.host(IDENTITY).ownerChannel(IDENTITY)) {
+            admin.queueDelete(queue);
+        }
+        assertPingAnswered(HEALED_WITHIN);
+        // and again: the repaired subscription can be repaired too
+        try (com.rabbitmq.client.Channel admin = fleet.host(IDENTITY).ownerChannel(IDENTITY)) {
+            admin.queueDelete(queue);
+        }
+        assertPingAnswered(HEALED_WITHIN);
     }
 
     @Test

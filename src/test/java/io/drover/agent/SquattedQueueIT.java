@@ -58,7 +58,7 @@ class SquattedQueueIT {
                     IOException e = assertThrows(IOException.class, () -> host.add(List.of(node)));
                     assertEquals(1, connections(), "attempt " + attempt + " left its connection open");
                     String message = String.valueOf(e.getMessage());
-                    assertTrue(message.startsWith("queue drover.squat.node.web1.example.com is held by another connection (squatted?"),
+                    assertTrue(message.startsWith("queue drover.squat.node.web1.example.com is held by another connection (another agent with this identity? squatted?)"),
                             message);
                     assertTrue(message.contains("RESOURCE_LOCKED"), message);
                 }

@@ -96,7 +96,7 @@ class CliIT {
         Connection connection = broker.connector().connect("cli mute node");
         Channel channel = connection.createChannel();
         Topology.declareExchanges(channel, collective);
-        String queue = channel.queueDeclare(Topology.nodeQueue(collective, node.identity()), false, false, true, null).getQueue();
+        String queue = Topology.declareNodeQueue(channel, Topology.nodeQueue(collective, node.identity())).getQueue();
         channel.queueBind(queue, Topology.broadcastExchange(collective), "rpcutil");
         channel.queueBind(queue, Topology.broadcastExchange(collective), "service");
         channel.queueBind(queue, Topology.directedExchange(collective), node.identity());

@@ -413,10 +413,18 @@ abstract class RpcContract {
         assertTrue(client.call(Call.of("rpcutil", "ping").to(Set.of("web1.de.example.com"))).allOk());
     }
 
+    /**
+     * The node queue is exclusive, so the broker itself refuses a second connection that declares it (RabbitMQ 405,
+     * Qpid 530), and the agent says what that means and how to fix it; the first agent keeps serving.
+     */
     @Test
-    void aSecondAgentWithTheSameIdentityIsRefused() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> fleet.start("web1.de.example.com",
+    void aSecondAgentWithTheSameIdentityIsRefusedByTheBroker() throws Exception {
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> fleet.start("web1.de.example.com",
                 Set.of(), Map.of(), Map.of()));
-        assertTrue(e.getMessage().contains("identities must be unique"), e.getMessage());
+        String message = String.valueOf(e.getMessage());
+        assertTrue(message.contains("is held by another connection (another agent with this identity?"), message);
+        assertTrue(message.contains("identities must be unique: stop the other agent or give this one another identity"), message);
+        assertTrue(client.call(Call.of("rpcutil", "ping").to(Set.of("web1.de.example.com"))).allOk(),
+                "the first agent still serves");
     }
 }

@@ -113,6 +113,44 @@ class RunnerRecoveryIT {
         }
     }
 
+    /**
+     * An agent whose connection the network lost while the broker still holds it: the agent reconnects at once, but its
+     * exclusive queue still belongs to the old connection, so amqp-client's re-declare is refused (405); the agent's
+     * self-check keeps trying and takes the queue back once the broker's heartbeat gives up on the old connection.
+     */
+    @Test
+    void anAgentWhoseOldConnectionTheBrokerStillHoldsTakesItsQueueBackWhenTheBrokerLetsGo() throws Exception {
+        RabbitNode node = rabbit();
+        Set<String> host = Set.of("held.example.com");
+        try (TcpRelay relay = new TcpRelay(node.amqpPort());
+             TestFleet fleet = fleet(BrokerConnector.of("amqp://guest:guest@127.0.0.1:" + relay.port()), host, 0);
+             DroverClient client = client(node.connector(), fleet)) {
+            assertTrue(client.call(Call.of("rpcutil", "ping").to(host)).allOk());
+            long before = agentConnections(node);
+            relay.loseClients();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long held = before;
+            while (held <= before && System.nanoTime() < deadline) {
+                held = agentConnections(node);
+                Thread.sleep(200);
+            }
+            assertTrue(held > before, "the agent reconnected while the broker still held its old connection: "
+                    + node.ctl("list_connections", "name", "state"));
+            CallResult ping;
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            do {
+                ping = client.call(Call.of("rpcutil", "ping").to(host).timeout(Duration.ofSeconds(5)));
+            } while (!ping.allOk() && System.nanoTime() < deadline);
+            assertTrue(ping.allOk(), "the agent serves again once the broker dropped the old connection: " + describe(ping));
+        }
+    }
+
+    /** The connections of the agent of held.example.com the broker holds (NodeHost.Options.agent names them: connection_name). */
+    private static long agentConnections(RabbitNode node) {
+        return node.ctl("list_connections", "client_properties").lines()
+                .filter(line -> line.contains("drover-agent held.example.com")).count();
+    }
+
     @Test
     void aRabbitMqRestartMidStepLosesNoReplyAndIsNamed() throws Exception {
         RabbitNode node = rabbit();
@@ -277,7 +315,7 @@ class RunnerRecoveryIT {
     }
 
     @Test
-    void theReplyQueueIsSharedNeitherExclusiveNorAutoDeleteExpiresAndGoesOnClose() throws Exception {
+    void theReplyQueueIsADurableQuorumQueueNeitherExclusiveNorAutoDeleteExpiresAndGoesOnClose() throws Exception {
         RabbitNode node = rabbit();
         String caller = "recovery-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         try (TestFleet fleet = new TestFleet(node.connector())) {
@@ -285,13 +323,15 @@ class RunnerRecoveryIT {
                     .withCaller(caller));
             String queues;
             try {
-                queues = node.ctl("list_queues", "name", "exclusive", "auto_delete", "arguments");
+                queues = node.ctl("list_queues", "name", "durable", "exclusive", "auto_delete", "type", "arguments");
             } finally {
                 client.close();
             }
             String line = queues.lines().filter(l -> l.startsWith("drover-reply." + caller + ".")).findFirst()
                     .orElseThrow(() -> new AssertionError("no reply queue for " + caller + ":\n" + queues));
-            assertTrue(line.matches("drover-reply\\.\\S+\\s+false\\s+false\\s+.*x-expires.*600000.*"), line);
+            // Not the transient non-exclusive kind RabbitMQ deprecates; a quorum queue outlives the loss of the runner's node.
+            // (rabbitmqctl leaves a quorum queue's exclusive column empty: a quorum queue cannot be exclusive.)
+            assertTrue(line.matches("drover-reply\\.\\S+\\s+true\\s+(false\\s+)?false\\s+quorum\\s+.*x-expires.*600000.*"), line);
             String after = node.ctl("list_queues", "name");
             assertFalse(after.contains("drover-reply." + caller + "."), "deleted on close:\n" + after);
         }

@@ -75,6 +75,7 @@ class ReplyAuthenticityIT {
     private TestBroker broker;
     private final String collective = "authn-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<NodeHost> hosts = new ArrayList<>();
+    private final Map<String, NodeHost> hostOf = new HashMap<>();
     private final Map<String, Node> nodes = new HashMap<>();
     private NodeCredentials stolen;
     private DroverClient runner;
@@ -97,6 +98,7 @@ class ReplyAuthenticityIT {
             NodeHost host = new NodeHost(broker.connector(), new RequestHandler(Clock.systemUTC(), Duration.ofSeconds(30), 3600,
                     false, security), NodeHost.Options.agent(identity));
             hosts.add(host);
+            hostOf.put(identity, host);
             host.add(List.of(node));
             nodes.put(identity, node);
         }
@@ -190,7 +192,8 @@ class ReplyAuthenticityIT {
 
     @Test
     void answeringForAnUnboundNodeIsRejectedAndTheHostNamed() throws Exception {
-        Channel admin = broker.connector().connect("attacker admin").createChannel();
+        // Only the broker's administrator can still unbind another connection's exclusive queue: its owner's connection stands in.
+        Channel admin = hostOf.get(UNBOUND).ownerChannel(UNBOUND);
         admin.queueUnbind(Topology.nodeQueue(collective, UNBOUND), Topology.directedExchange(collective), UNBOUND);
         try (Attacker attacker = new Attacker(Topology.directedExchange(collective), UNBOUND,
                 request -> List.of(forgedOk(request, UNBOUND), signedWithStolenCertificate(request, UNBOUND)))) {
@@ -205,7 +208,7 @@ class ReplyAuthenticityIT {
                     "the block never reached the node");
         } finally {
             admin.queueBind(Topology.nodeQueue(collective, UNBOUND), Topology.directedExchange(collective), UNBOUND);
-            admin.getConnection().close();
+            admin.close();
         }
     }
 
@@ -228,7 +231,7 @@ class ReplyAuthenticityIT {
         // The attacker takes the request off the node's binding, has the node refuse an altered copy (its reply
         // going to the runner), then lets the original through.
         String nodeQueue = Topology.nodeQueue(collective, COPIED);
-        Channel admin = broker.connector().connect("attacker admin").createChannel();
+        Channel admin = hostOf.get(COPIED).ownerChannel(COPIED);
         admin.queueUnbind(nodeQueue, Topology.directedExchange(collective), COPIED);
         try (Attacker attacker = new Attacker(Topology.directedExchange(collective), COPIED, request -> List.of())) {
             CallResult[] result = new CallResult[1];
@@ -261,7 +264,7 @@ class ReplyAuthenticityIT {
             assertTrue(nodes.get(COPIED).plugin("firewall", FirewallAgent.class).firewall().isBlocked(IpAddress.parse("10.9.9.9")));
         } finally {
             admin.queueBind(nodeQueue, Topology.directedExchange(collective), COPIED);
-            admin.getConnection().close();
+            admin.close();
         }
     }
 

@@ -18,6 +18,8 @@ public final class TcpRelay implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final List<Socket> open = new ArrayList<>();
+    /** Broker-side sockets left open and silent by {@link #loseClients()}: the pumps must not close them. */
+    private final java.util.Set<Socket> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
 
     public TcpRelay(int targetPort) throws IOException {
@@ -43,6 +45,21 @@ public final class TcpRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the client side of every relayed connection and leaves the target's side open and silent, as a network
+     * that lost the client without a word would: the client notices at once and reconnects (new connections are
+     * relayed as usual), while the broker holds the old connection until its heartbeat gives up on it.
+     */
+    public void loseClients() {
+        synchronized (open) {
+            for (int i = 0; i + 1 < open.size(); i += 2) {
+                held.add(open.get(i + 1));
+                closeQuietly(open.get(i));
+            }
+            open.clear();
+        }
+    }
+
     private void accept() {
         while (!server.isClosed()) {
             try {
@@ -56,23 +73,28 @@ public final class TcpRelay implements AutoCloseable {
                     open.add(client);
                     open.add(upstream);
                 }
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, held);
+                pump(upstream, client, held);
             } catch (IOException e) {
                 // closed, or the target refused: the client sees its connection fail and retries
             }
         }
     }
 
-    private static void pump(Socket from, Socket to) {
+    private static void pump(Socket from, Socket to, java.util.Set<Socket> held) {
         Thread thread = new Thread(() -> {
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
                 in.transferTo(out);
             } catch (IOException e) {
                 // one side went away
             } finally {
-                closeQuietly(from);
-                closeQuietly(to);
+                for (Socket socket : List.of(from, to)) {
+                    if (!held.contains(socket)) {
+                        closeQuietly(socket);
+                    }
+                }
             }
         }, "tcp-relay pump");
         thread.setDaemon(true);
@@ -95,5 +117,7 @@ public final class TcpRelay implements AutoCloseable {
             // closing anyway
         }
         cut(true);
+        held.forEach(TcpRelay::closeQuietly);
+        held.clear();
     }
 }
