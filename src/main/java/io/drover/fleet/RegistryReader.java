@@ -150,7 +150,9 @@ public final class RegistryReader {
             return Fleet.empty(clock.instant());
         }
         Collector collector = new Collector(channel, count, collective);
-        channel.basicQos(Math.min(count, 10_000));
+        // No prefetch limit: nothing is acknowledged before every message is in hand, so any limit below the count
+        // (AMQP's is at most 65,535) stalls the read for good; MAX_READ_BYTES bounds what is kept instead.
+        channel.basicQos(0);
         String tag = channel.basicConsume(Topology.registryQueue(collective), false, "drover-registry-reader", collector);
         long timeoutMs = 10_000 + count;
         if (!collector.await(timeoutMs) && !collector.tooLarge) {
