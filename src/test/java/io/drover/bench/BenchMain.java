@@ -49,13 +49,15 @@ import java.util.regex.Pattern;
  * (100,1000,5000; 20000 only when asked), {@code bench.rounds} (10), {@code bench.warmup} (3), {@code bench.rabbitmq}
  * (DROVER_IT_AMQP_URI or amqp://guest:guest@127.0.0.1:5672; {@code own}: a RabbitMQ node of the benchmark's own,
  * {@link RabbitNode}, whose memory, file descriptors, connections, channels and queues are then reported per size),
- * {@code bench.restart} (with an own node: restart it with the fleet attached and time until every node serves again).
+ * {@code bench.seed.max-nodes} (run the seed scenarios only up to this size), {@code bench.restart} (with an own node: restart it with the fleet attached and time until every node serves again).
  */
 public final class BenchMain {
     /** Discovery plus six directed calls. */
     static final int SEED_ROUND_TRIPS = 7;
     /** The batch size of the seed in batches: {@code And I update hosts in batches of 10%}. */
     static final int BATCH_PERCENT = 10;
+    /** Largest fleet the seed scenarios run on ({@code bench.seed.max-nodes}): their deploy lock alone takes minutes at 20,000. */
+    static final int SEED_MAX_NODES = Integer.getInteger("bench.seed.max-nodes", Integer.MAX_VALUE);
     static final List<String> EMULATOR_JVM = List.of(System.getProperty("bench.emulator.jvm", "-Xms64m -Xmx1g -XX:+UseG1GC").split(" "));
     static final List<String> AGENT_JVM = List.of("-Xmx32m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=48m");
@@ -178,8 +180,30 @@ public final class BenchMain {
         return (int) (((long) n * BATCH_PERCENT + 99) / 100);
     }
 
+    /**
+     * Waits (up to five minutes) until the benchmark's own broker has deleted the queues of the previous phase: with
+     * 20,000 of them it is busy for minutes, and connections opened meanwhile time out in their handshake.
+     */
+    private void awaitBrokerSettled() throws InterruptedException {
+        if (ownBroker == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (lines(ownBroker.ctl("list_queues", "--no-table-headers", "name")) < 500) {
+                    return;
+                }
+            } catch (IllegalStateException e) {
+                // rabbitmqctl timed out: the broker is busy
+            }
+            Thread.sleep(2_000);
+        }
+    }
+
     /** Publish to N plain consumers, wait for the last reply. */
     private double floor(String broker, String uri, int n, String name, String measure) throws Exception {
+        awaitBrokerSettled();
         String exchange = "raw-" + UUID.randomUUID().toString().substring(0, 8);
         try (Child responders = Child.java(out.resolve("logs/" + name + "-raw.log"), EMULATOR_JVM, RawResponders.class.getName(),
                 uri, String.valueOf(n), exchange)) {
@@ -224,6 +248,7 @@ public final class BenchMain {
 
     private void drover(String broker, String uri, int n, String name, double floor, double batchFloor) throws Exception {
         String collective = "bench-" + n + "-" + UUID.randomUUID().toString().substring(0, 6);
+        awaitBrokerSettled();
         try (Child emulator = Child.java(out.resolve("logs/" + name + "-emulator.log"), EMULATOR_JVM, "io.drover.cli.Main",
                 "emulate", "--nodes", String.valueOf(n), "--broker", uri, "--fleet", "sandbox/bench.yaml", "--collective", collective,
                 "--trust", keys.toString())) {
@@ -243,8 +268,9 @@ public final class BenchMain {
                 brokerFootprint(n, "broker with the fleet attached");
             }
             BrokerConnector connector = BrokerConnector.of(uri);
-            // The cap only ends a discovery that failed: at 20,000 nodes the broker's fan-out alone may take seconds here.
-            Duration cap = Duration.ofMillis(Math.max(2_000, n / 2));
+            // The cap only ends a discovery that failed: at 20,000 nodes on a loaded 2-core machine the broker's fan-out
+            // alone took 12 to 21 s (the raw floor), so the default 2 s would count a slow broker as lost replies.
+            Duration cap = Duration.ofMillis(Math.max(2_000, n * 3L));
             try (DroverClient client = DroverClient.connect(connector, ClientOptions.defaults().withCollective(collective)
                     .withSigner(signer).withCallTimeout(Duration.ofSeconds(120)).withDiscoveryTimeout(cap))) {
                 measureDiscovery(broker, n, client, Filter.all(), n, "discovery, all (registry)", floor);
@@ -264,8 +290,10 @@ public final class BenchMain {
                 }
                 Stats directed = Stats.of(times);
                 row(broker, n, "directed rpcutil.ping to all", directed, directed.median() / floor, Map.of("lost_replies", lost));
-                seed(broker, n, client, floor);
-                seedInBatches(broker, n, client, batchFloor);
+                if (n <= SEED_MAX_NODES) {
+                    seed(broker, n, client, floor);
+                    seedInBatches(broker, n, client, batchFloor);
+                }
                 if (broker.equals("rabbitmq") && ownBroker != null && Boolean.getBoolean("bench.restart")) {
                     restartBroker(n, client);
                 }
