@@ -298,9 +298,12 @@ public final class BenchMain {
                     restartBroker(n, client);
                 }
             } finally {
+                // A failed cleanup must not hide why the measurement failed (at 20,000 nodes both timed out connecting).
                 try (Connection connection = connector.connect("bench cleanup"); Channel channel = connection.createChannel()) {
                     Topology.deleteExchanges(channel, collective);
                     Topology.deleteRegistry(channel, collective);
+                } catch (IOException | java.util.concurrent.TimeoutException e) {
+                    System.out.println("cleanup of collective " + collective + " failed: " + e);
                 }
             }
         }
