@@ -251,6 +251,37 @@ class KnownFleetIT {
     }
 
     /**
+     * A runner's reader keeps its connection between reads (no handshake per discovery) but never the registry lock:
+     * another reader gets it right after each read, and parallel reads on the kept connection (scenarios run in
+     * parallel share one client) each see the whole registry, not a share of its messages.
+     */
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aReaderKeepingItsConnectionReleasesTheLockAndReadsWholeInParallel(TestBroker broker) throws Exception {
+        try (TestFleet fleet = fourHosts(broker);
+             RegistryReader kept = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10))
+                     .keepingConnection()) {
+            RegistryReader other = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(2));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(4, kept.read(fleet.collective()).hosts().size());
+                assertEquals(4, other.read(fleet.collective()).hosts().size(), "the kept connection holds no lock between reads");
+            }
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Integer>> reads = new java.util.ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    reads.add(threads.submit(() -> kept.read(fleet.collective()).hosts().size()));
+                }
+                for (java.util.concurrent.Future<Integer> read : reads) {
+                    assertEquals(4, read.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                }
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+    }
+
+    /**
      * A registry holding more registrations than the reader's prefetch (it acknowledges nothing until it has them
      * all): 20,000 emulated nodes once failed every discovery with "Read only 10000 of 20001 registrations".
      */
