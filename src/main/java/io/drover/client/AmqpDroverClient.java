@@ -92,7 +92,7 @@ final class AmqpDroverClient implements DroverClient {
         this.broker = broker;
         this.options = options;
         this.registryReader = new RegistryReader(broker, Clock.systemUTC(), options.registry().retireAfter(),
-                options.registry().lockWait());
+                options.registry().lockWait()).keepingConnection();
         this.connection = broker.connect("drover client " + options.caller());
         try {
             this.publisher = connection.createChannel();
@@ -654,6 +654,7 @@ final class AmqpDroverClient implements DroverClient {
         } else {
             LOG.info("Left the reply queue {} to expire: the broker connection is {}", replyQueue, lost != null ? "down" : "blocked");
         }
+        registryReader.close();
         try {
             connection.close(5_000);
         } catch (IOException | AlreadyClosedException e) {

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeoutException;
  * acknowledging the originals. A reader that dies half-way loses nothing: unacknowledged messages return to the
  * queue, and a compacted copy next to its original is harmless (compaction keeps the latest of a node's messages).
  */
-public final class RegistryReader {
+public final class RegistryReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryReader.class);
     private static final long LOCK_RETRY_MS = 25;
     /** Largest registration believed: facter's facts run to about 20 KB; anything far larger is someone else's. */
@@ -44,6 +44,10 @@ public final class RegistryReader {
     private final Clock clock;
     private final Duration retireAfter;
     private final Duration lockWait;
+    /** Whether a connection is kept between reads ({@link #keepingConnection}); else each read opens its own. */
+    private final boolean keep;
+    /** The kept connection, when {@link #keep}; guarded by {@code this}. */
+    private Connection kept;
 
     /**
      * @param retireAfter nodes silent longer than this are retired by the read
@@ -54,6 +58,56 @@ public final class RegistryReader {
         this.clock = clock;
         this.retireAfter = retireAfter;
         this.lockWait = lockWait;
+        this.keep = false;
+    }
+
+    private RegistryReader(RegistryReader reader) {
+        this.broker = reader.broker;
+        this.clock = reader.clock;
+        this.retireAfter = reader.retireAfter;
+        this.lockWait = reader.lockWait;
+        this.keep = true;
+    }
+
+    /**
+     * A reader that keeps its connection between reads (until {@link #close}), for a runner discovering again and
+     * again: opening one per read cost every discovery a TCP and AMQP handshake (10 to 20 ms here), and at 20,000
+     * nodes on a busy broker such handshakes timed out. The connection does not recover by itself (a recovered one
+     * would take the registry lock again on its own); a read that finds it closed opens another.
+     */
+    public RegistryReader keepingConnection() {
+        return new RegistryReader(this);
+    }
+
+    /** Closes the kept connection, if any; a reader that keeps none has nothing to close. */
+    @Override
+    public synchronized void close() {
+        if (kept != null) {
+            kept.abort(5_000);
+            kept = null;
+        }
+    }
+
+    /** A connection for one attempt: the kept one while it is open, else a new one (kept, when keeping). */
+    private synchronized Connection connection() throws IOException, TimeoutException {
+        if (!keep) {
+            return broker.connect("drover registry reader");
+        }
+        if (kept == null || !kept.isOpen()) {
+            kept = broker.connectOnce("drover registry reader");
+        }
+        return kept;
+    }
+
+    /** Ends an attempt's connection: always when not keeping; when keeping, only if it is no longer fit for reuse. */
+    private synchronized void release(Connection connection, boolean reusable) {
+        if (keep && reusable && connection == kept && connection.isOpen()) {
+            return;
+        }
+        if (connection == kept) {
+            kept = null;
+        }
+        connection.abort(5_000);
     }
 
     /** Reads (and compacts) the registry of {@code collective}. */
@@ -105,14 +159,27 @@ public final class RegistryReader {
      * whole connection, not only the channel, when an exclusive queue is already taken.
      */
     private <T> T withLock(String collective, Locked<T> work) throws IOException, TimeoutException, InterruptedException {
+        if (!keep) {
+            return withLockOn(collective, work);
+        }
+        // One read at a time on the kept connection: an exclusive queue declared again on the connection that holds it
+        // is granted, so two threads of one runner would both "hold" the lock and each receive part of the registry.
+        synchronized (this) {
+            return withLockOn(collective, work);
+        }
+    }
+
+    private <T> T withLockOn(String collective, Locked<T> work) throws IOException, TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + lockWait.toNanos();
         while (true) {
             Connection connection;
             try {
-                connection = broker.connect("drover registry reader");
+                connection = connection();
             } catch (IOException | TimeoutException e) {
                 throw BrokerFailures.connecting(broker, e);
             }
+            // Reused only when the lock was released on it and nothing failed: a lock left behind would block others.
+            boolean reusable = false;
             try {
                 Channel lock = connection.createChannel();
                 try {
@@ -126,19 +193,20 @@ public final class RegistryReader {
                                 + lockWait.toSeconds() + " s; a runner may be stuck compacting it. Try again, or delete the queue "
                                 + Topology.registryLock(collective) + " if no runner is active", e);
                     }
-                    connection.abort();
                     Thread.sleep(LOCK_RETRY_MS);
                     continue;
                 }
                 T result = work.run(connection);
                 try {
                     lock.queueDelete(Topology.registryLock(collective));
-                } catch (IOException e) {
-                    // closing the connection releases an exclusive queue too
+                    lock.close();
+                    reusable = true;
+                } catch (IOException | TimeoutException | com.rabbitmq.client.AlreadyClosedException e) {
+                    // closing the connection (below) releases an exclusive queue too
                 }
                 return result;
             } finally {
-                connection.abort(5_000);
+                release(connection, reusable);
             }
         }
     }
@@ -150,7 +218,9 @@ public final class RegistryReader {
             return Fleet.empty(clock.instant());
         }
         Collector collector = new Collector(channel, count, collective);
-        channel.basicQos(Math.min(count, 10_000));
+        // No prefetch limit: nothing is acknowledged before every message is in hand, so any limit below the count
+        // (AMQP's is at most 65,535) stalls the read for good; MAX_READ_BYTES bounds what is kept instead.
+        channel.basicQos(0);
         String tag = channel.basicConsume(Topology.registryQueue(collective), false, "drover-registry-reader", collector);
         long timeoutMs = 10_000 + count;
         if (!collector.await(timeoutMs) && !collector.tooLarge) {

@@ -17,9 +17,11 @@ import io.drover.runner.RunnerConfig;
 import io.drover.security.KeyFiles;
 import io.drover.security.RequestSigner;
 import io.drover.testing.FeatureRun;
+import io.drover.testing.RabbitNode;
 import io.drover.transport.BrokerConnector;
 import io.drover.transport.Topology;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,14 +46,18 @@ import java.util.regex.Pattern;
  * table and writes JSON under {@code target/bench/}. Run with {@code ./mvnw -Pbench verify}.
  *
  * <p>Settings (system properties): {@code bench.brokers} (rabbitmq,embedded), {@code bench.sizes}
- * (100,1000,5000), {@code bench.rounds} (10), {@code bench.warmup} (3), {@code bench.rabbitmq}
- * (DROVER_IT_AMQP_URI or amqp://guest:guest@127.0.0.1:5672).
+ * (100,1000,5000; 20000 only when asked), {@code bench.rounds} (10), {@code bench.warmup} (3), {@code bench.rabbitmq}
+ * (DROVER_IT_AMQP_URI or amqp://guest:guest@127.0.0.1:5672; {@code own}: a RabbitMQ node of the benchmark's own,
+ * {@link RabbitNode}, whose memory, file descriptors, connections, channels and queues are then reported per size),
+ * {@code bench.seed.max-nodes} (run the seed scenarios only up to this size), {@code bench.restart} (with an own node: restart it with the fleet attached and time until every node serves again).
  */
 public final class BenchMain {
     /** Discovery plus six directed calls. */
     static final int SEED_ROUND_TRIPS = 7;
     /** The batch size of the seed in batches: {@code And I update hosts in batches of 10%}. */
     static final int BATCH_PERCENT = 10;
+    /** Largest fleet the seed scenarios run on ({@code bench.seed.max-nodes}): their deploy lock alone takes minutes at 20,000. */
+    static final int SEED_MAX_NODES = Integer.getInteger("bench.seed.max-nodes", Integer.MAX_VALUE);
     static final List<String> EMULATOR_JVM = List.of(System.getProperty("bench.emulator.jvm", "-Xms64m -Xmx1g -XX:+UseG1GC").split(" "));
     static final List<String> AGENT_JVM = List.of("-Xmx32m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=48m");
@@ -64,6 +70,8 @@ public final class BenchMain {
     private final RequestSigner signer;
     private final List<Map<String, Object>> results = new ArrayList<>();
     private final StringBuilder table = new StringBuilder();
+    /** The benchmark's own RabbitMQ node ({@code -Dbench.rabbitmq=own}), or {@code null} for a broker shared with others. */
+    private RabbitNode ownBroker;
 
     private BenchMain() throws Exception {
         keys = Files.createTempDirectory("drover-bench-keys");
@@ -73,20 +81,33 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         BenchMain bench = new BenchMain();
-        String rabbit = System.getProperty("bench.rabbitmq", System.getenv().getOrDefault("DROVER_IT_AMQP_URI",
-                "amqp://guest:guest@127.0.0.1:5672"));
+        String rabbit = System.getProperty("bench.rabbitmq", "");
+        if (rabbit.isBlank()) {
+            rabbit = System.getenv().getOrDefault("DROVER_IT_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672");
+        }
         List<Integer> sizes = new ArrayList<>();
         for (String size : System.getProperty("bench.sizes", "100,1000,5000").split(",")) {
             sizes.add(Integer.parseInt(size.trim()));
         }
-        bench.header();
-        bench.singleAgent(rabbit);
-        for (String broker : System.getProperty("bench.brokers", "rabbitmq,embedded").split(",")) {
-            for (int n : broker.isBlank() ? List.<Integer>of() : sizes) {
-                bench.size(broker.trim(), rabbit, n);
+        if (rabbit.equals("own")) {
+            // Figures of a broker nobody else uses: its memory and connections are the fleet's alone.
+            bench.ownBroker = RabbitNode.start("bench");
+            rabbit = bench.ownBroker.amqpUri();
+        }
+        try {
+            bench.header();
+            bench.singleAgent(rabbit);
+            for (String broker : System.getProperty("bench.brokers", "rabbitmq,embedded").split(",")) {
+                for (int n : broker.isBlank() ? List.<Integer>of() : sizes) {
+                    bench.size(broker.trim(), rabbit, n);
+                }
+            }
+            bench.write();
+        } finally {
+            if (bench.ownBroker != null) {
+                bench.ownBroker.close();
             }
         }
-        bench.write();
         System.exit(0);
     }
 
@@ -159,8 +180,30 @@ public final class BenchMain {
         return (int) (((long) n * BATCH_PERCENT + 99) / 100);
     }
 
+    /**
+     * Waits (up to five minutes) until the benchmark's own broker has deleted the queues of the previous phase: with
+     * 20,000 of them it is busy for minutes, and connections opened meanwhile time out in their handshake.
+     */
+    private void awaitBrokerSettled() throws InterruptedException {
+        if (ownBroker == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (lines(ownBroker.ctl("list_queues", "--no-table-headers", "name")) < 500) {
+                    return;
+                }
+            } catch (IllegalStateException e) {
+                // rabbitmqctl timed out: the broker is busy
+            }
+            Thread.sleep(2_000);
+        }
+    }
+
     /** Publish to N plain consumers, wait for the last reply. */
     private double floor(String broker, String uri, int n, String name, String measure) throws Exception {
+        awaitBrokerSettled();
         String exchange = "raw-" + UUID.randomUUID().toString().substring(0, 8);
         try (Child responders = Child.java(out.resolve("logs/" + name + "-raw.log"), EMULATOR_JVM, RawResponders.class.getName(),
                 uri, String.valueOf(n), exchange)) {
@@ -205,6 +248,7 @@ public final class BenchMain {
 
     private void drover(String broker, String uri, int n, String name, double floor, double batchFloor) throws Exception {
         String collective = "bench-" + n + "-" + UUID.randomUUID().toString().substring(0, 6);
+        awaitBrokerSettled();
         try (Child emulator = Child.java(out.resolve("logs/" + name + "-emulator.log"), EMULATOR_JVM, "io.drover.cli.Main",
                 "emulate", "--nodes", String.valueOf(n), "--broker", uri, "--fleet", "sandbox/bench.yaml", "--collective", collective,
                 "--trust", keys.toString())) {
@@ -217,9 +261,18 @@ public final class BenchMain {
                         Long.parseLong(heap.group(1)) / 1024, rss / 1024, String.join(" ", EMULATOR_JVM)),
                         Map.of("heap_bytes_per_node", perNode, "rss_kb", rss, "jvm", EMULATOR_JVM));
             }
+            String startup = ready.replaceAll(".* nodes ready in (\\d+) ms.*", "$1");
+            note(broker, n, "emulator start (declare, bind, consume)", startup + " ms for " + n + " nodes",
+                    Map.of("startup_ms", Long.parseLong(startup)));
+            if (broker.equals("rabbitmq")) {
+                brokerFootprint(n, "broker with the fleet attached");
+            }
             BrokerConnector connector = BrokerConnector.of(uri);
+            // The cap only ends a discovery that failed: at 20,000 nodes on a loaded 2-core machine the broker's fan-out
+            // alone took 12 to 21 s (the raw floor), so the default 2 s would count a slow broker as lost replies.
+            Duration cap = Duration.ofMillis(Math.max(2_000, n * 3L));
             try (DroverClient client = DroverClient.connect(connector, ClientOptions.defaults().withCollective(collective)
-                    .withSigner(signer).withCallTimeout(Duration.ofSeconds(120)))) {
+                    .withSigner(signer).withCallTimeout(Duration.ofSeconds(120)).withDiscoveryTimeout(cap))) {
                 measureDiscovery(broker, n, client, Filter.all(), n, "discovery, all (registry)", floor);
                 measureDiscovery(broker, n, client, Filter.parse("rack=r1"), n / 10, "discovery, rack=r1 (10 %, registry)", floor);
                 try (DroverClient broadcast = DroverClient.connect(connector, client.options().withRegistry(RegistryOptions.off()))) {
@@ -237,15 +290,104 @@ public final class BenchMain {
                 }
                 Stats directed = Stats.of(times);
                 row(broker, n, "directed rpcutil.ping to all", directed, directed.median() / floor, Map.of("lost_replies", lost));
-                seed(broker, n, client, floor);
-                seedInBatches(broker, n, client, batchFloor);
+                if (n <= SEED_MAX_NODES) {
+                    seed(broker, n, client, floor);
+                    seedInBatches(broker, n, client, batchFloor);
+                }
+                if (broker.equals("rabbitmq") && ownBroker != null && Boolean.getBoolean("bench.restart")) {
+                    restartBroker(n, client);
+                }
             } finally {
+                // A failed cleanup must not hide why the measurement failed (at 20,000 nodes both timed out connecting).
                 try (Connection connection = connector.connect("bench cleanup"); Channel channel = connection.createChannel()) {
                     Topology.deleteExchanges(channel, collective);
                     Topology.deleteRegistry(channel, collective);
+                } catch (IOException | java.util.concurrent.TimeoutException e) {
+                    System.out.println("cleanup of collective " + collective + " failed: " + e);
                 }
             }
         }
+    }
+
+    /**
+     * What the benchmark's own broker holds: RSS of its Erlang VM, Erlang's own count of its memory, open file
+     * descriptors, connections, channels and queues. Nothing on a shared broker, whose figures mix other users'.
+     */
+    private void brokerFootprint(int n, String measure) throws IOException {
+        if (ownBroker == null) {
+            return;
+        }
+        long pid = ownBroker.osPid();
+        long rssKb = 0;
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rssKb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        long fds;
+        try (var list = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+            fds = list.count();
+        }
+        long erlangBytes = Long.parseLong(ownBroker.ctl("eval", "erlang:memory(total).").strip());
+        long connections = lines(ownBroker.ctl("list_connections", "--no-table-headers", "name"));
+        long channels = lines(ownBroker.ctl("list_channels", "--no-table-headers", "name"));
+        long queues = lines(ownBroker.ctl("list_queues", "--no-table-headers", "name"));
+        long processes = Long.parseLong(ownBroker.ctl("eval", "erlang:system_info(process_count).").strip());
+        note("rabbitmq", n, measure, String.format("RSS %d MB, Erlang memory %d MB, %d fds, %d connections, %d channels, %d queues, "
+                        + "%d Erlang processes (load %s)", rssKb / 1024, erlangBytes / (1024 * 1024), fds, connections, channels, queues,
+                processes, load()),
+                Map.of("broker_rss_kb", rssKb, "broker_erlang_bytes", erlangBytes, "broker_fds", fds, "broker_connections", connections,
+                        "broker_channels", channels, "broker_queues", queues, "broker_processes", processes));
+    }
+
+    private static long lines(String output) {
+        return output.lines().filter(l -> !l.isBlank()).count();
+    }
+
+    /** The machine's load averages, to read a figure against. */
+    static String load() throws IOException {
+        String[] avg = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return avg[0] + " " + avg[1] + " " + avg[2];
+    }
+
+    /**
+     * Restarts the benchmark's own broker with the emulated fleet and the client attached, and times: the stop, the
+     * start until it accepts connections, and from then until a discovery (fleet registry on) finds all N nodes and
+     * a directed ping reaches all of them: the nodes reconnect, declare their queues again and register again.
+     */
+    private void restartBroker(int n, DroverClient client) throws Exception {
+        long t0 = System.nanoTime();
+        ownBroker.stop();
+        long stopped = System.nanoTime();
+        ownBroker.restart();
+        long up = System.nanoTime();
+        Discovery found = null;
+        long deadline = up + Duration.ofMinutes(10).toNanos();
+        int attempts = 0;
+        while (System.nanoTime() < deadline) {
+            attempts++;
+            try {
+                found = client.discover(Filter.all());
+                if (found.size() == n) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                // the client or the registry's reader is still reconnecting
+            }
+            Thread.sleep(500);
+        }
+        long discovered = System.nanoTime();
+        CallResult ping = found == null ? null : client.call(Call.of("rpcutil", "ping").to(found.identities()));
+        long pinged = System.nanoTime();
+        int answered = ping == null ? 0 : ping.replies().size() - ping.failures().size();
+        note("rabbitmq", n, "broker restart -> all serving", String.format("stop %.1f s, start %.1f s, then all %d of %d discovered "
+                        + "after %.1f s (%d attempts) and pinged (%d OK) in %.1f s; load %s",
+                (stopped - t0) / 1e9, (up - stopped) / 1e9, found == null ? 0 : found.size(), n, (discovered - up) / 1e9, attempts,
+                answered, (pinged - discovered) / 1e9, load()),
+                Map.of("stop_ms", (stopped - t0) / 1_000_000, "start_ms", (up - stopped) / 1_000_000,
+                        "rediscovered_ms", (discovered - up) / 1_000_000, "discovered", found == null ? 0 : found.size(),
+                        "ping_ok", answered));
+        brokerFootprint(n, "broker after the restart");
     }
 
     private void measureDiscovery(String broker, int n, DroverClient client, Filter filter, int expected, String measure, double floor) {

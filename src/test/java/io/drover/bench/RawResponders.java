@@ -27,6 +27,25 @@ public final class RawResponders {
     private RawResponders() {
     }
 
+    /**
+     * Connects, trying again for up to five minutes: right after a phase with 20,000 queues the broker is still
+     * deleting them, and a loaded 2-core machine then let the AMQP handshake time out.
+     */
+    private static Connection connect(BrokerConnector broker, String name, ExecutorService deliveries) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+        while (true) {
+            try {
+                return broker.connect(name, deliveries);
+            } catch (IOException | java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                System.out.println("connecting " + name + " failed (" + e + "), trying again");
+                Thread.sleep(2_000);
+            }
+        }
+    }
+
     /** Args: broker URI, number of responders, exchange. */
     public static void main(String[] args) throws Exception {
         BrokerConnector broker = BrokerConnector.of(args[0]);
@@ -37,7 +56,7 @@ public final class RawResponders {
         Channel declarer = null;
         for (int i = 0; i < count; i++) {
             if (i % 200 == 0) {
-                connections.add(broker.connect("raw responders #" + connections.size(), deliveries));
+                connections.add(connect(broker, "raw responders #" + connections.size(), deliveries));
                 if (declarer == null) {
                     declarer = connections.get(0).createChannel();
                     declarer.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, false, true, null);

@@ -250,6 +250,64 @@ class KnownFleetIT {
         }
     }
 
+    /**
+     * A runner's reader keeps its connection between reads (no handshake per discovery) but never the registry lock:
+     * another reader gets it right after each read, and parallel reads on the kept connection (scenarios run in
+     * parallel share one client) each see the whole registry, not a share of its messages.
+     */
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aReaderKeepingItsConnectionReleasesTheLockAndReadsWholeInParallel(TestBroker broker) throws Exception {
+        try (TestFleet fleet = fourHosts(broker);
+             RegistryReader kept = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10))
+                     .keepingConnection()) {
+            RegistryReader other = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(2));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(4, kept.read(fleet.collective()).hosts().size());
+                assertEquals(4, other.read(fleet.collective()).hosts().size(), "the kept connection holds no lock between reads");
+            }
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Integer>> reads = new java.util.ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    reads.add(threads.submit(() -> kept.read(fleet.collective()).hosts().size()));
+                }
+                for (java.util.concurrent.Future<Integer> read : reads) {
+                    assertEquals(4, read.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                }
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * A registry holding more registrations than the reader's prefetch (it acknowledges nothing until it has them
+     * all): 20,000 emulated nodes once failed every discovery with "Read only 10000 of 20001 registrations".
+     */
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aRegistryOfMoreThanTenThousandNodesIsReadWhole(TestBroker broker) throws Exception {
+        int nodes = 10_001;
+        try (TestFleet fleet = new TestFleet(broker.connector()); Connection connection = broker.connector().connect("many nodes");
+             Channel channel = connection.createChannel()) {
+            Topology.declareExchanges(channel, fleet.collective()); // as an agent would; the fleet's cleanup deletes them
+            Topology.declareRegistry(channel, fleet.collective());
+            channel.confirmSelect();
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < nodes; i++) {
+                Registration hello = new Registration("hello", "node-" + i + ".example.com", fleet.collective(), List.of(),
+                        Map.of(), List.of("rpcutil"), "1", "h" + i, now, now, 300, null, 0);
+                channel.basicPublish(Topology.registryExchange(fleet.collective()), "", MessageProperties.PERSISTENT_BASIC,
+                        JsonCodec.instance().encode(hello));
+            }
+            channel.waitForConfirmsOrDie(60_000);
+            RegistryReader reader = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10));
+            assertEquals(nodes, reader.read(fleet.collective()).hosts().size());
+            assertEquals(nodes, reader.read(fleet.collective()).hosts().size(), "a second read finds them all back in the queue");
+        }
+    }
+
     @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("brokers")
     void aRegistrationTheBrokerRefusesNeverSilencesTheNode(TestBroker broker) throws Exception {

@@ -274,6 +274,11 @@ public final class RabbitNode implements AutoCloseable {
         }
     }
 
+    /** The operating-system process id of the node's Erlang VM, e.g. to read its RSS and file descriptors in /proc. */
+    public long osPid() {
+        return Long.parseLong(ctl("eval", "os:getpid().").replace("\"", "").strip());
+    }
+
     /** Stops the RabbitMQ application (every connection drops) and keeps the Erlang node running. */
     public void stopApp() {
         ctl("stop_app");
