@@ -329,9 +329,8 @@ class RunnerRecoveryIT {
             }
             String line = queues.lines().filter(l -> l.startsWith("drover-reply." + caller + ".")).findFirst()
                     .orElseThrow(() -> new AssertionError("no reply queue for " + caller + ":\n" + queues));
-            // Not the transient non-exclusive kind RabbitMQ deprecates; a quorum queue outlives the loss of the runner's node.
-            // (rabbitmqctl leaves a quorum queue's exclusive column empty: a quorum queue cannot be exclusive.)
-            assertTrue(line.matches("drover-reply\\.\\S+\\s+true\\s+(false\\s+)?false\\s+quorum\\s+.*x-expires.*600000.*"), line);
+            // Not the transient non-exclusive kind RabbitMQ deprecates: durable, classic, expiring when unused.
+            assertTrue(line.matches("drover-reply\\.\\S+\\s+true\\s+false\\s+false\\s+classic\\s+.*x-expires.*600000.*"), line);
             String after = node.ctl("list_queues", "name");
             assertFalse(after.contains("drover-reply." + caller + "."), "deleted on close:\n" + after);
         }
