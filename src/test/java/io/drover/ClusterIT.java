@@ -116,9 +116,8 @@ class ClusterIT {
                 }
             }
         } finally {
-            if (previous != null) {
-                DroverSession.install(previous);
-            }
+            // Always: the session installed above must not outlive this test (null restores "the configured one").
+            DroverSession.install(previous);
             for (int i = opened.size() - 1; i >= 0; i--) {
                 try {
                     opened.get(i).close();

@@ -99,7 +99,7 @@ final class AmqpDroverClient implements DroverClient {
             Topology.declareExchanges(publisher, options.collective());
             publisher.addReturnListener(this::returned);
             this.consumer = connection.createChannel();
-            this.replyQueue = declareReplyQueue(consumer, connection, options.caller());
+            this.replyQueue = declareReplyQueue(consumer, connection, options.caller(), broker.uris().size() > 1);
             // An explicit tag: see NodeHost on why generated tags break recovery on Qpid.
             consumer.basicConsume(replyQueue, true, "drover-client-" + java.util.UUID.randomUUID(), new ReplyConsumer(consumer));
             watch(connection);
@@ -113,15 +113,16 @@ final class AmqpDroverClient implements DroverClient {
      * Declares the client's reply queue under a name of its own ({@link Topology#replyQueue}): unlike a
      * server-named queue, it keeps its name when the connection recovers, so replies addressed to it before a
      * reconnection still arrive. It is neither exclusive nor auto-delete, so it outlives a dropped connection and
-     * collects the replies sent meanwhile; on RabbitMQ it is a quorum queue, so it also outlives the loss of the node
-     * the runner was connected to ({@link Topology#declareReplyQueue}); {@link #close()} deletes it. On RabbitMQ,
+     * collects the replies sent meanwhile; on RabbitMQ, for a runner listing several brokers (a cluster), a quorum
+     * queue, so it also outlives the loss of the node the runner was connected to ({@link Topology#declareReplyQueue});
+     * {@link #close()} deletes it. On RabbitMQ,
      * {@code x-expires} deletes it when the runner died without doing so; Qpid Broker-J refuses {@code x-} arguments
      * and has no idle expiry, so there an abandoned queue lives as long as the broker (the embedded one lives as long
      * as the run).
      */
-    static String declareReplyQueue(Channel channel, Connection connection, String caller) throws IOException {
+    static String declareReplyQueue(Channel channel, Connection connection, String caller, boolean replicated) throws IOException {
         String name = Topology.replyQueue(caller);
-        Topology.declareReplyQueue(channel, name, isRabbitMq(connection), REPLY_QUEUE_EXPIRY);
+        Topology.declareReplyQueue(channel, name, isRabbitMq(connection), replicated, REPLY_QUEUE_EXPIRY);
         return name;
     }
 

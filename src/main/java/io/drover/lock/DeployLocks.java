@@ -3,7 +3,6 @@ package io.drover.lock;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Method;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.drover.protocol.Names;
@@ -15,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -153,10 +153,14 @@ public final class DeployLocks {
                 hostOfLock.put(Topology.hostLock(collective, host), host);
             }
             Map<String, Object> arguments = lockQueueArguments(connection);
+            LockConsumer consumer = null;
             for (int pass = 0; ; pass++) {
                 try {
-                    // Deliveries to the locks (someone published into one) must not reach a missing consumer.
-                    channel.setDefaultConsumer(new DefaultConsumer(channel));
+                    // The consumers are registered without amqp-client knowing them (pipelined, nowait): what the
+                    // broker sends them (a message someone published into a lock, a cancel when someone deleted one)
+                    // reaches the channel's default consumer.
+                    consumer = new LockConsumer(channel, hostOfLock);
+                    channel.setDefaultConsumer(consumer);
                     if (pass > 0) {
                         for (String lock : hostOfLock.keySet()) {
                             channel.queueDeclareNoWait(lock, true, false, false, arguments);
@@ -180,7 +184,7 @@ public final class DeployLocks {
                 }
             }
             kept = true;
-            HostLock lock = new HostLock(connection, broker, collective, new HolderRecord(run, holder, hosts));
+            HostLock lock = new HostLock(connection, broker, collective, new HolderRecord(run, holder, hosts), consumer);
             lock.writeRecord(broker.userId());
             return new Attempt(lock, null);
         } finally {
@@ -188,6 +192,22 @@ public final class DeployLocks {
                 // Drops every lock this attempt took.
                 connection.abort(5_000);
             }
+        }
+    }
+
+    /**
+     * Deletes the lock queues of {@code hosts} and the collective's holder records, e.g. when hosts are decommissioned
+     * or a throwaway collective is cleaned up. A lock held right now is dropped with its queue: its holder notices at
+     * its next step ("the deploy lock … was lost") and sends nothing more.
+     */
+    public void forget(Collection<String> hosts) throws IOException {
+        try (Connection connection = connect("drover deploy lock clean-up")) {
+            Channel channel = connection.createChannel();
+            for (String host : hosts) {
+                channel.queueDeleteNoWait(Topology.hostLock(collective, Names.require(Names.IDENTITY, host, "host identity")), false, false);
+            }
+            channel.queueDeleteNoWait(Topology.lockHolders(collective), false, false);
+            barrier(channel);
         }
     }
 

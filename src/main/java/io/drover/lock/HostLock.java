@@ -34,8 +34,11 @@ public final class HostLock implements AutoCloseable {
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile String lost;
 
-    HostLock(Connection connection, BrokerConnector broker, String collective, HolderRecord record) {
+    private final LockConsumer consumer;
+
+    HostLock(Connection connection, BrokerConnector broker, String collective, HolderRecord record, LockConsumer consumer) {
         this.connection = connection;
+        this.consumer = consumer;
         this.broker = broker;
         this.collective = collective;
         this.record = record;
@@ -93,7 +96,7 @@ public final class HostLock implements AutoCloseable {
 
     /** Whether the lock is still held: not released, and its connection is alive. */
     public boolean isHeld() {
-        return !released.get() && lost == null && connection.isOpen();
+        return !released.get() && lost == null && consumer.lost() == null && connection.isOpen();
     }
 
     /**
@@ -105,8 +108,9 @@ public final class HostLock implements AutoCloseable {
             throw new IllegalStateException("The deploy lock of " + hosts().size() + " host(s) was released already");
         }
         if (!isHeld()) {
-            throw new IllegalStateException("The deploy lock of " + hosts().size() + " host(s) was lost (" + (lost == null
-                    ? "its connection to the broker closed" : lost) + "), so another run may be deploying them now. "
+            String why = lost != null ? lost : consumer.lost() != null ? consumer.lost() : "its connection to the broker closed";
+            throw new IllegalStateException("The deploy lock of " + hosts().size() + " host(s) was lost (" + why
+                    + "), so another run may be deploying them now. "
                     + "Nothing more is sent; check the broker connection and run the feature again.");
         }
     }

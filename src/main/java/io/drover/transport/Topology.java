@@ -136,18 +136,21 @@ public final class Topology {
     /**
      * Declares a client's reply queue {@code name} ({@link #replyQueue}), not exclusive and not auto-delete, so it keeps
      * its name and the replies sent meanwhile across the client's reconnection, and durable, because RabbitMQ
-     * deprecates transient non-exclusive queues (refused by default from 4.3 on). A classic queue, not a quorum
-     * queue: a quorum queue would also outlive the loss of the cluster node the client was connected to, but it writes
-     * every reply to disk before delivering it, which cost 150 to 200 ms per round trip at 1,000 nodes (measured);
-     * while the client's node is down its classic queue is unreachable, and the step in flight fails naming the
-     * broker (ClusterIT). On RabbitMQ ({@code rabbitMq}) {@code x-expires} ({@code expiry}) deletes the queue of a
-     * client that died without deleting it; Qpid Broker-J refuses {@code x-} arguments. Reasoning and measured cost:
+     * deprecates transient non-exclusive queues (refused by default from 4.3 on). A client that may fail over to
+     * another node of a cluster ({@code replicated}: it lists several brokers) gets, on RabbitMQ, a <b>quorum
+     * queue</b>: replicated over the cluster's nodes, it outlives the node the client was connected to, where a
+     * durable classic queue would be unreachable until that node came back and the client would get no reply meanwhile.
+     * A client of one broker gets a classic queue: a quorum queue writes every reply to disk before delivering it,
+     * 150 to 200 ms more per round trip at 1,000 nodes (measured), for a failover it cannot make. On RabbitMQ
+     * ({@code rabbitMq}) {@code x-expires} ({@code expiry}) deletes the queue of a client that died without deleting
+     * it; Qpid Broker-J has no quorum queues and refuses {@code x-} arguments. Reasoning and measured cost:
      * docs/protocol.md, "Queue kinds".
      */
-    public static void declareReplyQueue(Channel channel, String name, boolean rabbitMq, java.time.Duration expiry) throws IOException {
-        java.util.Map<String, Object> arguments = rabbitMq
-                ? java.util.Map.<String, Object>of("x-expires", expiry.toMillis())
-                : null;
+    public static void declareReplyQueue(Channel channel, String name, boolean rabbitMq, boolean replicated, java.time.Duration expiry)
+            throws IOException {
+        java.util.Map<String, Object> arguments = !rabbitMq ? null : replicated
+                ? java.util.Map.of("x-queue-type", "quorum", "x-expires", expiry.toMillis())
+                : java.util.Map.of("x-expires", expiry.toMillis());
         channel.queueDeclare(name, true, false, false, arguments);
     }
 

@@ -271,6 +271,7 @@ public final class BenchMain {
             // The cap only ends a discovery that failed: at 20,000 nodes on a loaded 2-core machine the broker's fan-out
             // alone took 12 to 21 s (the raw floor), so the default 2 s would count a slow broker as lost replies.
             Duration cap = Duration.ofMillis(Math.max(2_000, n * 3L));
+            Set<String> discovered = new java.util.TreeSet<>();
             try (DroverClient client = DroverClient.connect(connector, ClientOptions.defaults().withCollective(collective)
                     .withSigner(signer).withCallTimeout(Duration.ofSeconds(120)).withDiscoveryTimeout(cap))) {
                 measureDiscovery(broker, n, client, Filter.all(), n, "discovery, all (registry)", floor);
@@ -279,6 +280,7 @@ public final class BenchMain {
                     measureDiscovery(broker, n, broadcast, Filter.all(), n, "discovery, all (broadcast only)", floor);
                 }
                 Discovery all = client.discover(Filter.all());
+                discovered.addAll(all.identities());
                 List<Long> times = new ArrayList<>();
                 long lost = 0;
                 for (int round = 0; round < warmup + rounds; round++) {
@@ -302,6 +304,8 @@ public final class BenchMain {
                 try (Connection connection = connector.connect("bench cleanup"); Channel channel = connection.createChannel()) {
                     Topology.deleteExchanges(channel, collective);
                     Topology.deleteRegistry(channel, collective);
+                    // The seeds' deploy locks are durable queues kept a day for the next deploy: not on a shared broker.
+                    new io.drover.lock.DeployLocks(connector, collective).forget(discovered);
                 } catch (IOException | java.util.concurrent.TimeoutException e) {
                     System.out.println("cleanup of collective " + collective + " failed: " + e);
                 }

@@ -115,7 +115,7 @@ public final class QueueCostMain {
             String name = Topology.replyQueue("queue-cost");
             long declareStart = System.nanoTime();
             if (quorum) {
-                Topology.declareReplyQueue(channel, name, true, Duration.ofMinutes(10));
+                Topology.declareReplyQueue(channel, name, true, true, Duration.ofMinutes(10));
             } else {
                 channel.queueDeclare(name, false, false, false, java.util.Map.of("x-expires", 600_000L));
             }
@@ -136,7 +136,7 @@ public final class QueueCostMain {
             boolean all = received.await(120, TimeUnit.SECONDS);
             long ms = (System.nanoTime() - start) / 1_000_000;
             System.out.printf("reply queue, %s: declared in %,d us; %,d replies of 700 bytes received in %,d ms%s%n",
-                    quorum ? "quorum, durable, x-expires (Topology.declareReplyQueue)" : "classic transient non-exclusive, x-expires (before)",
+                    quorum ? "quorum, durable, x-expires (Topology.declareReplyQueue for a runner of a cluster)" : "classic transient non-exclusive, x-expires (before)",
                     declareUs, REPLIES, ms, all ? "" : " (" + received.getCount() + " MISSING)");
             channel.queueDelete(name);
         }

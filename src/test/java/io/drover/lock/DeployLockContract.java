@@ -46,6 +46,14 @@ abstract class DeployLockContract {
 
     abstract TestBroker startBroker();
 
+    /**
+     * Whether the broker tells a consumer its queue was deleted (RabbitMQ's {@code basic.cancel}); Qpid Broker-J does
+     * not, so there a holder does not notice that someone deleted its lock queue.
+     */
+    boolean notifiesCancelledConsumers() {
+        return true;
+    }
+
     @BeforeAll
     void startBrokerOnce() {
         broker = startBroker();
@@ -244,6 +252,35 @@ abstract class DeployLockContract {
         try (HostLock bob = locks.acquire(hosts("kp-a"), holder("bob"), Duration.ZERO)) {
             assertTrue(bob.isHeld());
         }
+    }
+
+    @Test
+    void forgottenHostsLoseTheirLockQueuesAndAHolderNoticesItLostIt() throws Exception {
+        locks.acquire(hosts("fo-a"), holder("alice"), Duration.ZERO).close();
+        HostLock bob = locks.acquire(hosts("fo-b"), holder("bob"), Duration.ZERO);
+        locks.forget(hosts("fo-a", "fo-b"));
+        try (Connection connection = broker.connector().connectOnce("lock IT forgotten")) {
+            for (String host : List.of("fo-a.example.com", "fo-b.example.com")) {
+                java.io.IOException gone = assertThrows(java.io.IOException.class,
+                        () -> connection.createChannel().queueDeclarePassive(Topology.hostLock(collective, host)));
+                assertEquals(DeployLocks.NOT_FOUND, DeployLocks.replyCode(gone), host);
+            }
+        }
+        // The queue went with bob's consumer on it: another run can lock the host, and bob's next step refuses to go on.
+        if (!notifiesCancelledConsumers()) {
+            bob.close();
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (bob.isHeld() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        IllegalStateException lost = assertThrows(IllegalStateException.class, bob::requireHeld);
+        assertTrue(lost.getMessage().contains("fo-b.example.com: someone deleted its lock queue"), lost.getMessage());
+        try (HostLock carol = locks.acquire(hosts("fo-b"), holder("carol"), Duration.ZERO)) {
+            assertTrue(carol.isHeld());
+        }
+        bob.close();
     }
 
     @Test
