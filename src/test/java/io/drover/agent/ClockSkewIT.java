@@ -87,14 +87,25 @@ class ClockSkewIT {
                     agents.add(AgentProcess.startWithClockOffset(dir.resolve(agent.getKey() + ".log"), offset,
                             "--config", config(collective, uri, agent.getKey()).toString()));
                 }
-                int i = 0;
+                // Every agent is looked at in turn until all are ready, so each ready line is checked within moments
+                // of being written (awaiting them one by one checked the last ones long after, on a loaded machine).
                 long aheadReady = 0;
-                for (Map.Entry<String, Integer> agent : offsets.entrySet()) {
-                    AgentProcess process = agents.get(i++).awaitReady(Duration.ofSeconds(300));
-                    assertClockOffset(process, agent.getKey(), agent.getValue());
-                    if (agent.getKey().equals("ahead25.example.com")) {
-                        aheadReady = System.nanoTime();
+                List<String> identities = new ArrayList<>(offsets.keySet());
+                java.util.Set<String> ready = new java.util.HashSet<>();
+                long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
+                while (ready.size() < identities.size()) {
+                    for (int i = 0; i < identities.size(); i++) {
+                        String identity = identities.get(i);
+                        if (!ready.contains(identity) && agents.get(i).isReady()) {
+                            assertClockOffset(agents.get(i), identity, offsets.get(identity));
+                            ready.add(identity);
+                            if (identity.equals("ahead25.example.com")) {
+                                aheadReady = System.nanoTime();
+                            }
+                        }
                     }
+                    assertTrue(System.nanoTime() < deadline, "agents not ready after 300 s: " + ready);
+                    Thread.sleep(50);
                 }
                 try (DroverClient client = DroverClient.connect(broker.connector(),
                         ClientOptions.defaults().withCollective(collective).withSigner(runner))) {

@@ -84,6 +84,18 @@ public final class AgentProcess implements AutoCloseable {
         return new AgentProcess(process, log);
     }
 
+    /** Whether the agent has logged its "ready" line; fails with the log if it exited without. */
+    public boolean isReady() throws IOException {
+        String text = output();
+        if (text.contains(" ready in ")) {
+            return true;
+        }
+        if (!process.isAlive()) {
+            throw new AssertionError("agent exited with " + process.exitValue() + ":\n" + text);
+        }
+        return false;
+    }
+
     /** Waits for the agent's "ready" log line; fails with the log if the agent exits or takes too long. */
     public AgentProcess awaitReady(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
