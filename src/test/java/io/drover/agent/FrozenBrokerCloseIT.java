@@ -4,10 +4,12 @@ import io.drover.testing.RabbitNode;
 import io.drover.testing.TestFleet;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 
@@ -20,42 +22,30 @@ class FrozenBrokerCloseIT {
 
     @Test
     void anAgentClosesWhenItsBrokersQueuesStoppedAnswering() throws Exception {
-        try (RabbitNode node = RabbitNode.start("stuck");
-             TestFleet fleet = new TestFleet(node.connector())) {
-            for (String identity : new String[]{"stuck1.example.com", "stuck2.example.com"}) {
-                fleet.start(identity, Set.of(), Map.of(), TestFleet.sandboxAgents());
-            }
-            // The connection answers heartbeats, so amqp-client never gives up on it; each cancel waits on a queue.
-            node.suspendQueues();
-            try {
-                CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> {
-                    fleet.stop("stuck1.example.com");
-                    fleet.stop("stuck2.example.com");
-                });
-                assertDoesNotThrow(() -> closing.get(150, TimeUnit.SECONDS), "close() did not return with the broker's queues stuck");
-            } finally {
-                node.resumeQueues();
-            }
-        }
+        // The connection answers heartbeats, so amqp-client never gives up on it; each cancel waits on a queue.
+        closesWith("stuck", RabbitNode::suspendQueues, RabbitNode::resumeQueues);
     }
 
     @Test
     void anAgentClosesWhenItsBrokerStoppedAnswering() throws Exception {
-        try (RabbitNode node = RabbitNode.start("frozen");
+        closesWith("frozen", RabbitNode::freeze, RabbitNode::thaw);
+    }
+
+    /** Starts two agents on a RabbitMQ node of its own, breaks the node with {@code breaking}, and stops the agents. */
+    private static void closesWith(String name, Consumer<RabbitNode> breaking, Consumer<RabbitNode> mending) throws Exception {
+        List<String> identities = List.of(name + "1.example.com", name + "2.example.com");
+        try (RabbitNode node = RabbitNode.start(name);
              TestFleet fleet = new TestFleet(node.connector())) {
-            for (String identity : new String[]{"frozen1.example.com", "frozen2.example.com"}) {
+            for (String identity : identities) {
                 fleet.start(identity, Set.of(), Map.of(), TestFleet.sandboxAgents());
             }
-            node.freeze();
+            breaking.accept(node);
             try {
-                CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> {
-                    fleet.stop("frozen1.example.com");
-                    fleet.stop("frozen2.example.com");
-                });
+                CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> identities.forEach(fleet::stop));
                 // Far more than the bounded wait (30 s each), far less than the ten minutes a cancel took.
-                assertDoesNotThrow(() -> closing.get(150, TimeUnit.SECONDS), "close() did not return with the broker frozen");
+                assertDoesNotThrow(() -> closing.get(150, TimeUnit.SECONDS), "close() did not return with the broker " + name);
             } finally {
-                node.thaw();
+                mending.accept(node);
             }
         }
     }
