@@ -149,6 +149,11 @@ public final class RegistryView implements AutoCloseable {
                     refused[0] = made[0] == null;
                 }
             });
+        } catch (InterruptedException e) {
+            if (made[0] != null) {
+                made[0].close();
+            }
+            throw e;
         } catch (IOException | TimeoutException | RuntimeException e) {
             if (made[0] != null) {
                 made[0].close();
