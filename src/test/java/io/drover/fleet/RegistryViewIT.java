@@ -64,10 +64,14 @@ class RegistryViewIT {
     /** A view as a client has it, on a reader keeping its connection; closed with the returned resource. */
     private record Viewed(RegistryView view, RegistryReader reader) implements AutoCloseable {
         static Viewed of(TestBroker broker, String collective, long threshold) {
+            return of(broker, collective, threshold, Duration.ofMinutes(5));
+        }
+
+        static Viewed of(TestBroker broker, String collective, long threshold, Duration refreshAfter) {
             RegistryReader reader = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10))
                     .keepingConnection();
             return new Viewed(new RegistryView(reader, collective, Topology.registryView(Topology.replyQueue("view-it")),
-                    Clock.systemUTC(), Duration.ofDays(7), Duration.ofMinutes(5), threshold), reader);
+                    Clock.systemUTC(), Duration.ofDays(7), refreshAfter, threshold), reader);
         }
 
         @Override
@@ -141,6 +145,21 @@ class RegistryViewIT {
             fleet.start(DEV3, Set.of(), Map.of("country", "de"), TestFleet.sandboxAgents());
             eventually("the later node is in the new view", () -> view.fleet().hosts().containsKey(DEV3));
             assertEquals(4, view.wholeReads());
+        }
+    }
+
+    /** A view older than the refresh period reads whole again: what keeps compacting the registry for a long-lived runner. */
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aViewOlderThanTheRefreshPeriodReadsWholeAgain(TestBroker broker) throws Exception {
+        Duration refresh = Duration.ofMillis(200);
+        try (TestFleet fleet = twoHosts(broker); Viewed viewed = Viewed.of(broker, fleet.collective(), RegistryView.BASE_THRESHOLD, refresh)) {
+            RegistryView view = viewed.view();
+            view.fleet();
+            assertEquals(1, view.wholeReads());
+            Thread.sleep(2 * refresh.toMillis());
+            assertEquals(Set.of(DEV1, DEV2), view.fleet().hosts().keySet());
+            assertEquals(2, view.wholeReads(), "the refresh period ended the view");
         }
     }
 
