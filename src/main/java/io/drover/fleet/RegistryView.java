@@ -133,6 +133,11 @@ public final class RegistryView implements AutoCloseable {
         }
     }
 
+    /** The current subscription, whose monitor its deliveries take: for tests that stall them; {@code null} when there is none. */
+    synchronized Object subscription() {
+        return current;
+    }
+
     /** The current subscription's channel, for tests that break it; {@code null} when there is none. */
     synchronized Channel channel() {
         return current == null ? null : current.getChannel();

@@ -148,6 +148,31 @@ class RegistryViewIT {
         }
     }
 
+    /**
+     * RabbitMQ drops the oldest messages of a full view queue without telling anyone: a discovery that finds the queue
+     * that full reads whole. Deliveries are stalled (the test holds the monitor they take) so the flood stays queued.
+     */
+    @org.junit.jupiter.api.Test
+    void aViewQueueTheBrokerMayHaveDroppedFromReadsWhole() throws Exception {
+        long threshold = 50;
+        try (TestFleet fleet = twoHosts(rabbit); Viewed viewed = Viewed.of(rabbit, fleet.collective(), threshold);
+             Connection connection = rabbit.connector().connect("mallory"); Channel channel = connection.createChannel()) {
+            RegistryView view = viewed.view();
+            view.fleet();
+            assertEquals(1, view.wholeReads());
+            synchronized (view.subscription()) {
+                channel.confirmSelect();
+                // More than the prefetch in flight plus the queue's bound: the broker drops the oldest.
+                for (int i = 0; i < 2 * RegistryView.PREFETCH + threshold + 500; i++) {
+                    channel.basicPublish(Topology.registryExchange(fleet.collective()), "", null, ("junk " + i).getBytes(StandardCharsets.UTF_8));
+                }
+                channel.waitForConfirmsOrDie(30_000);
+                assertEquals(Set.of(DEV1, DEV2), view.fleet().hosts().keySet());
+                assertEquals(2, view.wholeReads(), "the full queue ended the view before any of it was delivered");
+            }
+        }
+    }
+
     /** A view older than the refresh period reads whole again: what keeps compacting the registry for a long-lived runner. */
     @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("brokers")
