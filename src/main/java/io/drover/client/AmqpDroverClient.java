@@ -16,6 +16,7 @@ import io.drover.error.OperationInterruptedException;
 import io.drover.filter.Filter;
 import io.drover.fleet.Fleet;
 import io.drover.fleet.RegistryReader;
+import io.drover.fleet.RegistryView;
 import io.drover.protocol.JsonCodec;
 import io.drover.protocol.Names;
 import io.drover.protocol.ProtocolException;
@@ -78,6 +79,8 @@ final class AmqpDroverClient implements DroverClient {
     private final Map<String, PendingRequest> pending = new ConcurrentHashMap<>();
     private final AtomicLong lateReplies = new AtomicLong();
     private final RegistryReader registryReader;
+    /** The registry as this client follows it between whole reads: see {@link RegistryView}. */
+    private final RegistryView registryView;
     private final RecentCalls recentCalls = new RecentCalls();
     /** The connection's trouble now: when (nanoTime) and why it was lost or blocked; {@code null} when it is not. */
     private volatile Trouble lost;
@@ -102,6 +105,9 @@ final class AmqpDroverClient implements DroverClient {
             this.replyQueue = declareReplyQueue(consumer, connection, options.caller(), broker.uris().size() > 1);
             // An explicit tag: see NodeHost on why generated tags break recovery on Qpid.
             consumer.basicConsume(replyQueue, true, "drover-client-" + java.util.UUID.randomUUID(), new ReplyConsumer(consumer));
+            // Subscribes at the first discovery that reads the registry, never with the registry off.
+            this.registryView = new RegistryView(registryReader, options.collective(), Topology.registryView(replyQueue),
+                    Clock.systemUTC(), options.registry().retireAfter(), options.registry().refreshAfter());
             watch(connection);
         } catch (IOException | RuntimeException e) {
             connection.abort();
@@ -185,6 +191,9 @@ final class AmqpDroverClient implements DroverClient {
             lost = null;
             recoveredAt = now;
         }
+        // Registrations published while this client was away may have missed its view too (when the view's own
+        // connection survived): the next discovery reads the registry whole.
+        registryView.invalidate("the client's connection recovered");
         LOG.info("Reconnected to the broker {}; the reply queue {} is kept", broker, replyQueue);
         tellPending(ConnectionEvent.Kind.RECOVERED, now, "");
     }
@@ -255,6 +264,11 @@ final class AmqpDroverClient implements DroverClient {
     @Override
     public BrokerConnector connector() {
         return broker;
+    }
+
+    /** How many discoveries read the registry whole (the others used the live view): for tests. */
+    long registryWholeReads() {
+        return registryView.wholeReads();
     }
 
     @Override
@@ -359,7 +373,7 @@ final class AmqpDroverClient implements DroverClient {
         }
         Fleet fleet;
         try {
-            fleet = registryReader.read(options.collective());
+            fleet = registryView.fleet();
         } catch (IOException | TimeoutException e) {
             throw new BrokerUnreachableException("Cannot read the fleet registry of collective " + options.collective() + " on " + broker
                     + ": " + e.getMessage() + ". Without it Drover cannot tell a missing host from one that does not match; "
@@ -655,6 +669,7 @@ final class AmqpDroverClient implements DroverClient {
         } else {
             LOG.info("Left the reply queue {} to expire: the broker connection is {}", replyQueue, lost != null ? "down" : "blocked");
         }
+        registryView.close();
         registryReader.close();
         try {
             connection.close(5_000);

@@ -112,7 +112,23 @@ public final class RegistryReader implements AutoCloseable {
 
     /** Reads (and compacts) the registry of {@code collective}. */
     public Fleet read(String collective) throws IOException, TimeoutException, InterruptedException {
+        return read(collective, connection -> {
+        }).fleet();
+    }
+
+    /** Work done on a read's connection while it holds the registry lock, before the registry is drained. */
+    interface BeforeDrain {
+        void run(Connection connection) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Reads (and compacts) the registry of {@code collective} like {@link #read(String)}, and returns what the
+     * compaction kept besides the fleet: a {@link RegistryView} starts from it. {@code before} runs holding the lock, so
+     * whatever it subscribes to the registry exchange sees every registration the drain does not.
+     */
+    RegistryCompaction.Result read(String collective, BeforeDrain before) throws IOException, TimeoutException, InterruptedException {
         return withLock(collective, connection -> {
+            before.run(connection);
             Channel channel = connection.createChannel();
             try {
                 return drain(channel, collective);
@@ -132,7 +148,7 @@ public final class RegistryReader implements AutoCloseable {
         return withLock(collective, connection -> {
             Channel channel = connection.createChannel();
             try {
-                Fleet fleet = drain(channel, collective);
+                Fleet fleet = drain(channel, collective).fleet();
                 KnownHost host = fleet.hosts().get(identity);
                 if (host == null) {
                     return null;
@@ -211,11 +227,11 @@ public final class RegistryReader implements AutoCloseable {
         }
     }
 
-    private Fleet drain(Channel channel, String collective) throws IOException, InterruptedException {
+    private RegistryCompaction.Result drain(Channel channel, String collective) throws IOException, InterruptedException {
         Topology.declareRegistry(channel, collective);
         int count = channel.queueDeclarePassive(Topology.registryQueue(collective)).getMessageCount();
         if (count == 0) {
-            return Fleet.empty(clock.instant());
+            return new RegistryCompaction.Result(Fleet.empty(clock.instant()), List.of(), 0);
         }
         Collector collector = new Collector(channel, count, collective);
         // No prefetch limit: nothing is acknowledged before every message is in hand, so any limit below the count
@@ -245,7 +261,7 @@ public final class RegistryReader implements AutoCloseable {
         }
         if (result.dropped() == 0 && collector.malformed == 0) {
             // Nothing to compact: closing the channel puts every unacknowledged message back (Qpid has no basic.nack).
-            return result.fleet();
+            return result;
         } else {
             channel.confirmSelect();
             for (RegistryCompaction.Entry entry : result.keep()) {
@@ -259,7 +275,7 @@ public final class RegistryReader implements AutoCloseable {
             channel.basicAck(collector.lastTag, true);
             LOG.debug("Fleet registry of {}: compacted {} registrations to {}", collective, count, result.keep().size());
         }
-        return result.fleet();
+        return result;
     }
 
     private static void closeQuietly(Channel channel) {
@@ -269,6 +285,22 @@ public final class RegistryReader implements AutoCloseable {
             }
         } catch (IOException | TimeoutException | com.rabbitmq.client.AlreadyClosedException ignored) {
             // the connection goes next
+        }
+    }
+
+    /**
+     * A registration of {@code collective} as received, or {@code null} when it is not one (too large, not a
+     * registration, another collective's): the one check of a reader's and a {@link RegistryView}'s deliveries.
+     */
+    static RegistryCompaction.Entry entry(byte[] body, String collective) {
+        if (body.length > MAX_REGISTRATION_BYTES) {
+            return null;
+        }
+        try {
+            Registration registration = JsonCodec.instance().decodeRegistration(body);
+            return registration.collective().equals(collective) ? new RegistryCompaction.Entry(registration, body) : null;
+        } catch (ProtocolException e) {
+            return null;
         }
     }
 
@@ -307,14 +339,10 @@ public final class RegistryReader implements AutoCloseable {
                 notifyAll();
                 return;
             }
-            try {
-                Registration registration = JsonCodec.instance().decodeRegistration(body);
-                if (registration.collective().equals(collective)) {
-                    entries.add(new RegistryCompaction.Entry(registration, body));
-                } else {
-                    malformed++;
-                }
-            } catch (ProtocolException e) {
+            RegistryCompaction.Entry entry = entry(body, collective);
+            if (entry != null) {
+                entries.add(entry);
+            } else {
                 malformed++;
             }
             finishIfDone();

@@ -125,6 +125,13 @@ public final class Constants {
     public static final String FLEET_RETIRE_AFTER_PROPERTY_NAME = "drover.fleet.retire-after";
 
     /**
+     * Seconds a runner follows the fleet registry through its live view before a discovery reads the registry whole
+     * again (which also compacts it for every runner); only a runner's first discovery, and one after a broker
+     * connection gap, read it whole otherwise. Default: 300.
+     */
+    public static final String FLEET_REFRESH_AFTER_PROPERTY_NAME = "drover.fleet.refresh-after";
+
+    /**
      * Narrows a run to these hosts: {@code @target/drover-rerun.txt} (a file, one identity per line, as a run with
      * failed hosts writes it) or {@code host1,host2}. The feature's filters still apply; of the hosts they match only
      * these take part, and a listed host that does not answer discovery fails it by name. Default: every host the

@@ -138,6 +138,10 @@ public record RunnerConfig(Optional<BrokerSettings> broker, Path sandboxFleet, C
         if (retireAfter != null) {
             options = options.withRegistry(options.registry().withRetireAfter(retireAfter));
         }
+        Duration refreshAfter = seconds(setting, Constants.FLEET_REFRESH_AFTER_PROPERTY_NAME);
+        if (refreshAfter != null) {
+            options = options.withRegistry(options.registry().withRefreshAfter(refreshAfter));
+        }
         if (bool(setting, Constants.DRY_RUN_PROPERTY_NAME, false)) {
             options = options.withDryRun(true);
         }

@@ -37,6 +37,11 @@ public record BrokerPermissions(String user, List<String> collectives, String co
      * runs' marker queues ({@link Topology#lockRun}): runners declare them, consume the locks, and read the records.
      */
     static final String DEPLOY_LOCKS = "lock\\..+|lock-holders|lock-run\\..+";
+    /**
+     * A runner's registry view queues ({@link Topology#registryView}): binding one to the registry exchange takes write
+     * on the queue (and read on the exchange, which runners have).
+     */
+    static final String REGISTRY_VIEWS = "drover-reply\\..+\\.registry";
 
     /**
      * A node user (its name is the node's identity): declares, binds and consumes its own queue; declares the
@@ -60,7 +65,8 @@ public record BrokerPermissions(String user, List<String> collectives, String co
      * A runner user: declares the exchanges, the registry and its lock, its own reply queues, and the hosts' deploy
      * locks and their holder records; publishes requests (broadcast with agent names as routing keys, directed),
      * flush markers to its reply queue and holder records (default exchange) and registry compaction; consumes its
-     * reply queue, the registry and (exclusively) the deploy locks, and reads holder records. It cannot consume, bind or delete a
+     * reply queue, the registry and (exclusively) the deploy locks, and reads holder records; binds its registry view
+     * queue to the registry exchange (the only exchange it may read). It cannot consume, bind or delete a
      * node's queue, nor bind a queue to the request exchanges (so it cannot read requests).
      */
     public static BrokerPermissions runner(String user, List<String> collectives) {
@@ -69,7 +75,7 @@ public record BrokerPermissions(String user, List<String> collectives, String co
         }
         return new BrokerPermissions(user, checked(collectives),
                 "^(" + REPLY_QUEUES + "|" + names(collectives, "broadcast|directed|registry|registry\\.lock|" + DEPLOY_LOCKS) + ")$",
-                anchored(collectives, "broadcast|directed|registry", "amq\\.default"),
+                anchored(collectives, "broadcast|directed|registry", "amq\\.default|" + REGISTRY_VIEWS),
                 "^(" + REPLY_QUEUES + "|" + names(collectives, "registry|" + DEPLOY_LOCKS) + ")$",
                 AGENT_KEYS, NOTHING);
     }

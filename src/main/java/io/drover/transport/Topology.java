@@ -154,6 +154,28 @@ public final class Topology {
         channel.queueDeclare(name, true, false, false, arguments);
     }
 
+    /**
+     * The queue through which a client follows the registry between reads ({@code io.drover.fleet.RegistryView}):
+     * its reply queue's name and {@code .registry}, so a runner's permissions on its reply queues cover it.
+     */
+    public static String registryView(String replyQueue) {
+        return replyQueue + ".registry";
+    }
+
+    /**
+     * Declares a client's registry view queue {@code name} and binds it to the registry exchange of {@code collective}.
+     * <b>Exclusive</b>, not durable, not auto-delete: it goes with the connection on both brokers (a transient
+     * non-exclusive queue is deprecated by RabbitMQ). On RabbitMQ ({@code rabbitMq}) {@code x-max-length}
+     * ({@code maxLength}) bounds what a flood can pile up in it, with the default overflow (drop the oldest):
+     * {@code reject-publish} would fail the agents' confirmed registrations, which the fanout also routes here. Qpid
+     * Broker-J refuses {@code x-} arguments; there the view's own count of deliveries bounds it.
+     */
+    public static void declareRegistryView(Channel channel, String name, String collective, boolean rabbitMq, long maxLength)
+            throws IOException {
+        channel.queueDeclare(name, false, true, false, rabbitMq ? java.util.Map.of("x-max-length", maxLength) : null);
+        channel.queueBind(name, registryExchange(collective), "");
+    }
+
     /** Declares both exchanges of a collective; idempotent. */
     public static void declareExchanges(Channel channel, String collective) throws IOException {
         channel.exchangeDeclare(broadcastExchange(collective), BuiltinExchangeType.TOPIC, false, false, null);

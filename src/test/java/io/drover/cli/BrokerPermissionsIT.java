@@ -125,6 +125,8 @@ class BrokerPermissionsIT {
             Discovery discovery = client.discover(Filter.all());
             assertEquals(Set.of(WEB1, WEB2), discovery.identities(), discovery.toString());
             assertEquals(Discovery.Ended.ALL_EXPECTED, discovery.ended(), "the registry is readable: " + discovery);
+            Discovery again = client.discover(Filter.all());
+            assertEquals(Discovery.Ended.ALL_EXPECTED, again.ended(), "from the registry view: " + again);
             CallResult result = client.call(Call.of("rpcutil", "ping").to(Set.of(WEB1)));
             assertTrue(result.allOk(), result.toString());
         }
@@ -137,6 +139,21 @@ class BrokerPermissionsIT {
             channel.basicConsume(queue, true, (tag, delivery) -> { }, tag -> { });
             channel.basicPublish("", queue, null, new byte[0]);
         });
+    }
+
+    /** A runner follows the registry between whole reads through a queue of its own bound to the registry exchange. */
+    @Test
+    void aRunnerMayBindItsRegistryViewQueueToTheRegistryOnly() throws Exception {
+        String view = Topology.registryView(Topology.replyQueue("alice"));
+        allowed(as(RUNNER), channel -> {
+            Topology.declareRegistryView(channel, view, C, true, 1_000);
+            channel.basicConsume(view, false, "view", new com.rabbitmq.client.DefaultConsumer(channel));
+        });
+        refused(as(RUNNER), "bind its registry view queue to the broadcast exchange", channel -> {
+            channel.queueDeclare(view, false, true, false, null);
+            channel.queueBind(view, Topology.broadcastExchange(C), "rpcutil");
+        });
+        refused(as(WEB1), "bind a registry view queue", channel -> Topology.declareRegistryView(channel, view, C, true, 1_000));
     }
 
     @Test

@@ -108,6 +108,14 @@ class RunnerConfigTest {
     }
 
     @Test
+    void theRegistryViewsRefreshPeriodIsASetting() {
+        assertEquals(java.time.Duration.ofMinutes(5), read().clientOptions().registry().refreshAfter());
+        assertEquals(java.time.Duration.ofSeconds(90),
+                read(Constants.FLEET_REFRESH_AFTER_PROPERTY_NAME, "90").clientOptions().registry().refreshAfter());
+        assertThrows(IllegalArgumentException.class, () -> read(Constants.FLEET_REFRESH_AFTER_PROPERTY_NAME, "0"));
+    }
+
+    @Test
     void theSandboxNeedsNoIssuer() {
         RunnerConfig sandbox = read();
         assertTrue(sandbox.broker().isEmpty());

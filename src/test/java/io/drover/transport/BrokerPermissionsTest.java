@@ -70,6 +70,11 @@ class BrokerPermissionsTest {
             assertTrue(matches(alice.configure(), replyQueue), replyQueue);
             assertTrue(matches(alice.read(), replyQueue), replyQueue);
         }
+        String view = Topology.registryView(Topology.replyQueue("alice"));
+        assertTrue(matches(alice.configure(), view) && matches(alice.read(), view), view);
+        assertTrue(matches(alice.write(), view), "binds its registry view queue: " + view);
+        assertFalse(matches(alice.write(), Topology.replyQueue("alice")), "binds no other reply queue");
+        assertFalse(matches(BrokerPermissions.node("web1.example.com", List.of("prod")).write(), view), view);
         assertEquals(3, alice.rabbitmqctlArguments("/").size(), "permissions and one topic entry per collective");
         assertEquals(List.of("set_topic_permissions", "-p", "/", "alice", "drover.staging.broadcast", "^[a-z][a-z0-9_]*$", "^$"),
                 alice.rabbitmqctlArguments("/").get(2));
