@@ -211,4 +211,51 @@ class RegistryViewIT {
             assertTrue(view.channel() != null && view.channel().isOpen());
         }
     }
+    /**
+     * A view that received nothing still retires a node once its silence passes the retirement age: the fleet a view
+     * keeps between discoveries is reused only until then.
+     */
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("brokers")
+    void aNodeSilentPastTheRetirementAgeLeavesTheViewThoughNothingArrived(TestBroker broker) throws Exception {
+        Duration retireAfter = Duration.ofHours(1);
+        MovableClock clock = new MovableClock();
+        try (TestFleet fleet = twoHosts(broker)) {
+            RegistryReader reader = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10))
+                    .keepingConnection();
+            RegistryView view = new RegistryView(reader, fleet.collective(), Topology.registryView(Topology.replyQueue("view-it")), clock,
+                    retireAfter, Duration.ofDays(1), RegistryView.BASE_THRESHOLD);
+            try {
+                assertEquals(Set.of(DEV1, DEV2), view.fleet().hosts().keySet());
+                assertEquals(Set.of(DEV1, DEV2), view.fleet().hosts().keySet(), "from the view");
+                assertEquals(Set.of(DEV1, DEV2), view.fleet().hosts().keySet(), "from the view, unchanged");
+                clock.offset = retireAfter.plusMinutes(10);
+                assertEquals(Set.of(), view.fleet().hosts().keySet(), "both nodes silent for longer than " + retireAfter);
+                assertEquals(1, view.wholeReads());
+            } finally {
+                view.close();
+                reader.close();
+            }
+        }
+    }
+
+    /** The system clock plus an offset a test moves. */
+    private static final class MovableClock extends Clock {
+        volatile Duration offset = Duration.ZERO;
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return Clock.systemUTC().instant().plus(offset);
+        }
+    }
 }
