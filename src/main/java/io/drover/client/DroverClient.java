@@ -58,6 +58,16 @@ public interface DroverClient extends AutoCloseable {
     /** Opens further connections to the client's broker, e.g. for a deploy lock. */
     BrokerConnector connector();
 
+    /**
+     * Where each of {@code hosts} keeps its deploy lock: the broker of its site, so that a run over several sites and a
+     * run on one of them lock a host in the same place. One broker: all of them on {@link #connector()}.
+     *
+     * @return the hosts by broker, in a fixed order (the sites' order), so concurrent runs take their locks alike
+     */
+    default java.util.List<java.util.Map.Entry<BrokerConnector, java.util.SortedSet<String>>> lockPlaces(java.util.SortedSet<String> hosts) {
+        return java.util.List.of(java.util.Map.entry(connector(), hosts));
+    }
+
     @Override
     void close();
 }

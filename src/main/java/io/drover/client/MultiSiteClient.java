@@ -320,6 +320,31 @@ final class MultiSiteClient implements DroverClient {
         return sites.values().iterator().next().connector();
     }
 
+    /**
+     * Each host on the broker of the site it answered discovery on; a host no discovery has seen on every site, as a
+     * call to it goes to every site.
+     */
+    @Override
+    public List<Map.Entry<BrokerConnector, SortedSet<String>>> lockPlaces(SortedSet<String> hosts) {
+        Map<String, SortedSet<String>> bySite = new LinkedHashMap<>();
+        sites.keySet().forEach(site -> bySite.put(site, new TreeSet<>()));
+        for (String host : hosts) {
+            String site = siteOf.get(host);
+            if (site != null) {
+                bySite.get(site).add(host);
+            } else {
+                bySite.values().forEach(onSite -> onSite.add(host));
+            }
+        }
+        List<Map.Entry<BrokerConnector, SortedSet<String>>> places = new ArrayList<>();
+        bySite.forEach((site, onSite) -> {
+            if (!onSite.isEmpty()) {
+                places.add(Map.entry(sites.get(site).connector(), onSite));
+            }
+        });
+        return places;
+    }
+
     @Override
     public void close() {
         try {

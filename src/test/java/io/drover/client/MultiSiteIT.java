@@ -174,6 +174,42 @@ class MultiSiteIT {
         assertEquals("4.2.6-2.el5", installed(fleet2, "dev1.fr.example.com"), "the French host was left alone");
     }
 
+    /**
+     * A host's deploy lock lives on its own site's broker: a run holding a dc2 host there (a runner of dc2 alone) stops a
+     * deploy across both sites at discovery, naming it, and nothing changes. Before, a run over several sites locked
+     * every host on the first site's broker, so it went ahead beside the dc2 run.
+     */
+    @Test
+    void aHostIsLockedOnItsOwnSiteSoARunOfThatSiteAloneStopsADeployAcrossBoth() throws Exception {
+        Path issuer = fleet1.writeIssuer(Path.of("target", "multi-site"));
+        Map<String, String> settings = Map.of(
+                Constants.SITES_PROPERTY_NAME, "dc1=" + dc1.amqpUri() + ";dc2=amqp://guest:guest@127.0.0.1:" + link.port(),
+                Constants.COLLECTIVE_PROPERTY_NAME, fleet1.collective(),
+                Constants.ISSUER_PROPERTY_NAME, issuer.toString());
+        String busy = "dev3.de.example.com";
+        try (DroverSession session = DroverSession.open(RunnerConfig.read(settings::get, env -> null))) {
+            DroverSession previous = DroverSession.install(session);
+            try {
+                try (io.drover.lock.HostLock other = new io.drover.lock.DeployLocks(dc2.connector(), fleet1.collective())
+                        .acquire(new TreeSet<>(Set.of(busy)), io.drover.lock.LockHolder.ofThisRunner("bob", "dc2-only.feature"),
+                                Duration.ZERO)) {
+                    FeatureRun run = FeatureRun.of(Path.of("features/deploy.feature"), Path.of("target", "multi-site"), "seed-locked-on-dc2");
+                    assertEquals(1, run.failedScenarios(), "the deploy across both sites must not start beside bob's run on dc2");
+                    String message = run.failureMessage().orElse("");
+                    assertTrue(message.contains("bob") && message.contains("dc2-only.feature") && message.contains(busy), message);
+                    assertTrue(other.isHeld());
+                }
+                for (String host : all()) {
+                    assertEquals("4.2.6-2.el5", installed(DC1.contains(host) ? fleet1 : fleet2, host), host + " was left alone");
+                }
+                FeatureRun again = FeatureRun.of(Path.of("features/deploy.feature"), Path.of("target", "multi-site"), "seed-after-dc2");
+                assertEquals(1, again.passedScenarios(), again.failureMessage().orElse("no message"));
+            } finally {
+                DroverSession.install(previous);
+            }
+        }
+    }
+
     private static String installed(TestFleet fleet, String host) throws Exception {
         SandboxPackages packages = (SandboxPackages) fleet.node(host).plugin("package", PackageAgent.class).packages();
         return packages.status("mywebapp").version();
