@@ -121,6 +121,15 @@ class MultiSiteIT {
         return sites;
     }
 
+    /** The runner settings of a deploy across both sites, dc2 through the relay. */
+    private Map<String, String> siteSettings() throws Exception {
+        Path issuer = fleet1.writeIssuer(Path.of("target", "multi-site"));
+        return Map.of(
+                Constants.SITES_PROPERTY_NAME, "dc1=" + dc1.amqpUri() + ";dc2=amqp://guest:guest@127.0.0.1:" + link.port(),
+                Constants.COLLECTIVE_PROPERTY_NAME, fleet1.collective(),
+                Constants.ISSUER_PROPERTY_NAME, issuer.toString());
+    }
+
     private DroverClient bothSites() throws Exception {
         return DroverClient.connect(sites(), options());
     }
@@ -149,11 +158,7 @@ class MultiSiteIT {
 
     @Test
     void theSeedDeployPassesAcrossBothSitesFromTheSitesSetting() throws Exception {
-        Path issuer = fleet1.writeIssuer(Path.of("target", "multi-site"));
-        Map<String, String> settings = Map.of(
-                Constants.SITES_PROPERTY_NAME, "dc1=" + dc1.amqpUri() + ";dc2=amqp://guest:guest@127.0.0.1:" + link.port(),
-                Constants.COLLECTIVE_PROPERTY_NAME, fleet1.collective(),
-                Constants.ISSUER_PROPERTY_NAME, issuer.toString());
+        Map<String, String> settings = siteSettings();
         RunnerConfig config = RunnerConfig.read(settings::get, env -> null);
         assertEquals(List.of("dc1", "dc2"), List.copyOf(config.sites().keySet()));
         try (DroverSession session = DroverSession.open(config)) {
@@ -181,11 +186,7 @@ class MultiSiteIT {
      */
     @Test
     void aHostIsLockedOnItsOwnSiteSoARunOfThatSiteAloneStopsADeployAcrossBoth() throws Exception {
-        Path issuer = fleet1.writeIssuer(Path.of("target", "multi-site"));
-        Map<String, String> settings = Map.of(
-                Constants.SITES_PROPERTY_NAME, "dc1=" + dc1.amqpUri() + ";dc2=amqp://guest:guest@127.0.0.1:" + link.port(),
-                Constants.COLLECTIVE_PROPERTY_NAME, fleet1.collective(),
-                Constants.ISSUER_PROPERTY_NAME, issuer.toString());
+        Map<String, String> settings = siteSettings();
         String busy = "dev3.de.example.com";
         try (DroverSession session = DroverSession.open(RunnerConfig.read(settings::get, env -> null))) {
             DroverSession previous = DroverSession.install(session);

@@ -1,19 +1,15 @@
 package io.drover.client;
 
 import io.drover.filter.Filter;
+import io.drover.testing.OnBothBrokers;
 import io.drover.testing.TestBroker;
 import io.drover.testing.TestFleet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Named;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,27 +19,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Only a client's first discovery reads the registry whole: a node registered after it is expected by the next
  * discoveries all the same, from the client's live view of the registry.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RegistryViewDiscoveryIT {
-    private TestBroker embedded;
-    private TestBroker rabbit;
-
-    @BeforeAll
-    void startBrokers() {
-        embedded = TestBroker.embedded();
-        rabbit = TestBroker.rabbitMq();
-    }
-
-    @AfterAll
-    void stopBrokers() {
-        if (embedded != null) {
-            embedded.close();
-        }
-    }
-
-    Stream<Named<TestBroker>> brokers() {
-        return Stream.of(Named.of("embedded Qpid", embedded), Named.of("RabbitMQ", rabbit));
-    }
+class RegistryViewDiscoveryIT extends OnBothBrokers {
 
     @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("brokers")

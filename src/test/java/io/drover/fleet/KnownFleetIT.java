@@ -22,13 +22,11 @@ import io.drover.protocol.Registration;
 import io.drover.protocol.Reply;
 import io.drover.protocol.Request;
 import io.drover.protocol.Status;
+import io.drover.testing.OnBothBrokers;
 import io.drover.testing.TestBroker;
 import io.drover.testing.TestFleet;
 import io.drover.transport.Topology;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -41,7 +39,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,28 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Discovery knows the fleet: agents register themselves, and every registered host that matches the filter must
  * answer, whatever the quiet window would have said. Each case was a green deploy that skipped a host before.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KnownFleetIT {
+class KnownFleetIT extends OnBothBrokers {
     private static final Duration CAP = Duration.ofSeconds(1);
-    private TestBroker embedded;
-    private TestBroker rabbit;
-
-    @BeforeAll
-    void startBrokers() {
-        embedded = TestBroker.embedded();
-        rabbit = TestBroker.rabbitMq();
-    }
-
-    @AfterAll
-    void stopBrokers() {
-        if (embedded != null) {
-            embedded.close();
-        }
-    }
-
-    Stream<Named<TestBroker>> brokers() {
-        return Stream.of(Named.of("embedded Qpid", embedded), Named.of("RabbitMQ", rabbit));
-    }
 
     private static Map<String, Object> de() {
         return Map.of("country", "de");

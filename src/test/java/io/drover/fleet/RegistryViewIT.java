@@ -2,13 +2,10 @@ package io.drover.fleet;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import io.drover.testing.OnBothBrokers;
 import io.drover.testing.TestBroker;
 import io.drover.testing.TestFleet;
 import io.drover.transport.Topology;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Named;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -17,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -28,30 +24,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * A client's live view of the registry: after its first whole read, registrations, tombstones and goodbyes published
  * later reach it without another whole read; anything that may have made it miss one makes the next read whole.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RegistryViewIT {
+class RegistryViewIT extends OnBothBrokers {
     private static final String DEV1 = "dev1.de.example.com";
     private static final String DEV2 = "dev2.de.example.com";
     private static final String DEV3 = "dev3.de.example.com";
-    private TestBroker embedded;
-    private TestBroker rabbit;
-
-    @BeforeAll
-    void startBrokers() {
-        embedded = TestBroker.embedded();
-        rabbit = TestBroker.rabbitMq();
-    }
-
-    @AfterAll
-    void stopBrokers() {
-        if (embedded != null) {
-            embedded.close();
-        }
-    }
-
-    Stream<Named<TestBroker>> brokers() {
-        return Stream.of(Named.of("embedded Qpid", embedded), Named.of("RabbitMQ", rabbit));
-    }
 
     private static TestFleet twoHosts(TestBroker broker) throws Exception {
         TestFleet fleet = new TestFleet(broker.connector());
