@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -50,9 +49,9 @@ final class RegistryCompaction {
         long cutoff = now.minus(retireAfter).toEpochMilli();
         TreeMap<String, KnownHost> hosts = new TreeMap<>();
         List<String> retired = new ArrayList<>();
-        // By identity: a record's hashCode would hash every registration's facts, most of a compaction's time at 1,000
-        // nodes (profiled); one entry may be a node's inventory and its latest at once.
-        Set<Entry> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        // Distinct objects already (one node's messages are its own), except that a node's inventory may be its latest
+        // word too; no hashing: a record's hashCode hashes every registration's facts, most of a compaction's time at
+        // 1,000 nodes (profiled).
         List<Entry> kept = new ArrayList<>();
         for (Node node : nodes.values()) {
             Entry latest = node.latest;
@@ -61,9 +60,7 @@ final class RegistryCompaction {
             if (forgotten) {
                 // The tombstone outlives the node's older messages (a crashed reader may put them back) until it retires too.
                 if (forget.registration().sent() >= cutoff) {
-                    if (keep.add(forget)) {
-                        kept.add(forget);
-                    }
+                    kept.add(forget);
                 }
                 continue;
             }
@@ -75,18 +72,12 @@ final class RegistryCompaction {
                         - latest.registration().sent())) + ")");
                 continue;
             }
-            if (node.inventory != null) {
-                if (keep.add(node.inventory)) {
-                    kept.add(node.inventory);
-                }
+            if (node.inventory != null && node.inventory != latest) {
+                kept.add(node.inventory);
             }
-            if (keep.add(latest)) {
-                kept.add(latest);
-            }
+            kept.add(latest);
             if (forget != null && forget.registration().sent() >= cutoff) {
-                if (keep.add(forget)) {
-                    kept.add(forget);
-                }
+                kept.add(forget);
             }
             if (node.inventory != null) {
                 hosts.put(node.identity, host(node.inventory.registration(), latest.registration()));
