@@ -353,9 +353,14 @@ class RunnerRecoveryIT {
                 System.setErr(original);
             }
         }
-        String output = log.toString(StandardCharsets.UTF_8);
-        // Before agents knew probes, each one was "dropped a malformed request" at WARN.
-        assertFalse(output.contains("[WARN]") || output.contains("malformed"), "agents say nothing about probes:\n" + output);
+        // Before agents knew probes, each one was "dropped a malformed request" at WARN. Not counted: what the AMQP client's
+        // and Qpid's own threads print, as other tests' teardowns in this JVM may still do for minutes (CI 2026-11-30:
+        // LargeRolloutIT's 5,000 channels, each "Consumer dispatcher for channel didn't shutdown" 10 s apart).
+        java.util.List<String> said = log.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> line.contains("[WARN]") || line.contains("malformed"))
+                .filter(line -> !line.matches(".*\\[WARN\\] (ChannelManager|ForgivingExceptionHandler|ChannelN|SystemLauncher) - .*"))
+                .toList();
+        assertTrue(said.isEmpty(), "agents say nothing about probes:\n" + String.join("\n", said));
     }
 
     /** Writes to two streams. */
