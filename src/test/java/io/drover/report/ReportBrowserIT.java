@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drover.agents.pkg.PackageAgent;
 import io.drover.agents.pkg.SandboxPackages;
-import io.drover.client.ClientOptions;
-import io.drover.client.DroverClient;
 import io.drover.runner.DroverSession;
-import io.drover.runner.RunnerConfig;
 import io.drover.sandbox.Sandbox;
 import io.drover.testing.FeatureRun;
+import io.drover.testing.SandboxSession;
 import io.drover.testing.HeadlessChromium;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +45,7 @@ class ReportBrowserIT {
     private static HeadlessChromium browser;
     private Sandbox sandbox;
     private DroverSession session;
-    private DroverSession previous;
+    private SandboxSession running;
 
     @BeforeAll
     static void startBrowser() throws IOException {
@@ -63,16 +61,14 @@ class ReportBrowserIT {
 
     @BeforeEach
     void startSandbox() throws Exception {
-        sandbox = Sandbox.start(Path.of("sandbox/fleet.yaml"));
-        DroverClient client = DroverClient.connect(sandbox.broker(), ClientOptions.defaults());
-        session = DroverSession.of(RunnerConfig.fromEnvironment(), client, sandbox);
-        previous = DroverSession.install(session);
+        running = SandboxSession.start();
+        sandbox = running.sandbox();
+        session = running.session();
     }
 
     @AfterEach
     void stopSandbox() {
-        DroverSession.install(previous);
-        session.close();
+        running.close();
     }
 
     private SandboxPackages packages(String identity) {

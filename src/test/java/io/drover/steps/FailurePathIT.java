@@ -6,13 +6,12 @@ import io.drover.agents.nrpe.SandboxChecks;
 import io.drover.agents.pkg.PackageAgent;
 import io.drover.agents.pkg.SandboxPackages;
 import io.drover.catalog.IpAddress;
-import io.drover.client.ClientOptions;
-import io.drover.client.DroverClient;
 import io.drover.runner.DroverSession;
 import io.drover.runner.RunnerConfig;
 import io.drover.sandbox.EmulatedFleet;
 import io.drover.sandbox.Sandbox;
 import io.drover.testing.FeatureRun;
+import io.drover.testing.SandboxSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,21 +38,18 @@ class FailurePathIT {
 
     private Sandbox sandbox;
     private DroverSession session;
-    private DroverSession previous;
+    private SandboxSession running;
 
     @BeforeEach
     void startSandbox() throws Exception {
-        sandbox = Sandbox.start(Path.of("sandbox/fleet.yaml"));
-        RunnerConfig config = RunnerConfig.fromEnvironment();
-        DroverClient client = DroverClient.connect(sandbox.broker(), ClientOptions.defaults());
-        session = DroverSession.of(config, client, sandbox);
-        previous = DroverSession.install(session);
+        running = SandboxSession.start();
+        sandbox = running.sandbox();
+        session = running.session();
     }
 
     @AfterEach
     void stopSandbox() {
-        DroverSession.install(previous);
-        session.close();
+        running.close();
     }
 
     private SandboxPackages packages(String identity) {

@@ -1,14 +1,12 @@
 package io.drover.steps;
 
-import io.drover.client.ClientOptions;
-import io.drover.client.DroverClient;
 import io.drover.lock.DeployLocks;
 import io.drover.lock.HostLock;
 import io.drover.lock.LockHolder;
 import io.drover.runner.DroverSession;
-import io.drover.runner.RunnerConfig;
 import io.drover.sandbox.Sandbox;
 import io.drover.testing.FeatureRun;
+import io.drover.testing.SandboxSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,20 +30,18 @@ class LockStepsIT {
 
     private Sandbox sandbox;
     private DroverSession session;
-    private DroverSession previous;
+    private SandboxSession running;
 
     @BeforeEach
     void startSandbox() throws Exception {
-        sandbox = Sandbox.start(Path.of("sandbox/fleet.yaml"));
-        DroverClient client = DroverClient.connect(sandbox.broker(), ClientOptions.defaults());
-        session = DroverSession.of(RunnerConfig.fromEnvironment(), client, sandbox);
-        previous = DroverSession.install(session);
+        running = SandboxSession.start();
+        sandbox = running.sandbox();
+        session = running.session();
     }
 
     @AfterEach
     void stopSandbox() {
-        DroverSession.install(previous);
-        session.close();
+        running.close();
     }
 
     @Test
