@@ -15,6 +15,7 @@ import io.drover.filter.Filter;
 import io.drover.runner.DroverSession;
 import io.drover.runner.RunnerConfig;
 import io.drover.security.KeyFiles;
+import io.drover.security.ReplyVerifier;
 import io.drover.security.RequestSigner;
 import io.drover.testing.FeatureRun;
 import io.drover.testing.RabbitNode;
@@ -68,6 +69,9 @@ public final class BenchMain {
     private final int warmup = Integer.getInteger("bench.warmup", 3);
     private final Path keys;
     private final RequestSigner signer;
+    /** Enrols the emulated nodes and the single agent; the clients check every reply against it, as a production runner does. */
+    private final io.drover.testing.TestIssuer issuer = io.drover.testing.TestIssuer.create("bench-issuer");
+    private final ReplyVerifier replyVerifier = issuer.verifier();
     private final List<Map<String, Object>> results = new ArrayList<>();
     private final StringBuilder table = new StringBuilder();
     /** The benchmark's own RabbitMQ node ({@code -Dbench.rabbitmq=own}), or {@code null} for a broker shared with others. */
@@ -77,6 +81,7 @@ public final class BenchMain {
         keys = Files.createTempDirectory("drover-bench-keys");
         KeyFiles.create(keys, "bench");
         signer = RequestSigner.load(keys.resolve("bench.key"));
+        KeyFiles.writePrivate(keys.resolve("bench-issuer.key"), issuer.keys().getPrivate());
     }
 
     public static void main(String[] args) throws Exception {
@@ -251,7 +256,7 @@ public final class BenchMain {
         awaitBrokerSettled();
         try (Child emulator = Child.java(out.resolve("logs/" + name + "-emulator.log"), EMULATOR_JVM, "io.drover.cli.Main",
                 "emulate", "--nodes", String.valueOf(n), "--broker", uri, "--fleet", "sandbox/bench.yaml", "--collective", collective,
-                "--trust", keys.toString())) {
+                "--trust", keys.toString(), "--issuer", keys.resolve("bench-issuer.key").toString())) {
             String ready = emulator.await(" nodes ready in ", Duration.ofMinutes(10));
             Matcher heap = HEAP.matcher(ready);
             long rss = emulator.rssKb();
@@ -273,7 +278,7 @@ public final class BenchMain {
             Duration cap = Duration.ofMillis(Math.max(2_000, n * 3L));
             Set<String> discovered = new java.util.TreeSet<>();
             try (DroverClient client = DroverClient.connect(connector, ClientOptions.defaults().withCollective(collective)
-                    .withSigner(signer).withCallTimeout(Duration.ofSeconds(120)).withDiscoveryTimeout(cap))) {
+                    .withSigner(signer).withReplyVerifier(replyVerifier).withCallTimeout(Duration.ofSeconds(120)).withDiscoveryTimeout(cap))) {
                 // A client's first discovery reads the registry whole (and starts its live view); the rows below, the
                 // later ones, use the view. Reported on a row of its own rather than hidden in the warmup.
                 Discovery first = client.discover(Filter.all());
@@ -496,7 +501,7 @@ public final class BenchMain {
         Path dir = Files.createTempDirectory("drover-bench-agent");
         Files.createDirectories(dir.resolve("callers"));
         Files.copy(keys.resolve("bench.pub"), dir.resolve("callers/bench.pub"));
-        io.drover.testing.TestIssuer.create("bench-issuer").enrolFiles("bench-agent.example.com", dir);
+        issuer.enrolFiles("bench-agent.example.com", dir);
         Path config = Files.writeString(dir.resolve("agent.yaml"), String.join("\n", "identity: bench-agent.example.com",
                 "collectives: [bench-agent]", "broker: " + rabbit, "security: {trusted_callers: callers}",
                 "agents:", "  firewall: {provider: sandbox}", ""));
@@ -510,7 +515,7 @@ public final class BenchMain {
                 agent.await(" ready in ", Duration.ofSeconds(30));
                 ready.add(agent.sinceStart().toNanos());
                 try (DroverClient client = DroverClient.connect(BrokerConnector.of(rabbit),
-                        ClientOptions.defaults().withCollective("bench-agent").withSigner(signer))) {
+                        ClientOptions.defaults().withCollective("bench-agent").withSigner(signer).withReplyVerifier(replyVerifier))) {
                     for (int ping = 0; ping < 20; ping++) {
                         client.call(Call.of("rpcutil", "ping").to(Set.of("bench-agent.example.com")));
                     }
@@ -538,7 +543,7 @@ public final class BenchMain {
         List<Long> flooded = new ArrayList<>();
         byte[] badSignature = new byte[64];
         try (DroverClient client = DroverClient.connect(BrokerConnector.of(rabbit),
-                ClientOptions.defaults().withCollective("bench-agent").withSigner(signer));
+                ClientOptions.defaults().withCollective("bench-agent").withSigner(signer).withReplyVerifier(replyVerifier));
              Connection connection = BrokerConnector.of(rabbit).connect("drover bench flood");
              Channel channel = connection.createChannel()) {
             String replies = channel.queueDeclare().getQueue();

@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What the raw floor's shortcuts are worth: the benchmark's raw floor ({@link RawResponders}) sends a 4-byte request
  * and 13-byte replies to a server-named transient queue without {@code mandatory}; Drover sends a signed request, JSON
- * replies, to a durable reply queue with an expiry, with {@code mandatory}. This times a broadcast to N plain
+ * replies, each signed by its node and checked by the client, to a durable reply queue with an expiry, with
+ * {@code mandatory}. This times a broadcast to N plain
  * responders and back with each of Drover's choices alone, then all of them, with no Drover code on the path: the
  * bodies are Drover's real ones (a signed discovery request, an OK ping reply), encoded once. Figures in
  * docs/performance.md.
@@ -53,16 +54,18 @@ public final class FloorVariantsMain {
     }
 
     /** One way of sending the broadcast and its replies. */
-    private record Variant(String name, boolean signedRequest, boolean jsonReply, boolean durableReplyQueue, boolean mandatory) {
+    private record Variant(String name, boolean signedRequest, boolean jsonReply, boolean durableReplyQueue, boolean mandatory,
+                           boolean signedReply) {
     }
 
     private static final List<Variant> VARIANTS = List.of(
-            new Variant("raw floor", false, false, false, false),
-            new Variant("+ signed request", true, false, false, false),
-            new Variant("+ JSON reply", false, true, false, false),
-            new Variant("+ durable reply queue", false, false, true, false),
-            new Variant("+ mandatory", false, false, false, true),
-            new Variant("all of Drover's", true, true, true, true));
+            new Variant("raw floor", false, false, false, false, false),
+            new Variant("+ signed request", true, false, false, false, false),
+            new Variant("+ JSON reply", false, true, false, false, false),
+            new Variant("+ durable reply queue", false, false, true, false, false),
+            new Variant("+ mandatory", false, false, false, true, false),
+            new Variant("+ signed, checked reply", false, true, false, false, true),
+            new Variant("all of Drover's", true, true, true, true, true));
 
     public static void main(String[] args) throws Exception {
         String uri = System.getenv().getOrDefault("DROVER_IT_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672");
@@ -72,19 +75,28 @@ public final class FloorVariantsMain {
         Request request = new Request(Request.newId(), "bench-1000-abcdef", RpcutilCatalog.AGENT, RpcutilCatalog.PING, Map.of(), null,
                 null, "bench", System.currentTimeMillis(), 2, false, null);
         byte[] signed = JsonCodec.instance().encode(RequestSigner.load(keys.resolve("bench.key")).sign(request));
-        byte[] json = JsonCodec.instance().encode(new Reply(request.id(), "node-01234.bench.example.com", RpcutilCatalog.AGENT,
-                RpcutilCatalog.PING, Status.OK, "", Map.of(RpcutilCatalog.PONG, System.currentTimeMillis()), 0));
+        Reply pong = new Reply(request.id(), "node-01234.bench.example.com", RpcutilCatalog.AGENT,
+                RpcutilCatalog.PING, Status.OK, "", Map.of(RpcutilCatalog.PONG, System.currentTimeMillis()), 0);
+        byte[] json = JsonCodec.instance().encode(pong);
         System.out.printf("request %d bytes signed (raw %d), reply %d bytes JSON (raw %d)%n", signed.length, RAW_REQUEST.length,
                 json.length, RAW_REPLY.length);
         System.out.printf("%6s  %-24s %10s %10s %7s%n", "N", "variant", "median ms", "min ms", "ratio");
         for (String size : System.getProperty("variants.sizes", "1000,5000").split(",")) {
-            measure(BrokerConnector.of(uri), Integer.parseInt(size.strip()), rounds, signed, json);
+            measure(BrokerConnector.of(uri), Integer.parseInt(size.strip()), rounds, signed, json, pong);
         }
         System.exit(0);
     }
 
-    private static void measure(BrokerConnector broker, int n, int rounds, byte[] signed, byte[] json) throws Exception {
+    private static void measure(BrokerConnector broker, int n, int rounds, byte[] signed, byte[] json, Reply pong) throws Exception {
         ExecutorService deliveries = Executors.newFixedThreadPool(2);
+        // Each reply signed by its node as the emulator does (one enrolled node stands for all: the cost is per reply) and
+        // checked by the client as a runner does: decode, certificate, signature, request digest.
+        io.drover.testing.TestIssuer issuer = io.drover.testing.TestIssuer.create("floor-issuer");
+        io.drover.security.ReplySigner replySigner = issuer.signer(pong.sender());
+        io.drover.security.ReplyVerifier replyVerifier = issuer.verifier();
+        String digest = "sha256:floor";
+        java.util.concurrent.atomic.AtomicBoolean signReplies = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger rejected = new java.util.concurrent.atomic.AtomicInteger();
         String exchange = "floor-variants-" + UUID.randomUUID().toString().substring(0, 8);
         byte[][] reply = {RAW_REPLY};
         List<Connection> connections = new ArrayList<>();
@@ -104,8 +116,9 @@ public final class FloorVariantsMain {
                     @Override
                     public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) throws IOException {
                         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().correlationId(properties.getCorrelationId()).build();
+                        byte[] answer = signReplies.get() ? JsonCodec.instance().encode(replySigner.sign(pong, digest)) : reply[0];
                         synchronized (channel) {
-                            channel.basicPublish("", properties.getReplyTo(), props, reply[0]);
+                            channel.basicPublish("", properties.getReplyTo(), props, answer);
                         }
                     }
                 });
@@ -118,6 +131,10 @@ public final class FloorVariantsMain {
                 Map<String, CountDownLatch> waiting = new ConcurrentHashMap<>();
                 DeliverCallback count = (tag, delivery) -> {
                     CountDownLatch latch = waiting.get(delivery.getProperties().getCorrelationId());
+                    if (latch != null && signReplies.get() && !authentic(replyVerifier, delivery.getBody(), digest)) {
+                        rejected.incrementAndGet();
+                        return;
+                    }
                     if (latch != null) {
                         latch.countDown();
                     }
@@ -131,6 +148,7 @@ public final class FloorVariantsMain {
                 for (int round = 0; round < warmup + rounds; round++) {
                     for (Variant variant : VARIANTS) {
                         reply[0] = variant.jsonReply() ? json : RAW_REPLY;
+                        signReplies.set(variant.signedReply());
                         String id = UUID.randomUUID().toString();
                         CountDownLatch latch = new CountDownLatch(n);
                         waiting.put(id, latch);
@@ -139,7 +157,8 @@ public final class FloorVariantsMain {
                         long start = System.nanoTime();
                         channel.basicPublish(exchange, "ping", variant.mandatory(), props, variant.signedRequest() ? signed : RAW_REQUEST);
                         if (!latch.await(60, TimeUnit.SECONDS)) {
-                            throw new IllegalStateException(variant.name() + ": " + latch.getCount() + " of " + n + " replies missing");
+                            throw new IllegalStateException(variant.name() + ": " + latch.getCount() + " of " + n + " replies missing, "
+                                    + rejected.get() + " rejected");
                         }
                         if (round >= warmup) {
                             times.get(variant).add(System.nanoTime() - start);
@@ -163,6 +182,14 @@ public final class FloorVariantsMain {
         } finally {
             connections.forEach(connection -> connection.abort(5_000));
             deliveries.shutdownNow();
+        }
+    }
+
+    private static boolean authentic(io.drover.security.ReplyVerifier verifier, byte[] body, String digest) {
+        try {
+            return verifier.problem(JsonCodec.instance().decodeReply(body), digest) == null;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 }
