@@ -22,7 +22,7 @@ import java.util.Set;
 /**
  * Ed25519 key pairs in PEM files, as OpenSSL writes them: the private key PKCS#8 ({@code NAME.key}, mode 0600,
  * created with that mode so it is never readable by others even for an instant), the public key X.509
- * ({@code NAME.pub}). Only the JDK's own Ed25519 is used.
+ * ({@code NAME.pub}). Keys are the JDK's own; signatures made and checked with them are Bouncy Castle's Ed25519.
  */
 public final class KeyFiles {
     static final String ALGORITHM = "Ed25519";

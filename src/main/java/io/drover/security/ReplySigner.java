@@ -13,17 +13,21 @@ import java.util.Map;
  * every node of a host (one for an agent, thousands for an emulated fleet).
  */
 public final class ReplySigner {
-    private final Map<String, NodeCredentials> nodes;
+    private final Map<String, Node> nodes;
 
-    private ReplySigner(Map<String, NodeCredentials> nodes) {
+    /** A node's certificate and its key, ready to sign. */
+    private record Node(String certificate, Signatures.SigningKey key) {
+    }
+
+    private ReplySigner(Map<String, Node> nodes) {
         this.nodes = nodes;
     }
 
     /** A signer for the given nodes, found by identity. */
     public static ReplySigner of(Collection<NodeCredentials> credentials) {
-        Map<String, NodeCredentials> byIdentity = new HashMap<>();
+        Map<String, Node> byIdentity = new HashMap<>();
         for (NodeCredentials node : credentials) {
-            byIdentity.put(node.identity(), node);
+            byIdentity.put(node.identity(), new Node(node.certificate().encoded(), new Signatures.SigningKey(node.key())));
         }
         return new ReplySigner(Map.copyOf(byIdentity));
     }
@@ -33,12 +37,11 @@ public final class ReplySigner {
      * gets the digest only: the runner rejects it as unsigned, which is right for a node nobody enrolled.
      */
     public Reply sign(Reply reply, String requestDigest) {
-        NodeCredentials node = nodes.get(reply.sender());
-        Reply bound = reply.withAuthentication(requestDigest, node == null ? null : node.certificate().encoded(), null);
+        Node node = nodes.get(reply.sender());
+        Reply bound = reply.withAuthentication(requestDigest, node == null ? null : node.certificate(), null);
         if (node == null) {
             return bound;
         }
-        return bound.withAuthentication(requestDigest, bound.certificate(),
-                Signatures.sign(node.key(), JsonCodec.instance().canonical(bound)));
+        return bound.withAuthentication(requestDigest, bound.certificate(), node.key().sign(JsonCodec.instance().canonical(bound)));
     }
 }

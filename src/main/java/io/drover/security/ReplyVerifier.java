@@ -25,7 +25,11 @@ public final class ReplyVerifier {
 
     private final Map<String, PublicKey> issuers;
     private final Clock clock;
-    private final Map<String, NodeCertificate> verified = new ConcurrentHashMap<>();
+    private final Map<String, Checked> verified = new ConcurrentHashMap<>();
+
+    /** A certificate whose issuer signature held, with its key ready to check replies. */
+    private record Checked(NodeCertificate certificate, Signatures.VerifyingKey key) {
+    }
 
     /** @param issuers trusted issuer public keys by issuer name */
     public ReplyVerifier(Map<String, PublicKey> issuers, Clock clock) {
@@ -65,12 +69,13 @@ public final class ReplyVerifier {
         if (reply.signature() == null || reply.certificate() == null) {
             return "unsigned reply; this runner accepts only replies signed by an enrolled node (drover keys issue)";
         }
-        NodeCertificate certificate;
+        Checked checked;
         try {
-            certificate = certificate(reply.certificate());
+            checked = certificate(reply.certificate());
         } catch (IllegalArgumentException e) {
             return "bad node certificate: " + e.getMessage();
         }
+        NodeCertificate certificate = checked.certificate();
         String expired = certificate.problemAt(clock.instant());
         if (expired != null) {
             return expired;
@@ -79,7 +84,7 @@ public final class ReplyVerifier {
             return "reply from " + sender + " carries the certificate of " + certificate.identity()
                     + " (another node answering for it)";
         }
-        if (!Signatures.verify(certificate.publicKey(), JsonCodec.instance().canonical(reply), reply.signature())) {
+        if (!checked.key().verify(JsonCodec.instance().canonical(reply), reply.signature())) {
             return "reply signature does not verify with the certificate of " + sender + " (forged or altered)";
         }
         if (sentDigest == null) {
@@ -93,8 +98,8 @@ public final class ReplyVerifier {
     }
 
     /** The certificate, its issuer signature checked (once per distinct certificate). */
-    private NodeCertificate certificate(String encoded) {
-        NodeCertificate known = verified.get(encoded);
+    private Checked certificate(String encoded) {
+        Checked known = verified.get(encoded);
         if (known != null) {
             return known;
         }
@@ -111,7 +116,8 @@ public final class ReplyVerifier {
         if (verified.size() >= CACHE_LIMIT) {
             verified.clear();
         }
-        verified.put(encoded, certificate);
-        return certificate;
+        Checked checked = new Checked(certificate, new Signatures.VerifyingKey(certificate.publicKey()));
+        verified.put(encoded, checked);
+        return checked;
     }
 }
