@@ -82,6 +82,8 @@ final class AmqpDroverClient implements DroverClient {
     /** The registry as this client follows it between whole reads: see {@link RegistryView}. */
     private final RegistryView registryView;
     private final RecentCalls recentCalls = new RecentCalls();
+    /** Checks replies off the delivery thread; {@code null} when replies are not checked (no verifier). */
+    private final ReplyChecks checks;
     /** The connection's trouble now: when (nanoTime) and why it was lost or blocked; {@code null} when it is not. */
     private volatile Trouble lost;
     private volatile Trouble blocked;
@@ -96,6 +98,7 @@ final class AmqpDroverClient implements DroverClient {
         this.options = options;
         this.registryReader = new RegistryReader(broker, Clock.systemUTC(), options.registry().retireAfter(),
                 options.registry().lockWait()).keepingConnection();
+        this.checks = options.replyVerifier() == null ? null : new ReplyChecks(ReplyChecks.defaultThreads());
         this.connection = broker.connect("drover client " + options.caller());
         try {
             this.publisher = connection.createChannel();
@@ -111,6 +114,9 @@ final class AmqpDroverClient implements DroverClient {
             watch(connection);
         } catch (IOException | RuntimeException e) {
             connection.abort();
+            if (checks != null) {
+                checks.close();
+            }
             throw e;
         }
     }
@@ -671,6 +677,9 @@ final class AmqpDroverClient implements DroverClient {
         }
         registryView.close();
         registryReader.close();
+        if (checks != null) {
+            checks.close();
+        }
         try {
             connection.close(5_000);
         } catch (IOException | AlreadyClosedException e) {
@@ -729,18 +738,25 @@ final class AmqpDroverClient implements DroverClient {
                 return;
             }
             PendingRequest wait = pending.get(reply.requestId());
-            if (wait != null && options.replyVerifier() != null) {
-                String problem = options.replyVerifier().problem(reply, wait.sentDigest(reply.sender()));
-                if (problem != null) {
-                    LOG.warn("Rejected a reply claiming to come from {}: {}", Names.printable(reply.sender()), problem);
-                    wait.rejected(reply.sender(), problem);
-                    return;
-                }
-            }
             if (wait == null) {
                 late(reply);
-                return;
+            } else if (checks == null) {
+                take(wait, reply);
+            } else {
+                String sentDigest = wait.sentDigest(reply.sender());
+                checks.submit(wait, () -> {
+                    String problem = options.replyVerifier().problem(reply, sentDigest);
+                    if (problem != null) {
+                        LOG.warn("Rejected a reply claiming to come from {}: {}", Names.printable(reply.sender()), problem);
+                        wait.rejected(reply.sender(), problem);
+                    } else {
+                        take(wait, reply);
+                    }
+                });
             }
+        }
+
+        private void take(PendingRequest wait, Reply reply) {
             if (!wait.accept(reply)) {
                 late(reply);
             }

@@ -46,6 +46,10 @@ final class PendingRequest {
     private boolean noRoute;
     private long stalledUntil;
     private int flushes;
+    /** Replies delivered for this request whose check is still running on another thread ({@link ReplyChecks}). */
+    private int checking;
+    /** Flush markers that arrived while replies delivered before them were still being checked. */
+    private int heldFlushes;
     private Set<String> awaited;
     private int awaitedLeft;
     /** Bumped on every change; a waiter that saw version v sleeps only while it is still v (no lost wake-ups). */
@@ -233,13 +237,46 @@ final class PendingRequest {
         }
     }
 
-    /** A flush marker sent after this request came back through the reply queue. */
+    /**
+     * A flush marker sent after this request came back through the reply queue. It counts once every reply
+     * delivered before it has been checked and taken, so it still proves that no earlier reply is left out.
+     */
     void flushed() {
         lock.lock();
         try {
+            if (checking > 0) {
+                heldFlushes++;
+                return;
+            }
             flushes++;
             version++;
             changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A reply of this request was handed to another thread to be checked; see {@link #flushed()}. */
+    void checking() {
+        lock.lock();
+        try {
+            checking++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A reply handed over with {@link #checking()} was checked (and taken or rejected). */
+    void checked() {
+        lock.lock();
+        try {
+            checking--;
+            if (checking == 0 && heldFlushes > 0) {
+                flushes += heldFlushes;
+                heldFlushes = 0;
+                version++;
+                changed.signalAll();
+            }
         } finally {
             lock.unlock();
         }

@@ -39,6 +39,56 @@ class DiscoveryRoundTest {
     }
 
     @Test
+    void aReplyStillBeingCheckedWhenTheFlushMarkerArrivesIsNotCutOff() throws Exception {
+        PendingRequest wait = new PendingRequest(null, System.nanoTime());
+        wait.accept(reply("a"));
+        AtomicInteger flushes = new AtomicInteger();
+        java.util.concurrent.ExecutorService checker = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            DiscoveryRound round = new DiscoveryRound(wait, TWENTY_MS, -1, in(Duration.ofSeconds(2)), () -> {
+                if (flushes.incrementAndGet() == 1) {
+                    // b was delivered before the marker and handed to a checker, which takes it only later
+                    wait.checking();
+                    checker.submit(() -> {
+                        sleep(100);
+                        wait.accept(reply("b"));
+                        wait.checked();
+                    });
+                }
+                wait.flushed();
+            });
+            assertEquals(Discovery.Ended.QUIET, round.await());
+        } finally {
+            checker.shutdownNow();
+        }
+        assertEquals(2, wait.read(PendingRequest::replyCount), "b counts though its check ended after the marker arrived");
+        assertEquals(2, flushes.get(), "the quiet spell after b is confirmed by a second marker");
+    }
+
+    @Test
+    void aFlushMarkerCountsOnlyOnceEveryReplyDeliveredBeforeItWasChecked() {
+        PendingRequest wait = new PendingRequest(null, System.nanoTime());
+        wait.checking();
+        wait.checking();
+        wait.flushed();
+        assertEquals(0, wait.read(PendingRequest::flushCount));
+        wait.checked();
+        assertEquals(0, wait.read(PendingRequest::flushCount));
+        wait.checked();
+        assertEquals(1, wait.read(PendingRequest::flushCount));
+        wait.flushed();
+        assertEquals(2, wait.read(PendingRequest::flushCount), "with nothing being checked a marker counts at once");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void withAnExpectedCountTooFewRepliesWaitForTheCap() throws Exception {
         PendingRequest wait = new PendingRequest(null, System.nanoTime());
         wait.accept(reply("a"));
