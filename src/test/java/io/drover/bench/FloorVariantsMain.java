@@ -41,8 +41,8 @@ import java.util.concurrent.TimeUnit;
  * bodies are Drover's real ones (a signed discovery request, an OK ping reply), encoded once. Figures in
  * docs/performance.md.
  *
- * <p>Run with {@code ./mvnw -Pbench verify -Dbench.main=io.drover.bench.FloorVariantsMain}; {@code variants.sizes}
- * (1000,5000) and {@code bench.rounds} (10) set the sizes and rounds; the broker is {@code DROVER_IT_AMQP_URI} or
+ * <p>Run with {@code ./mvnw -Pbench verify -Dbench.main=io.drover.bench.FloorVariantsMain}; {@code bench.sizes}
+ * (100,1000,5000) and {@code bench.rounds} (10) set the sizes and rounds; the broker is {@code DROVER_IT_AMQP_URI} or
  * the local one.
  */
 public final class FloorVariantsMain {
@@ -81,7 +81,7 @@ public final class FloorVariantsMain {
         System.out.printf("request %d bytes signed (raw %d), reply %d bytes JSON (raw %d)%n", signed.length, RAW_REQUEST.length,
                 json.length, RAW_REPLY.length);
         System.out.printf("%6s  %-24s %10s %10s %7s%n", "N", "variant", "median ms", "min ms", "ratio");
-        for (String size : System.getProperty("variants.sizes", "1000,5000").split(",")) {
+        for (String size : System.getProperty("bench.sizes", "100,1000,5000").split(",")) {
             measure(BrokerConnector.of(uri), Integer.parseInt(size.strip()), rounds, signed, json, pong);
         }
         System.exit(0);
@@ -94,7 +94,7 @@ public final class FloorVariantsMain {
         io.drover.testing.TestIssuer issuer = io.drover.testing.TestIssuer.create("floor-issuer");
         io.drover.security.ReplySigner replySigner = issuer.signer(pong.sender());
         io.drover.security.ReplyVerifier replyVerifier = issuer.verifier();
-        String digest = "sha256:floor";
+        String digest = JsonCodec.instance().digest(JsonCodec.instance().decodeRequest(signed)); // what a runner remembers it sent
         java.util.concurrent.atomic.AtomicBoolean signReplies = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicInteger rejected = new java.util.concurrent.atomic.AtomicInteger();
         String exchange = "floor-variants-" + UUID.randomUUID().toString().substring(0, 8);
@@ -158,7 +158,7 @@ public final class FloorVariantsMain {
                         channel.basicPublish(exchange, "ping", variant.mandatory(), props, variant.signedRequest() ? signed : RAW_REQUEST);
                         if (!latch.await(60, TimeUnit.SECONDS)) {
                             throw new IllegalStateException(variant.name() + ": " + latch.getCount() + " of " + n + " replies missing, "
-                                    + rejected.get() + " rejected");
+                                    + rejected.get() + " rejected (" + FIRST_PROBLEM.get() + ")");
                         }
                         if (round >= warmup) {
                             times.get(variant).add(System.nanoTime() - start);
@@ -185,10 +185,17 @@ public final class FloorVariantsMain {
         }
     }
 
+    private static final java.util.concurrent.atomic.AtomicReference<String> FIRST_PROBLEM = new java.util.concurrent.atomic.AtomicReference<>();
+
     private static boolean authentic(io.drover.security.ReplyVerifier verifier, byte[] body, String digest) {
         try {
-            return verifier.problem(JsonCodec.instance().decodeReply(body), digest) == null;
+            String problem = verifier.problem(JsonCodec.instance().decodeReply(body), digest);
+            if (problem != null && FIRST_PROBLEM.compareAndSet(null, problem)) {
+                System.out.println("a reply was rejected: " + problem);
+            }
+            return problem == null;
         } catch (RuntimeException e) {
+            FIRST_PROBLEM.compareAndSet(null, e.toString());
             return false;
         }
     }
