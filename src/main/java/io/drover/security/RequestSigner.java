@@ -10,11 +10,11 @@ import java.security.PrivateKey;
 /** Signs a caller's requests with its Ed25519 key; the caller's name is the key's name. */
 public final class RequestSigner {
     private final String caller;
-    private final PrivateKey key;
+    private final Signatures.SigningKey key;
 
     public RequestSigner(String caller, PrivateKey key) {
         this.caller = KeyNames.requireKeyName(caller);
-        this.key = key;
+        this.key = new Signatures.SigningKey(key);
     }
 
     /** The signer for {@code DIR/NAME.key}: caller NAME. */
@@ -33,6 +33,6 @@ public final class RequestSigner {
         if (!caller.equals(request.caller())) {
             throw new IllegalArgumentException("Request caller " + request.caller() + " is not the signer " + caller);
         }
-        return request.withSignature(Signatures.sign(key, JsonCodec.instance().canonical(request)));
+        return request.withSignature(key.sign(JsonCodec.instance().canonical(request)));
     }
 }
