@@ -115,6 +115,7 @@ class ClusterIT {
                             .status("mywebapp").version(), host + " converged: updated");
                 }
             }
+            registryOutlivesItsNode(nodes, collective, seed.nodes().size());
         } finally {
             // Always: the session installed above must not outlive this test (null restores "the configured one").
             DroverSession.install(previous);
@@ -128,6 +129,45 @@ class ClusterIT {
             cleanUp(nodes, collective);
             nodes.forEach(RabbitNode::close);
         }
+    }
+
+    /**
+     * A new runner (every {@code mvn verify} is one) reads the fleet registry whole at its first discovery. It must do so
+     * with any one node down, the one the registry queue lives on (its leader, when replicated) included: else no deploy
+     * of the collective could start until that node came back.
+     */
+    private static void registryOutlivesItsNode(List<RabbitNode> nodes, String collective, int hosts) throws Exception {
+        int home = registryHome(nodes, collective);
+        nodes.get(home).stop();
+        // The agents that were on that node answer once they have failed over; the registry must be readable at once.
+        for (String connection : List.of("cluster agents 1", "cluster agents 2")) {
+            awaitMoved(nodes.get((home + 1) % 3), connection, nodes.get(home).amqpPort());
+        }
+        try (DroverClient fresh = DroverClient.connect(connector(nodes, (home + 1) % 3, (home + 2) % 3, home),
+                ClientOptions.defaults().withCollective(collective))) {
+            io.drover.client.Discovery all = fresh.discover(io.drover.filter.Filter.all());
+            assertEquals("the fleet registry", all.expectedFrom(), "a new runner read the registry with node " + (home + 1) + " down");
+            assertEquals(hosts, all.size(), () -> "found " + all.identities() + ", missing " + all.missing());
+            assertTrue(all.complete(), () -> "missing " + all.missing() + ", refused " + all.refused());
+        } finally {
+            nodes.get(home).restart();
+        }
+    }
+
+    /** Which node leads the (replicated) registry queue, from the cluster's own listing. */
+    private static int registryHome(List<RabbitNode> nodes, String collective) {
+        String listing = nodes.get(0).ctl("list_queues", "--no-table-headers", "name", "type", "pid", "leader");
+        String line = listing.lines().filter(l -> l.startsWith(Topology.registryQueue(collective) + "\t")).findFirst()
+                .orElseThrow(() -> new AssertionError("no registry queue in:\n" + listing));
+        String[] columns = line.split("\t");
+        assertEquals("quorum", columns[1], "agents and runners listing the cluster's nodes replicate the registry: " + line);
+        String where = columns[3];
+        for (int i = 0; i < nodes.size(); i++) {
+            if (where.contains(nodes.get(i).nodeName())) {
+                return i;
+            }
+        }
+        throw new AssertionError("the registry queue's node is none of the cluster's: " + line);
     }
 
     /** A connector listing the cluster's nodes in this order. */

@@ -203,7 +203,8 @@ public final class NodeHost implements AutoCloseable {
                         // declared on when the connection recovers, and on a cluster whose node holding the durable
                         // registry is down that fails (404, home node down) and closes the channel, so the node's own
                         // queue, bindings and consumer after it were never restored.
-                        Topology.declareRegistry(registrationChannel(connection), collective);
+                        Topology.declareRegistry(registrationChannel(connection), collective, Topology.isRabbitMq(connection),
+                                broker.uris().size() > 1);
                     }
                     subs.add(subscribe(channel, node, collective));
                 }

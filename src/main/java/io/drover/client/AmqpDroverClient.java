@@ -134,13 +134,8 @@ final class AmqpDroverClient implements DroverClient {
      */
     static String declareReplyQueue(Channel channel, Connection connection, String caller, boolean replicated) throws IOException {
         String name = Topology.replyQueue(caller);
-        Topology.declareReplyQueue(channel, name, isRabbitMq(connection), replicated, REPLY_QUEUE_EXPIRY);
+        Topology.declareReplyQueue(channel, name, Topology.isRabbitMq(connection), replicated, REPLY_QUEUE_EXPIRY);
         return name;
-    }
-
-    private static boolean isRabbitMq(Connection connection) {
-        Object product = connection.getServerProperties().get("product");
-        return product != null && product.toString().toLowerCase(java.util.Locale.ROOT).contains("rabbitmq");
     }
 
     /** Follows the connection's losses, recoveries and blocks, and tells every waiting call. */
@@ -382,7 +377,7 @@ final class AmqpDroverClient implements DroverClient {
             fleet = registryView.fleet();
         } catch (IOException | TimeoutException e) {
             throw new BrokerUnreachableException("Cannot read the fleet registry of collective " + options.collective() + " on " + broker
-                    + ": " + e.getMessage() + ". Without it Drover cannot tell a missing host from one that does not match; "
+                    + ": " + BrokerFailures.describe(e) + ". Without it Drover cannot tell a missing host from one that does not match; "
                     + "fix the broker, or set drover.fleet.registry=false to trust the broadcast alone (not recommended)", e);
         }
         if (fleet.isEmpty()) {

@@ -53,6 +53,14 @@ public final class RegistryReader implements AutoCloseable {
      * @param retireAfter nodes silent longer than this are retired by the read
      * @param lockWait    how long to wait for another reader holding the registry lock
      */
+    /** The header a quorum queue puts on a message it delivers again, with how often it was returned. */
+    static final String DELIVERY_COUNT = "x-delivery-count";
+
+    /** Whether this reader lists several brokers (a cluster): a registry it creates is replicated. */
+    boolean replicated() {
+        return broker.uris().size() > 1;
+    }
+
     public RegistryReader(BrokerConnector broker, Clock clock, Duration retireAfter, Duration lockWait) {
         this.broker = broker;
         this.clock = clock;
@@ -228,7 +236,7 @@ public final class RegistryReader implements AutoCloseable {
     }
 
     private RegistryCompaction.Result drain(Channel channel, String collective) throws IOException, InterruptedException {
-        Topology.declareRegistry(channel, collective);
+        Topology.declareRegistry(channel, collective, Topology.isRabbitMq(channel.getConnection()), replicated());
         int count = channel.queueDeclarePassive(Topology.registryQueue(collective)).getMessageCount();
         if (count == 0) {
             return new RegistryCompaction.Result(Fleet.empty(clock.instant()), List.of(), 0);
@@ -259,10 +267,13 @@ public final class RegistryReader implements AutoCloseable {
             LOG.warn("Fleet registry of {}: dropped {} malformed registration(s); someone other than Drover's agents publishes there",
                     collective, collector.malformed);
         }
-        if (result.dropped() == 0 && collector.malformed == 0) {
+        if (result.dropped() == 0 && collector.malformed == 0 && !collector.redeliveriesCounted) {
             // Nothing to compact: closing the channel puts every unacknowledged message back (Qpid has no basic.nack).
             return result;
         } else {
+            // Compacted, or a quorum queue (a cluster's registry): it counts every return of a message, and RabbitMQ 4
+            // drops one returned more than 20 times by default (a policy may set fewer), so a registry read that often
+            // and put back by closing the channel would empty. Publishing the kept set afresh starts their counts again.
             channel.confirmSelect();
             for (RegistryCompaction.Entry entry : result.keep()) {
                 channel.basicPublish(Topology.registryExchange(collective), "", MessageProperties.PERSISTENT_BASIC, entry.body());
@@ -314,6 +325,8 @@ public final class RegistryReader implements AutoCloseable {
         long bytes;
         boolean tooLarge;
         long lastTag;
+        /** Some message came with a redelivery count: the registry is a quorum queue (see {@link #drain}). */
+        boolean redeliveriesCounted;
 
         Collector(Channel channel, int count, String collective) {
             super(channel);
@@ -328,6 +341,9 @@ public final class RegistryReader implements AutoCloseable {
             }
             received++;
             lastTag = envelope.getDeliveryTag();
+            if (properties.getHeaders() != null && properties.getHeaders().containsKey(DELIVERY_COUNT)) {
+                redeliveriesCounted = true;
+            }
             if (body.length > MAX_REGISTRATION_BYTES) {
                 malformed++;
                 finishIfDone();

@@ -192,10 +192,10 @@ public final class RegistryView implements AutoCloseable {
         Channel channel = null;
         try {
             channel = connection.createChannel();
-            Topology.declareRegistry(channel, collective);
+            boolean rabbitMq = Topology.isRabbitMq(connection);
+            Topology.declareRegistry(channel, collective, rabbitMq, reader.replicated());
             long depth = channel.queueDeclarePassive(Topology.registryQueue(collective)).getMessageCount();
             long threshold = baseThreshold + 2 * depth;
-            boolean rabbitMq = isRabbitMq(connection);
             Topology.declareRegistryView(channel, queue, collective, rabbitMq, threshold + PREFETCH);
             channel.basicQos(PREFETCH);
             Subscription sub = new Subscription(channel, threshold, rabbitMq);
@@ -221,11 +221,6 @@ public final class RegistryView implements AutoCloseable {
             }
             return null;
         }
-    }
-
-    private static boolean isRabbitMq(Connection connection) {
-        Object product = connection.getServerProperties().get("product");
-        return product != null && product.toString().toLowerCase(Locale.ROOT).contains("rabbitmq");
     }
 
     /** One subscription to the registry exchange: the view from one whole read until it is invalidated. */

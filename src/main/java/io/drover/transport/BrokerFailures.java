@@ -51,6 +51,14 @@ public final class BrokerFailures {
         return false;
     }
 
+    /**
+     * What went wrong, in the broker's words where it gave any: the message of the deepest cause (amqp-client wraps a
+     * broker's refusal, such as "home node ... is down", in an IOException without a message of its own).
+     */
+    public static String describe(Throwable failure) {
+        return rootCause(failure);
+    }
+
     private static String rootCause(Throwable failure) {
         Throwable cause = failure;
         while (cause.getCause() != null && cause.getCause() != cause) {

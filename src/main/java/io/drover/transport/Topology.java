@@ -1,9 +1,14 @@
 package io.drover.transport;
 
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ShutdownSignalException;
 
 import java.io.IOException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The AMQP names of a collective. Per collective: a topic exchange for broadcasts (routing key = agent name),
@@ -97,11 +102,56 @@ public final class Topology {
     /**
      * Declares the registry's durable exchange and queue and binds them; idempotent. Durable, so registrations
      * survive a broker restart: the registry must remember a node whose agent is down, that is its purpose.
+     *
+     * <p>On RabbitMQ ({@code rabbitMq}), a party listing several brokers ({@code replicated}: a cluster) makes it a
+     * <b>quorum queue</b>, replicated over the cluster's nodes. A classic queue lives on one node: while that node is
+     * down no new runner can read the registry, so no deploy of the collective starts, and the registrations sent
+     * meanwhile are lost. A registry that exists is used as it is, whatever its kind, so parties that disagree (one
+     * lists a single broker) never fail on each other's declaration (RabbitMQ refuses a re-declaration with other
+     * arguments): whoever declares it first decides. Qpid Broker-J has no quorum queues. See docs/protocol.md,
+     * "Queue kinds".
      */
-    public static void declareRegistry(Channel channel, String collective) throws IOException {
+    public static void declareRegistry(Channel channel, String collective, boolean rabbitMq, boolean replicated) throws IOException {
         channel.exchangeDeclare(registryExchange(collective), BuiltinExchangeType.FANOUT, true, false, null);
-        channel.queueDeclare(registryQueue(collective), true, false, false, null);
-        channel.queueBind(registryQueue(collective), registryExchange(collective), "");
+        String queue = registryQueue(collective);
+        if (!rabbitMq) {
+            channel.queueDeclare(queue, true, false, false, null);
+        } else if (!exists(channel.getConnection(), queue)) {
+            channel.queueDeclare(queue, true, false, false, replicated ? java.util.Map.of("x-queue-type", "quorum") : null);
+        }
+        channel.queueBind(queue, registryExchange(collective), "");
+    }
+
+    /** Whether {@code queue} exists, asked on a channel of its own: the broker closes the channel a 404 is answered on. */
+    static boolean exists(Connection connection, String queue) throws IOException {
+        Channel probe = connection.createChannel();
+        if (probe == null) {
+            throw new IOException("no channel left on connection " + connection.getClientProvidedName());
+        }
+        try {
+            probe.queueDeclarePassive(queue);
+            return true;
+        } catch (IOException e) {
+            if (e.getCause() instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close
+                    && close.getReplyCode() == AMQP.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        } finally {
+            if (probe.isOpen()) {
+                try {
+                    probe.close();
+                } catch (IOException | TimeoutException | AlreadyClosedException e) {
+                    // the answer is in; the channel goes with the connection anyway
+                }
+            }
+        }
+    }
+
+    /** Whether {@code connection} is to RabbitMQ (rather than Qpid Broker-J), from the broker's own product name. */
+    public static boolean isRabbitMq(Connection connection) {
+        Object product = connection.getServerProperties().get("product");
+        return product != null && product.toString().toLowerCase(java.util.Locale.ROOT).contains("rabbitmq");
     }
 
     /**

@@ -118,7 +118,7 @@ class CliIT {
             });
         }, tag -> { });
         // It registers like any agent, so discovery waits for it (an unregistered host is only counted if it is quick).
-        Topology.declareRegistry(channel, collective);
+        Topology.declareRegistry(channel, collective, Topology.isRabbitMq(channel.getConnection()), false);
         io.drover.protocol.Registration hello = new io.drover.protocol.Registration("hello", node.identity(), collective,
                 List.copyOf(node.classes()), node.facts(), List.copyOf(node.agents()), "test", "x", System.currentTimeMillis(),
                 System.currentTimeMillis(), 300, null, 0);

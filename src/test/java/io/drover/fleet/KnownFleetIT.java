@@ -1,6 +1,7 @@
 package io.drover.fleet;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
@@ -269,7 +270,7 @@ class KnownFleetIT extends OnBothBrokers {
         try (TestFleet fleet = new TestFleet(broker.connector()); Connection connection = broker.connector().connect("many nodes");
              Channel channel = connection.createChannel()) {
             Topology.declareExchanges(channel, fleet.collective()); // as an agent would; the fleet's cleanup deletes them
-            Topology.declareRegistry(channel, fleet.collective());
+            Topology.declareRegistry(channel, fleet.collective(), Topology.isRabbitMq(connection), false);
             channel.confirmSelect();
             long now = System.currentTimeMillis();
             for (int i = 0; i < nodes; i++) {
@@ -282,6 +283,37 @@ class KnownFleetIT extends OnBothBrokers {
             RegistryReader reader = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10));
             assertEquals(nodes, reader.read(fleet.collective()).hosts().size());
             assertEquals(nodes, reader.read(fleet.collective()).hosts().size(), "a second read finds them all back in the queue");
+        }
+    }
+
+    /**
+     * A cluster's registry is a quorum queue, which counts every redelivery of a message, and RabbitMQ 4 drops a message
+     * returned more than 20 times by default. A read with nothing to compact used to put the registrations back by
+     * closing its channel, a return each: after 20 reads the registry would be empty. The limit here is 2, set on the
+     * queue, so RabbitMQ 3.10 shows it.
+     */
+    @org.junit.jupiter.api.Test
+    void readingAQuorumRegistryAgainAndAgainKeepsEveryRegistration() throws Exception {
+        try (TestFleet fleet = new TestFleet(rabbit.connector()); Connection connection = rabbit.connector().connect("quorum registry");
+             Channel channel = connection.createChannel()) {
+            Topology.declareExchanges(channel, fleet.collective());
+            channel.exchangeDeclare(Topology.registryExchange(fleet.collective()), BuiltinExchangeType.FANOUT, true, false, null);
+            channel.queueDeclare(Topology.registryQueue(fleet.collective()), true, false, false,
+                    Map.of("x-queue-type", "quorum", "x-delivery-limit", 2));
+            Topology.declareRegistry(channel, fleet.collective(), true, true); // what a party of a cluster does: uses it as it is
+            channel.confirmSelect();
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < 3; i++) {
+                Registration hello = new Registration("hello", "node-" + i + ".example.com", fleet.collective(), List.of(),
+                        Map.of(), List.of("rpcutil"), "1", "h" + i, now, now, 300, null, 0);
+                channel.basicPublish(Topology.registryExchange(fleet.collective()), "", MessageProperties.PERSISTENT_BASIC,
+                        JsonCodec.instance().encode(hello));
+            }
+            channel.waitForConfirmsOrDie(10_000);
+            RegistryReader reader = new RegistryReader(rabbit.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10));
+            for (int read = 1; read <= 8; read++) {
+                assertEquals(3, reader.read(fleet.collective()).hosts().size(), "read " + read);
+            }
         }
     }
 
@@ -299,7 +331,7 @@ class KnownFleetIT extends OnBothBrokers {
             CallResult ping = client.call(Call.of("rpcutil", "ping").to(Set.of("dev1.de.example.com")));
             assertTrue(ping.allOk(), "the node still serves: " + ping);
             try (Connection connection = broker.connector().connect("repair"); Channel channel = connection.createChannel()) {
-                Topology.declareRegistry(channel, fleet.collective());
+                Topology.declareRegistry(channel, fleet.collective(), Topology.isRabbitMq(connection), false);
             }
         }
     }
@@ -315,7 +347,7 @@ class KnownFleetIT extends OnBothBrokers {
             connection = broker.connector().connect("slow agent " + identity);
             Channel channel = connection.createChannel();
             Topology.declareExchanges(channel, collective);
-            Topology.declareRegistry(channel, collective);
+            Topology.declareRegistry(channel, collective, Topology.isRabbitMq(connection), false);
             String queue = Topology.nodeQueue(collective, identity);
             channel.queueDeclare(queue, false, true, true, null);
             channel.queueBind(queue, Topology.broadcastExchange(collective), "rpcutil");
