@@ -40,6 +40,9 @@ public final class RegistryReader implements AutoCloseable {
     /** Most a read keeps in memory: anyone who may publish to the registry must not be able to exhaust a runner. */
     static final long MAX_READ_BYTES = 512L * 1024 * 1024;
 
+    /** The header a quorum queue puts on a message it delivers again, with how often it was returned. */
+    static final String DELIVERY_COUNT = "x-delivery-count";
+
     private final BrokerConnector broker;
     private final Clock clock;
     private final Duration retireAfter;
@@ -49,18 +52,15 @@ public final class RegistryReader implements AutoCloseable {
     /** The kept connection, when {@link #keep}; guarded by {@code this}. */
     private Connection kept;
 
-    /**
-     * @param retireAfter nodes silent longer than this are retired by the read
-     * @param lockWait    how long to wait for another reader holding the registry lock
-     */
-    /** The header a quorum queue puts on a message it delivers again, with how often it was returned. */
-    static final String DELIVERY_COUNT = "x-delivery-count";
-
     /** Whether this reader lists several brokers (a cluster): a registry it creates is replicated. */
     boolean replicated() {
         return broker.uris().size() > 1;
     }
 
+    /**
+     * @param retireAfter nodes silent longer than this are retired by the read
+     * @param lockWait    how long to wait for another reader holding the registry lock
+     */
     public RegistryReader(BrokerConnector broker, Clock clock, Duration retireAfter, Duration lockWait) {
         this.broker = broker;
         this.clock = clock;
