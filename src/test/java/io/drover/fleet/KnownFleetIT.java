@@ -271,19 +271,24 @@ class KnownFleetIT extends OnBothBrokers {
              Channel channel = connection.createChannel()) {
             Topology.declareExchanges(channel, fleet.collective()); // as an agent would; the fleet's cleanup deletes them
             Topology.declareRegistry(channel, fleet.collective(), Topology.isRabbitMq(connection), false);
-            channel.confirmSelect();
-            long now = System.currentTimeMillis();
-            for (int i = 0; i < nodes; i++) {
-                Registration hello = new Registration("hello", "node-" + i + ".example.com", fleet.collective(), List.of(),
-                        Map.of(), List.of("rpcutil"), "1", "h" + i, now, now, 300, null, 0);
-                channel.basicPublish(Topology.registryExchange(fleet.collective()), "", MessageProperties.PERSISTENT_BASIC,
-                        JsonCodec.instance().encode(hello));
-            }
-            channel.waitForConfirmsOrDie(60_000);
+            publishHellos(channel, fleet.collective(), nodes);
             RegistryReader reader = new RegistryReader(broker.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10));
             assertEquals(nodes, reader.read(fleet.collective()).hosts().size());
             assertEquals(nodes, reader.read(fleet.collective()).hosts().size(), "a second read finds them all back in the queue");
         }
+    }
+
+    /** Publishes hellos of {@code nodes} nodes {@code node-I.example.com} to the registry, confirmed by the broker. */
+    private static void publishHellos(Channel channel, String collective, int nodes) throws Exception {
+        channel.confirmSelect();
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < nodes; i++) {
+            Registration hello = new Registration("hello", "node-" + i + ".example.com", collective, List.of(),
+                    Map.of(), List.of("rpcutil"), "1", "h" + i, now, now, 300, null, 0);
+            channel.basicPublish(Topology.registryExchange(collective), "", MessageProperties.PERSISTENT_BASIC,
+                    JsonCodec.instance().encode(hello));
+        }
+        channel.waitForConfirmsOrDie(60_000);
     }
 
     /**
@@ -301,15 +306,7 @@ class KnownFleetIT extends OnBothBrokers {
             channel.queueDeclare(Topology.registryQueue(fleet.collective()), true, false, false,
                     Map.of("x-queue-type", "quorum", "x-delivery-limit", 2));
             Topology.declareRegistry(channel, fleet.collective(), true, true); // what a party of a cluster does: uses it as it is
-            channel.confirmSelect();
-            long now = System.currentTimeMillis();
-            for (int i = 0; i < 3; i++) {
-                Registration hello = new Registration("hello", "node-" + i + ".example.com", fleet.collective(), List.of(),
-                        Map.of(), List.of("rpcutil"), "1", "h" + i, now, now, 300, null, 0);
-                channel.basicPublish(Topology.registryExchange(fleet.collective()), "", MessageProperties.PERSISTENT_BASIC,
-                        JsonCodec.instance().encode(hello));
-            }
-            channel.waitForConfirmsOrDie(10_000);
+            publishHellos(channel, fleet.collective(), 3);
             RegistryReader reader = new RegistryReader(rabbit.connector(), Clock.systemUTC(), Duration.ofDays(7), Duration.ofSeconds(10));
             for (int read = 1; read <= 8; read++) {
                 assertEquals(3, reader.read(fleet.collective()).hosts().size(), "read " + read);
