@@ -189,14 +189,18 @@ final class AmqpDroverClient implements DroverClient {
             if (lost == null) {
                 return;
             }
-            lost = null;
             recoveredAt = now;
+            // Every waiting call hears of the recovery before anyone can see the connection as back: a reply delivered
+            // meanwhile by the recovered consumer finds `lost` still set and waits here, so no call can end on its
+            // replies with the loss recorded and the recovery not (RunnerRecoveryIT saw it once replies were checked
+            // off the delivery thread).
+            tellPending(ConnectionEvent.Kind.RECOVERED, now, "");
+            lost = null;
         }
         // Registrations published while this client was away may have missed its view too (when the view's own
         // connection survived): the next discovery reads the registry whole.
         registryView.invalidate("the client's connection recovered");
         LOG.info("Reconnected to the broker {}; the reply queue {} is kept", broker, replyQueue);
-        tellPending(ConnectionEvent.Kind.RECOVERED, now, "");
     }
 
     private static String shutdownCause(ShutdownSignalException cause) {
@@ -214,11 +218,16 @@ final class AmqpDroverClient implements DroverClient {
         }
     }
 
-    /** Records in a new call the trouble its connection already had when it started. */
+    /**
+     * Records in a new call the trouble its connection already had when it started. The call is pending already; under
+     * the recovery lock, a loss it records here is followed by the recovery's event too.
+     */
     private void troubleSoFar(PendingRequest wait) {
-        Trouble down = lost;
-        if (down != null) {
-            wait.connectionEvent(ConnectionEvent.Kind.LOST, down.since(), down.detail());
+        synchronized (recoveryLock) {
+            Trouble down = lost;
+            if (down != null) {
+                wait.connectionEvent(ConnectionEvent.Kind.LOST, down.since(), down.detail());
+            }
         }
         Trouble held = blocked;
         if (held != null) {
