@@ -3,10 +3,10 @@ package io.drover.lock;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.Method;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.drover.protocol.Names;
 import io.drover.transport.BrokerConnector;
+import io.drover.transport.BrokerFailures;
 import io.drover.transport.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,11 +176,11 @@ public final class DeployLocks {
                     if (isHeldByAnother(e)) {
                         return new Attempt(null, hostOfLock.getOrDefault(quoted(replyText(e)), UNKNOWN_HOST));
                     }
-                    if (replyCode(e) == NOT_FOUND && pass == 0 && connection.isOpen()) {
+                    if (BrokerFailures.replyCode(e) == NOT_FOUND && pass == 0 && connection.isOpen()) {
                         channel = connection.createChannel();
                         continue;
                     }
-                    throw refused(e, replyCode(e), Topology.hostLock(collective, "*"));
+                    throw refused(e, BrokerFailures.replyCode(e), Topology.hostLock(collective, "*"));
                 }
             }
             kept = true;
@@ -288,7 +288,7 @@ public final class DeployLocks {
      * older than this one: RabbitMQ 405 RESOURCE_LOCKED; Qpid Broker-J 530 NOT_ALLOWED, "Queue '…' is exclusive, …".
      */
     static boolean isHeldByAnother(Throwable failure) {
-        int code = replyCode(failure);
+        int code = BrokerFailures.replyCode(failure);
         String text = replyText(failure);
         return code == RESOURCE_LOCKED || ((code == ACCESS_REFUSED || code == NOT_ALLOWED) && text.contains("exclusive"));
     }
@@ -305,22 +305,6 @@ public final class DeployLocks {
             }
         }
         return "";
-    }
-
-    /** The AMQP reply code that closed the channel or connection, or 0. */
-    static int replyCode(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ShutdownSignalException signal) {
-                Method reason = signal.getReason();
-                if (reason instanceof AMQP.Channel.Close close) {
-                    return close.getReplyCode();
-                }
-                if (reason instanceof AMQP.Connection.Close close) {
-                    return close.getReplyCode();
-                }
-            }
-        }
-        return 0;
     }
 
 }

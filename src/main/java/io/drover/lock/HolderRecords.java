@@ -6,6 +6,7 @@ import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.drover.protocol.Names;
 import io.drover.transport.BrokerConnector;
+import io.drover.transport.BrokerFailures;
 import io.drover.transport.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ final class HolderRecords {
                 try {
                     response = channel.basicGet(Topology.lockHolders(collective), false);
                 } catch (IOException e) {
-                    if (DeployLocks.replyCode(e) == DeployLocks.NOT_FOUND) {
+                    if (BrokerFailures.replyCode(e) == DeployLocks.NOT_FOUND) {
                         return; // no run has taken a lock in this collective yet
                     }
                     throw e;
@@ -111,7 +112,7 @@ final class HolderRecords {
                     }
                 }
             } catch (IOException | ShutdownSignalException e) {
-                return DeployLocks.replyCode(e) != DeployLocks.NOT_FOUND;
+                return BrokerFailures.replyCode(e) != DeployLocks.NOT_FOUND;
             } catch (TimeoutException | RuntimeException e) {
                 return true;
             }

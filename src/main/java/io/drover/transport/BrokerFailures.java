@@ -27,11 +27,11 @@ public final class BrokerFailures {
     public static DroverException connecting(BrokerConnector broker, Exception failure) {
         if (refusedLogin(failure)) {
             return new AuthenticationException("The broker " + broker + " refused the login of user " + broker.username() + ": "
-                    + rootCause(failure) + ". Check the user and password (in the URI, or drover.broker.username and "
+                    + describe(failure) + ". Check the user and password (in the URI, or drover.broker.username and "
                     + "drover.broker.password / DROVER_BROKER_PASSWORD), and that the user exists and may use the vhost "
                     + "(drover broker setup, docs/security.md)", failure);
         }
-        return new BrokerUnreachableException("Cannot reach the broker " + broker + ": " + rootCause(failure) + ". Check that "
+        return new BrokerUnreachableException("Cannot reach the broker " + broker + ": " + describe(failure) + ". Check that "
                 + "the broker runs and listens there, the host and port of --broker / DROVER_BROKER / -Ddrover.broker, and any "
                 + "firewall in between", failure);
     }
@@ -56,15 +56,26 @@ public final class BrokerFailures {
      * broker's refusal, such as "home node ... is down", in an IOException without a message of its own).
      */
     public static String describe(Throwable failure) {
-        return rootCause(failure);
-    }
-
-    private static String rootCause(Throwable failure) {
         Throwable cause = failure;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
         String message = cause.getMessage();
         return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+    }
+
+    /** The AMQP reply code with which the broker closed the channel or connection behind {@code failure}, or 0. */
+    public static int replyCode(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ShutdownSignalException signal) {
+                if (signal.getReason() instanceof AMQP.Channel.Close close) {
+                    return close.getReplyCode();
+                }
+                if (signal.getReason() instanceof AMQP.Connection.Close close) {
+                    return close.getReplyCode();
+                }
+            }
+        }
+        return 0;
     }
 }

@@ -5,7 +5,6 @@ import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ShutdownSignalException;
 
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
@@ -132,8 +131,7 @@ public final class Topology {
             probe.queueDeclarePassive(queue);
             return true;
         } catch (IOException e) {
-            if (e.getCause() instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close
-                    && close.getReplyCode() == AMQP.NOT_FOUND) {
+            if (BrokerFailures.replyCode(e) == AMQP.NOT_FOUND) {
                 return false;
             }
             throw e;

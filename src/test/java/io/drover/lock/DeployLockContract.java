@@ -263,7 +263,7 @@ abstract class DeployLockContract {
             for (String host : List.of("fo-a.example.com", "fo-b.example.com")) {
                 java.io.IOException gone = assertThrows(java.io.IOException.class,
                         () -> connection.createChannel().queueDeclarePassive(Topology.hostLock(collective, host)));
-                assertEquals(DeployLocks.NOT_FOUND, DeployLocks.replyCode(gone), host);
+                assertEquals(DeployLocks.NOT_FOUND, io.drover.transport.BrokerFailures.replyCode(gone), host);
             }
         }
         // The queue went with bob's consumer on it: another run can lock the host, and bob's next step refuses to go on.
